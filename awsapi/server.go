@@ -1,0 +1,220 @@
+// Package awsapi serves the AWS restJson1 wire protocol for Amazon Connect
+// (signing name connect) and Amazon Q in Connect (signing name wisdom) on one
+// listener: SigV4 verification, routing from the generated model tables,
+// input validation against the model, dispatch to the domain services, and
+// the one table that maps failure kinds to each service's exception shapes.
+package awsapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/connectmail/connectmail/apimodel"
+	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/sigv4"
+	"github.com/google/uuid"
+)
+
+// MaxBodyBytes is the largest request body accepted. A RAW message body may be
+// 5,242,880 characters, which JSON escaping can grow; 16 MiB leaves room.
+const MaxBodyBytes = 16 << 20
+
+// Authorizer reports whether an access key may perform "service:Operation".
+type Authorizer interface {
+	Allowed(accessKeyID, action string) bool
+}
+
+// Call is one decoded API call handed to a handler.
+type Call struct {
+	Op     *apimodel.Operation
+	Labels map[string]string
+	Query  map[string][]string
+	Body   []byte
+	// Doc is the bound and validated input document.
+	Doc map[string]any
+}
+
+// Decode unmarshals the JSON body into v (an empty body leaves v unchanged).
+func (c *Call) Decode(v any) error {
+	if len(bytes.TrimSpace(c.Body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(c.Body, v); err != nil {
+		return fault.New(fault.Invalid, "The request body could not be parsed: %v", err)
+	}
+	return nil
+}
+
+// Handler serves one operation; a nil output with a nil error writes an empty object.
+type Handler func(ctx context.Context, c *Call) (any, error)
+
+// Service is one AWS service served by the Server.
+type Service struct {
+	Model    *apimodel.Service
+	Handlers map[string]Handler
+	// LowerMessage selects {"message":…} error bodies (qconnect) over {"Message":…} (Connect).
+	LowerMessage bool
+}
+
+// Config configures a Server.
+type Config struct {
+	Verifier *sigv4.Verifier
+	Auth     Authorizer
+	// Services by SigV4 signing name.
+	Services map[string]*Service
+	Logger   *slog.Logger
+	// Observe is called after each call with the operation name, status and duration.
+	Observe func(service, op string, status int, d time.Duration)
+}
+
+// Server is the http.Handler for the AWS APIs.
+type Server struct {
+	cfg Config
+}
+
+// New returns a Server.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Observe == nil {
+		cfg.Observe = func(string, string, int, time.Duration) {}
+	}
+	return &Server{cfg: cfg}
+}
+
+// apiError is an error response about to be written.
+type apiError struct {
+	status int
+	shape  string
+	msg    string
+	extra  map[string]any
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	reqID := uuid.NewString()
+	w.Header().Set("x-amzn-RequestId", reqID)
+	_, region, svcName, _ := sigv4.Scope(r)
+	svc := s.cfg.Services[svcName]
+	lower := svc != nil && svc.LowerMessage
+	opName := "unknown"
+	status := http.StatusOK
+	defer func() { s.cfg.Observe(svcName, opName, status, time.Since(start)) }()
+	fail := func(e *apiError) {
+		status = e.status
+		writeError(w, e, lower)
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			fail(&apiError{status: http.StatusRequestEntityTooLarge, shape: "RequestEntityTooLargeException", msg: "Request body is larger than " + strconv.Itoa(MaxBodyBytes) + " bytes"})
+			return
+		}
+		fail(&apiError{status: http.StatusBadRequest, shape: "SerializationException", msg: "could not read the request body"})
+		return
+	}
+	id, err := s.cfg.Verifier.Verify(r, body)
+	if err != nil {
+		fail(authError(err))
+		return
+	}
+	if svc == nil {
+		fail(&apiError{status: http.StatusBadRequest, shape: "UnknownServiceException", msg: "connectmail does not serve the service " + strconv.Quote(svcName) + "; it serves connect and wisdom (qconnect)"})
+		return
+	}
+	op, labels, ok := svc.Model.Match(r.Method, r.URL.EscapedPath())
+	if !ok {
+		fail(&apiError{status: http.StatusNotFound, shape: "UnknownOperationException", msg: "No " + svcName + " operation matches " + r.Method + " " + r.URL.Path})
+		return
+	}
+	opName = op.Name
+	h := svc.Handlers[op.Name]
+	if !op.Supported || h == nil {
+		fail(&apiError{status: http.StatusNotImplemented, shape: "NotImplementedException", msg: "connectmail does not implement the " + svcName + " operation " + op.Name})
+		return
+	}
+	if s.cfg.Auth != nil && !s.cfg.Auth.Allowed(id.AccessKeyID, svcName+":"+op.Name) {
+		fail(&apiError{status: http.StatusForbidden, shape: "AccessDeniedException", msg: "User: " + id.AccessKeyID + " is not authorized to perform: " + svcName + ":" + op.Name})
+		return
+	}
+	doc, err := svc.Model.Bind(op, labels, r.URL.Query(), r.Header, body)
+	if err == nil {
+		err = svc.Model.Validate(op.Input, doc)
+	}
+	if err != nil {
+		fail(s.mapError(svc, op, fault.New(fault.Invalid, "%s", err.Error())))
+		return
+	}
+	ctx := connect.WithCaller(r.Context(), connect.Caller{Region: region, AccessKeyID: id.AccessKeyID})
+	out, err := h(ctx, &Call{Op: op, Labels: labels, Query: r.URL.Query(), Body: body, Doc: doc})
+	if err != nil {
+		e := s.mapError(svc, op, err)
+		if e.status >= 500 {
+			s.cfg.Logger.Error("internal error", "op", op.Name, "requestId", reqID, "err", err)
+		}
+		fail(e)
+		return
+	}
+	status = op.SuccessCode
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	var b []byte
+	if out == nil {
+		b = []byte("{}")
+	} else if b, err = json.Marshal(out); err != nil {
+		fail(s.mapError(svc, op, fault.Wrap(err, "encoding the response failed")))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func authError(err error) *apiError {
+	var se *sigv4.Error
+	if !errors.As(err, &se) {
+		return &apiError{status: http.StatusForbidden, shape: sigv4.CodeInvalidSignature, msg: err.Error()}
+	}
+	st := http.StatusForbidden
+	if se.Code == sigv4.CodeIncompleteSignature {
+		st = http.StatusBadRequest
+	}
+	return &apiError{status: st, shape: se.Code, msg: se.Message}
+}
+
+func writeError(w http.ResponseWriter, e *apiError, lower bool) {
+	body := map[string]any{}
+	for k, v := range e.extra {
+		body[k] = v
+	}
+	if lower {
+		body["message"] = e.msg
+	} else {
+		body["Message"] = e.msg
+	}
+	b, _ := json.Marshal(body)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Amzn-ErrorType", e.shape)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(e.status)
+	_, _ = w.Write(b)
+}

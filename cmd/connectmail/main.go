@@ -1,0 +1,172 @@
+// Command connectmail is a self-hosted, wire-compatible Amazon Connect email
+// channel: `connectmail serve` answers the Connect and Q in Connect APIs,
+// stores contacts durably and delivers their mail over SMTP.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/connectmail/connectmail/server"
+)
+
+const usage = `connectmail — a self-hosted Amazon Connect email channel (StartOutboundEmailContact and friends).
+
+Usage:
+  connectmail serve [flags]    run the server (AWS APIs, delivery, web UI, inspection API)
+  connectmail help [command]   show help
+  connectmail version          print the version
+
+Run 'connectmail serve --help' for the server's flags. Every flag has an
+environment twin CONNECTMAIL_<NAME> (for example CONNECTMAIL_SMTP_RELAY);
+a flag on the command line wins over the environment.
+`
+
+const version = "0.1.0"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "connectmail", version)
+		return 0
+	case "help", "-h", "--help":
+		if len(args) > 1 && args[1] == "serve" {
+			return serve([]string{"--help"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "connectmail: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}
+
+// envName is the environment twin of a flag: --smtp-relay → CONNECTMAIL_SMTP_RELAY.
+func envName(flagName string) string {
+	return "CONNECTMAIL_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// dkimList collects repeated --dkim DOMAIN:SELECTOR:KEYFILE values.
+type dkimList []server.DKIMConfig
+
+func (d *dkimList) String() string {
+	var parts []string
+	for _, k := range *d {
+		parts = append(parts, k.Domain+":"+k.Selector+":"+k.KeyFile)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (d *dkimList) Set(v string) error {
+	for _, item := range strings.Split(v, ",") {
+		p := strings.SplitN(strings.TrimSpace(item), ":", 3)
+		if len(p) != 3 || p[0] == "" || p[1] == "" || p[2] == "" {
+			return fmt.Errorf("want DOMAIN:SELECTOR:KEYFILE, got %q", item)
+		}
+		*d = append(*d, server.DKIMConfig{Domain: p[0], Selector: p[1], KeyFile: p[2]})
+	}
+	return nil
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	cfg := server.Defaults()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var dkim dkimList
+	var logLevel, logFormat string
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "HTTP listener `HOST:PORT` for the AWS APIs, the web UI (/ui/), the inspection API (/api/v1/) and /metrics")
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "database `DSN`: sqlite:PATH (embedded) or a postgres:// URL")
+	fs.StringVar(&cfg.SMTPRelay, "smtp-relay", "", "where outbound mail goes: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://host:port (implicit TLS); empty = capture mode: messages are composed and stored, not sent")
+	fs.StringVar(&cfg.SMTPAddr, "smtp-addr", "", "inbound SMTP listener `HOST:PORT` for customer mail and replies; empty = off")
+	fs.StringVar(&cfg.AccountID, "account-id", cfg.AccountID, "12-digit AWS account id used in every ARN")
+	fs.StringVar(&cfg.CredentialsFile, "credentials", "", "JSON `FILE` of access keys and what each may do; without it only key test / secret test is accepted, and only on a loopback --addr")
+	fs.Var(&dkim, "dkim", "DKIM signing key `DOMAIN:SELECTOR:KEYFILE` (PEM, RSA or Ed25519); repeat or comma-separate for several domains")
+	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "most simultaneous SMTP connections to the relay")
+	fs.DurationVar(&cfg.RetryBase, "retry-base", cfg.RetryBase, "first retry delay after a temporary failure; each later retry doubles it (capped at 20m), with jitter")
+	fs.DurationVar(&cfg.MaxAge, "max-age", cfg.MaxAge, "how long a message is retried before its contact fails with EMAIL_DELIVERY_EXPIRED")
+	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: connectmail serve [flags]\n\nRuns the connectmail server until SIGINT or SIGTERM, then drains gracefully.\n\nFlags (environment twin in brackets):\n")
+		fs.VisitAll(func(f *flag.Flag) {
+			name, u := flag.UnquoteUsage(f)
+			fmt.Fprintf(stderr, "  --%s %s\t[%s]\n    \t%s", f.Name, name, envName(f.Name), u)
+			if f.DefValue != "" && f.DefValue != "0" {
+				fmt.Fprintf(stderr, " (default %q)", f.DefValue)
+			}
+			fmt.Fprintln(stderr)
+		})
+	}
+	// Environment twins set the values first; flags on the command line override them.
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v, ok := os.LookupEnv(envName(f.Name)); ok && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = fmt.Errorf("%s: %v", envName(f.Name), err)
+			}
+		}
+	})
+	if envErr != nil {
+		fmt.Fprintln(stderr, "connectmail:", envErr)
+		return 2
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "connectmail serve: unexpected arguments %v\n", fs.Args())
+		return 2
+	}
+	cfg.DKIM = dkim
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+		fmt.Fprintln(stderr, "connectmail: --log-level:", err)
+		return 2
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	if logFormat == "json" {
+		cfg.Logger = slog.New(slog.NewJSONHandler(stderr, hopts))
+	} else {
+		cfg.Logger = slog.New(slog.NewTextHandler(stderr, hopts))
+	}
+	start := time.Now()
+	srv, err := server.New(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "connectmail:", err)
+		return 1
+	}
+	if _, err := srv.Listen(); err != nil {
+		fmt.Fprintln(stderr, "connectmail:", err)
+		return 1
+	}
+	cfg.Logger.Debug("started", "startup", time.Since(start))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := srv.Serve(ctx); err != nil {
+		fmt.Fprintln(stderr, "connectmail:", err)
+		return 1
+	}
+	return 0
+}

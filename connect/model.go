@@ -1,0 +1,235 @@
+// Package connect is the domain of connectmail's Amazon Connect email channel:
+// instances, email addresses, email contacts, their messages, delivery jobs and
+// events. It validates requests beyond the model's constraints, enforces the
+// contact lifecycle and idempotency, and persists through a Store.
+//
+// Contact lifecycle (email):
+//
+//	CREATED --StartOutboundEmailContact--> QUEUED --relay accepts--> SENT
+//	                                          |----capture mode----> CAPTURED
+//	                                          |----5xx / max age---> FAILED
+//	CREATED|QUEUED --StopContact--> STOPPED
+//
+// INBOUND/API contacts (StartEmailContact) are created RECEIVED.
+package connect
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// State is where an email contact is in its lifecycle.
+type State string
+
+// Contact states.
+const (
+	StateCreated  State = "CREATED"
+	StateQueued   State = "QUEUED"
+	StateSent     State = "SENT"
+	StateCaptured State = "CAPTURED"
+	StateFailed   State = "FAILED"
+	StateStopped  State = "STOPPED"
+	StateReceived State = "RECEIVED"
+)
+
+// Terminal reports whether no further transition can happen.
+func (s State) Terminal() bool {
+	switch s {
+	case StateSent, StateCaptured, StateFailed, StateStopped:
+		return true
+	}
+	return false
+}
+
+// Disconnect reasons recorded on contacts (DescribeContact DisconnectReason).
+const (
+	ReasonDelivered       = "EMAIL_DELIVERED"
+	ReasonCaptured        = "EMAIL_CAPTURED"
+	ReasonBounced         = "EMAIL_BOUNCED"
+	ReasonExpired         = "EMAIL_DELIVERY_EXPIRED"
+	ReasonSuppressed      = "EMAIL_SUPPRESSED"
+	ReasonStopped         = "CONTACT_STOPPED"
+	ReasonStoppedByReason = "CONTACT_STOPPED_WITH_REASON"
+)
+
+// Instance is an Amazon Connect instance.
+type Instance struct {
+	ID                     string
+	ARN                    string
+	Alias                  string
+	IdentityManagementType string
+	DirectoryID            string
+	InboundCallsEnabled    bool
+	OutboundCallsEnabled   bool
+	Status                 string
+	CreatedAt              time.Time
+	Tags                   map[string]string
+}
+
+// EmailAddress is an email address resource of an instance.
+type EmailAddress struct {
+	ID          string
+	ARN         string
+	InstanceID  string
+	Address     string
+	DisplayName string
+	Description string
+	// AliasOf is the id of the primary address this one is an alias of ("" if none).
+	AliasOf    string
+	CreatedAt  time.Time
+	ModifiedAt time.Time
+	Tags       map[string]string
+}
+
+// Endpoint is an email address with an optional display name.
+type Endpoint struct {
+	Address     string `json:"Address"`
+	DisplayName string `json:"DisplayName,omitempty"`
+}
+
+// Contact is one email contact.
+type Contact struct {
+	ID                string
+	ARN               string
+	InstanceID        string
+	Channel           string
+	InitiationMethod  string
+	RelatedContactID  string
+	PreviousContactID string
+	InitialContactID  string
+	Name              string
+	Description       string
+	AgentID           string
+	Attributes        map[string]string
+	// References and SegmentAttributes are kept as the JSON the API uses.
+	References        json.RawMessage
+	SegmentAttributes json.RawMessage
+	ExpiryMinutes     int
+	State             State
+	InitiatedAt       time.Time
+	UpdatedAt         time.Time
+	DisconnectedAt    time.Time
+	DisconnectReason  string
+	// Email fields, set when the message is started or received.
+	From      Endpoint
+	To        Endpoint
+	ToList    []Endpoint
+	Cc        []Endpoint
+	Subject   string
+	MessageID string
+	// Source says what produced the body: RAW, TEMPLATE or INBOUND.
+	Source string
+	// TemplateRef names the template sent ("kb/template:qualifier") and NotInterpolated lists unresolved placeholders.
+	TemplateRef     string
+	NotInterpolated []string
+	Tags            map[string]string
+}
+
+// Message is the composed RFC 5322 message of a contact.
+type Message struct {
+	ContactID  string
+	InstanceID string
+	// EnvelopeFrom and Recipients are the SMTP envelope.
+	EnvelopeFrom string
+	Recipients   []string
+	Raw          []byte
+}
+
+// Event is one contact or delivery event, stored and published.
+type Event struct {
+	ID         int64
+	ContactID  string
+	InstanceID string
+	Type       string
+	Time       time.Time
+	Detail     json.RawMessage
+}
+
+// Contact event types (Amazon Connect contact events) and delivery event types.
+const (
+	EventInitiated          = "INITIATED"
+	EventQueued             = "QUEUED"
+	EventDisconnected       = "DISCONNECTED"
+	EventCompleted          = "COMPLETED"
+	EventContactDataUpdated = "CONTACT_DATA_UPDATED"
+	EventSent               = "EMAIL_SENT"
+	EventCaptured           = "EMAIL_CAPTURED"
+	EventDeferred           = "EMAIL_DEFERRED"
+	EventBounced            = "EMAIL_BOUNCED"
+	EventSuppressed         = "EMAIL_SUPPRESSED"
+	EventExpired            = "EMAIL_EXPIRED"
+)
+
+// Job is a delivery job claimed by a worker.
+type Job struct {
+	ContactID  string
+	InstanceID string
+	Attempts   int
+	CreatedAt  time.Time
+	Message    Message
+}
+
+// Attempt is the record of one delivery attempt.
+type Attempt struct {
+	ContactID  string
+	N          int
+	StartedAt  time.Time
+	FinishedAt time.Time
+	// Outcome is one of sent, captured, deferred, bounced, expired, suppressed.
+	Outcome string
+	Code    int
+	Detail  string
+}
+
+// Outcome is what a worker reports after an attempt.
+type Outcome struct {
+	Job     *Job
+	Attempt Attempt
+	// Final says the job is finished; otherwise it is retried at RetryAt.
+	Final   bool
+	RetryAt time.Time
+	// State and Reason are the contact's new state and disconnect reason when Final.
+	State  State
+	Reason string
+	Events []Event
+}
+
+// Idem is an idempotency record written in the same transaction as the operation.
+type Idem struct {
+	Op       string
+	Token    string
+	Hash     string
+	Response []byte
+}
+
+// Replayed is returned by a Store when an idempotency record with the same
+// token and hash already exists; Response is the stored response.
+type Replayed struct{ Response []byte }
+
+// Error implements error.
+func (r *Replayed) Error() string { return "idempotent replay" }
+
+// Outbound is everything StartOutboundEmailContact commits at once.
+type Outbound struct {
+	Contact *Contact
+	Message Message
+	Events  []Event
+	Idem    *Idem
+}
+
+// ContactFilter selects contacts for the inspection API.
+type ContactFilter struct {
+	InstanceID string
+	State      State
+	Address    string
+	Query      string
+	// Before is a cursor: return contacts older than this contact id's position.
+	Before string
+	Limit  int
+}
+
+// ContactPage is a page of contacts, newest first.
+type ContactPage struct {
+	Contacts []*Contact
+	Next     string
+}

@@ -1,0 +1,59 @@
+package connect
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists the domain. Every method is atomic. Methods return *fault.Error
+// values of kind NotFound, Duplicate or Conflict for those conditions, and
+// *Replayed when an Idem with the same token and hash was already committed
+// (a different hash gives fault.Idempotency).
+type Store interface {
+	CreateInstance(ctx context.Context, in *Instance, idem *Idem) error
+	GetInstance(ctx context.Context, id string) (*Instance, error)
+	// ListInstances returns up to limit instances ordered by id, after the given id.
+	ListInstances(ctx context.Context, after string, limit int) ([]*Instance, error)
+	// DeleteInstance removes an instance and everything in it.
+	DeleteInstance(ctx context.Context, id string) error
+
+	// CreateEmailAddress fails with Duplicate when the address (case-insensitive) exists.
+	CreateEmailAddress(ctx context.Context, e *EmailAddress) error
+	GetEmailAddress(ctx context.Context, instanceID, id string) (*EmailAddress, error)
+	// FindEmailAddress looks an address up case-insensitively within an instance.
+	FindEmailAddress(ctx context.Context, instanceID, address string) (*EmailAddress, error)
+	// ListEmailAddresses returns an instance's addresses ordered by creation.
+	ListEmailAddresses(ctx context.Context, instanceID string) ([]*EmailAddress, error)
+	UpdateEmailAddress(ctx context.Context, e *EmailAddress) error
+	DeleteEmailAddress(ctx context.Context, instanceID, id string) error
+
+	// CreateContact inserts a contact with its events.
+	CreateContact(ctx context.Context, c *Contact, events []Event, idem *Idem) error
+	// GetContact loads a contact; an empty instanceID matches any instance.
+	GetContact(ctx context.Context, instanceID, id string) (*Contact, error)
+	// UpdateContact overwrites mutable fields (attributes, state...) guarded by the expected state
+	// (Conflict if the stored state differs), and appends events.
+	UpdateContact(ctx context.Context, c *Contact, expect State, events []Event) error
+	// StartOutbound moves a CREATED contact to QUEUED and commits its message,
+	// delivery job, events and idempotency record together.
+	StartOutbound(ctx context.Context, o *Outbound) error
+	// ListContacts pages contacts newest first.
+	ListContacts(ctx context.Context, f ContactFilter) (*ContactPage, error)
+	GetMessage(ctx context.Context, contactID string) (*Message, error)
+	ListEvents(ctx context.Context, contactID string) ([]Event, error)
+	ListAttempts(ctx context.Context, contactID string) ([]Attempt, error)
+
+	// ClaimJobs leases up to limit due jobs to the caller until now+lease.
+	ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*Job, error)
+	// NextJobAt reports when the earliest queued job becomes due (ok=false if none).
+	NextJobAt(ctx context.Context) (t time.Time, ok bool, err error)
+	// FinishAttempts records outcomes: attempt rows, job state, contact state, events.
+	FinishAttempts(ctx context.Context, outs []Outcome) error
+	// ReleaseLeases makes the jobs leased by processes that are gone due now
+	// (for a single-process store: every leased job), returning how many.
+	ReleaseLeases(ctx context.Context, now time.Time) (int, error)
+	// QueueDepth counts jobs not yet finished.
+	QueueDepth(ctx context.Context) (int, error)
+
+	Close() error
+}

@@ -1,0 +1,304 @@
+// Package delivery is the durable queue worker: it claims committed delivery
+// jobs, DKIM-signs and relays each message, and records the outcome — sent,
+// captured, deferred for a retry with exponential backoff and jitter, bounced
+// on a permanent failure, or expired after the maximum age.
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/connectmail/connectmail/connect"
+)
+
+// Store is what the worker needs from storage.
+type Store interface {
+	ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*connect.Job, error)
+	NextJobAt(ctx context.Context) (time.Time, bool, error)
+	FinishAttempts(ctx context.Context, outs []connect.Outcome) error
+	ReleaseLeases(ctx context.Context, now time.Time) (int, error)
+}
+
+// Receipt is what a relay answered to an accepted message.
+type Receipt struct {
+	// Response is the relay's final reply (often its queue id).
+	Response string
+	// Rejected maps recipients the relay refused to its reply.
+	Rejected map[string]string
+}
+
+// Failure is implemented by send errors that know whether they are temporary.
+type Failure interface {
+	error
+	Temporary() bool
+	SMTPCode() int
+}
+
+// Sender relays a message. A nil Sender means capture mode.
+type Sender interface {
+	Send(ctx context.Context, from string, rcpts []string, msg []byte) (Receipt, error)
+}
+
+// Config configures a Worker.
+type Config struct {
+	Store  Store
+	Sender Sender
+	// Sign adds a DKIM signature for the sender's domain (nil: no signing).
+	Sign func(msg []byte, from string) ([]byte, error)
+	// Concurrency bounds simultaneous deliveries (default 16).
+	Concurrency int
+	// Lease is how long a claimed job is reserved (default 5m).
+	Lease time.Duration
+	// RetryBase is the first retry delay (default 30s); each later one doubles, up to RetryMax (default 20m).
+	RetryBase, RetryMax time.Duration
+	// MaxAge is how long a message is retried before it fails (default 24h).
+	MaxAge time.Duration
+	// SendTimeout bounds one attempt (default 5m).
+	SendTimeout time.Duration
+	// Drain is how long in-flight sends may finish after shutdown starts (default 30s).
+	Drain time.Duration
+	// Publish receives events after they are committed.
+	Publish func([]connect.Event)
+	// Observe receives each attempt's outcome and duration (metrics).
+	Observe func(outcome string, d time.Duration)
+	Now     func() time.Time
+	Logger  *slog.Logger
+}
+
+// Worker delivers queued messages.
+type Worker struct {
+	cfg  Config
+	wake chan struct{}
+}
+
+// New returns a Worker.
+func New(cfg Config) *Worker {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 16
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 5 * time.Minute
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = 30 * time.Second
+	}
+	if cfg.RetryMax <= 0 {
+		cfg.RetryMax = 20 * time.Minute
+	}
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = 24 * time.Hour
+	}
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = 5 * time.Minute
+	}
+	if cfg.Drain <= 0 {
+		cfg.Drain = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Publish == nil {
+		cfg.Publish = func([]connect.Event) {}
+	}
+	if cfg.Observe == nil {
+		cfg.Observe = func(string, time.Duration) {}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Worker{cfg: cfg, wake: make(chan struct{}, 1)}
+}
+
+// Wake tells the worker that a job may be due. It never blocks.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Backoff returns the delay before retry number n (1-based): exponential with
+// full jitter over the upper half, capped at RetryMax.
+func (w *Worker) Backoff(n int) time.Duration {
+	d := w.cfg.RetryBase
+	for i := 1; i < n && d < w.cfg.RetryMax; i++ {
+		d *= 2
+	}
+	if d > w.cfg.RetryMax {
+		d = w.cfg.RetryMax
+	}
+	half := d / 2
+	return half + time.Duration(rand.Int64N(int64(half)+1))
+}
+
+// Run delivers until ctx is cancelled, then lets in-flight sends finish
+// (bounded by Drain) and returns.
+func (w *Worker) Run(ctx context.Context) error {
+	if _, err := w.cfg.Store.ReleaseLeases(ctx, w.cfg.Now()); err != nil {
+		return fmt.Errorf("releasing leases: %w", err)
+	}
+	// Sends run on their own context so that shutdown lets them finish.
+	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelSends()
+	slots := make(chan struct{}, w.cfg.Concurrency)
+	var wg sync.WaitGroup
+	defer func() {
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(w.cfg.Drain):
+			cancelSends()
+			<-done
+		}
+	}()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		// Wait for at least one free slot before claiming.
+		select {
+		case slots <- struct{}{}:
+			<-slots
+		case <-ctx.Done():
+			return nil
+		}
+		free := cap(slots) - len(slots)
+		jobs, err := w.cfg.Store.ClaimJobs(ctx, w.cfg.Now(), free, w.cfg.Lease)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			w.cfg.Logger.Error("claiming delivery jobs failed", "err", err)
+			jobs = nil
+		}
+		for _, j := range jobs {
+			slots <- struct{}{}
+			wg.Add(1)
+			go func(j *connect.Job) {
+				defer wg.Done()
+				defer func() { <-slots }()
+				w.deliver(sendCtx, j)
+				w.Wake()
+			}(j)
+		}
+		if len(jobs) == free && free > 0 {
+			continue // there may be more due work
+		}
+		wait := time.Hour
+		if next, ok, err := w.cfg.Store.NextJobAt(ctx); err == nil && ok {
+			wait = time.Until(next)
+			if wait < 0 {
+				wait = 0
+			}
+			if len(jobs) == 0 && wait == 0 {
+				// Due jobs exist but none was claimable (all slots busy): wait for a slot.
+				wait = 50 * time.Millisecond
+			}
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.wake:
+		case <-timer.C:
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+	}
+}
+
+func (w *Worker) deliver(ctx context.Context, j *connect.Job) {
+	start := w.cfg.Now()
+	out := connect.Outcome{Job: j, Attempt: connect.Attempt{ContactID: j.ContactID, N: j.Attempts, StartedAt: start}}
+	ev := func(typ string, detail map[string]any) {
+		b := mustJSON(detail)
+		out.Events = append(out.Events, connect.Event{ContactID: j.ContactID, InstanceID: j.InstanceID, Type: typ, Time: w.cfg.Now().UTC(), Detail: b})
+	}
+	msg := j.Message.Raw
+	var signErr error
+	if w.cfg.Sign != nil {
+		if signed, err := w.cfg.Sign(msg, j.Message.EnvelopeFrom); err == nil {
+			msg = signed
+		} else {
+			signErr = err
+		}
+	}
+	finish := func(state connect.State, reason, outcome string) {
+		out.Final, out.State, out.Reason = true, state, reason
+		out.Attempt.Outcome = outcome
+		ev(connect.EventDisconnected, map[string]any{"reason": reason})
+		ev(connect.EventCompleted, nil)
+	}
+	if signErr != nil {
+		w.cfg.Logger.Warn("DKIM signing failed; sending unsigned", "contact", j.ContactID, "err", signErr)
+	}
+	if w.cfg.Sender == nil {
+		out.Attempt.FinishedAt = w.cfg.Now()
+		out.Attempt.Detail = "captured"
+		ev(connect.EventCaptured, map[string]any{"attempt": j.Attempts, "recipients": j.Message.Recipients})
+		finish(connect.StateCaptured, connect.ReasonCaptured, "captured")
+	} else {
+		sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
+		rec, err := w.cfg.Sender.Send(sctx, j.Message.EnvelopeFrom, j.Message.Recipients, msg)
+		cancel()
+		out.Attempt.FinishedAt = w.cfg.Now()
+		switch {
+		case err == nil:
+			out.Attempt.Detail = rec.Response
+			d := map[string]any{"attempt": j.Attempts, "response": rec.Response, "recipients": j.Message.Recipients}
+			if len(rec.Rejected) > 0 {
+				d["rejected"] = rec.Rejected
+			}
+			ev(connect.EventSent, d)
+			finish(connect.StateSent, connect.ReasonDelivered, "sent")
+		case temporary(err):
+			out.Attempt.Code = codeOf(err)
+			out.Attempt.Detail = err.Error()
+			if out.Attempt.FinishedAt.Sub(j.CreatedAt) >= w.cfg.MaxAge {
+				ev(connect.EventExpired, map[string]any{"attempt": j.Attempts, "code": out.Attempt.Code, "error": err.Error()})
+				finish(connect.StateFailed, connect.ReasonExpired, "expired")
+			} else {
+				out.Attempt.Outcome = "deferred"
+				out.RetryAt = out.Attempt.FinishedAt.Add(w.Backoff(j.Attempts))
+				ev(connect.EventDeferred, map[string]any{"attempt": j.Attempts, "code": out.Attempt.Code, "error": err.Error(), "retryAt": out.RetryAt.UTC().Format(time.RFC3339Nano)})
+			}
+		default:
+			out.Attempt.Code = codeOf(err)
+			out.Attempt.Detail = err.Error()
+			ev(connect.EventBounced, map[string]any{"attempt": j.Attempts, "code": out.Attempt.Code, "error": err.Error()})
+			finish(connect.StateFailed, connect.ReasonBounced, "bounced")
+		}
+	}
+	w.cfg.Observe(out.Attempt.Outcome, out.Attempt.FinishedAt.Sub(start))
+	outs := []connect.Outcome{out}
+	// Recording must survive shutdown: use a context that is not cancelled with ctx.
+	if err := w.cfg.Store.FinishAttempts(context.WithoutCancel(ctx), outs); err != nil {
+		w.cfg.Logger.Error("recording a delivery attempt failed; the job will be retried after its lease", "contact", j.ContactID, "err", err)
+		return
+	}
+	w.cfg.Logger.Info("delivery attempt", "contact", j.ContactID, "attempt", j.Attempts, "outcome", out.Attempt.Outcome, "code", out.Attempt.Code)
+	w.cfg.Publish(outs[0].Events)
+}
+
+func temporary(err error) bool {
+	if f, ok := err.(Failure); ok {
+		return f.Temporary()
+	}
+	// Unknown failures are treated as temporary: retrying is safer than losing mail.
+	return true
+}
+
+func codeOf(err error) int {
+	if f, ok := err.(Failure); ok {
+		return f.SMTPCode()
+	}
+	return 0
+}

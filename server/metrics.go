@@ -1,0 +1,75 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics holds the server's Prometheus metrics in its own registry.
+type Metrics struct {
+	reg      *prometheus.Registry
+	calls    *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	attempts *prometheus.CounterVec
+	attemptT *prometheus.HistogramVec
+}
+
+type depthSource interface {
+	QueueDepth(ctx context.Context) (int, error)
+}
+
+// NewMetrics registers the metrics; queue depth is read from src on scrape.
+func NewMetrics(src depthSource) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "connectmail_api_requests_total", Help: "AWS API requests by service, operation and HTTP status.",
+		}, []string{"service", "operation", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "connectmail_api_request_duration_seconds", Help: "AWS API request latency.",
+			Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1},
+		}, []string{"service", "operation"}),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "connectmail_delivery_attempts_total", Help: "Delivery attempts by outcome (sent, captured, deferred, bounced, expired).",
+		}, []string{"outcome"}),
+		attemptT: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "connectmail_delivery_attempt_duration_seconds", Help: "Delivery attempt latency by outcome.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"outcome"}),
+	}
+	depth := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "connectmail_queue_depth", Help: "Delivery jobs not yet finished.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := src.QueueDepth(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+	m.reg.MustRegister(m.calls, m.latency, m.attempts, m.attemptT, depth,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *Metrics) observeCall(service, op string, status int, d time.Duration) {
+	m.calls.WithLabelValues(service, op, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(service, op).Observe(d.Seconds())
+}
+
+func (m *Metrics) observeAttempt(outcome string, d time.Duration) {
+	m.attempts.WithLabelValues(outcome).Inc()
+	m.attemptT.WithLabelValues(outcome).Observe(d.Seconds())
+}
+
+// Handler serves /metrics.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}

@@ -1,0 +1,254 @@
+// Package server assembles a connectmail server from its parts — store,
+// domain services, AWS API, delivery worker, inspection API, metrics — and
+// runs it until its context ends.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/connectmail/connectmail/awsapi"
+	"github.com/connectmail/connectmail/compose"
+	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/credentials"
+	"github.com/connectmail/connectmail/delivery"
+	"github.com/connectmail/connectmail/inspect"
+	"github.com/connectmail/connectmail/relay"
+	"github.com/connectmail/connectmail/sigv4"
+	"github.com/connectmail/connectmail/sqlite"
+)
+
+// DKIMConfig names a DKIM key for one sender domain.
+type DKIMConfig struct {
+	Domain, Selector, KeyFile string
+}
+
+// Config is everything `connectmail serve` can be told.
+type Config struct {
+	Addr            string
+	DB              string
+	SMTPRelay       string
+	SMTPAddr        string
+	AccountID       string
+	CredentialsFile string
+	DKIM            []DKIMConfig
+	// Concurrency bounds simultaneous relay connections.
+	Concurrency int
+	// RetryBase is the first retry delay; MaxAge how long a message is retried.
+	RetryBase time.Duration
+	MaxAge    time.Duration
+	Logger    *slog.Logger
+}
+
+// Defaults returns the documented defaults.
+func Defaults() Config {
+	return Config{
+		Addr: "127.0.0.1:4580", DB: "sqlite:connectmail.db", AccountID: "000000000000",
+		Concurrency: 16, RetryBase: 30 * time.Second, MaxAge: 24 * time.Hour,
+	}
+}
+
+// IsLoopback reports whether a listen address binds only loopback interfaces.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Validate checks a configuration before anything starts.
+func (c *Config) Validate() error {
+	if len(c.AccountID) != 12 || strings.Trim(c.AccountID, "0123456789") != "" {
+		return fmt.Errorf("--account-id must be 12 digits, got %q", c.AccountID)
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: %v", c.Addr, err)
+	}
+	if c.CredentialsFile == "" && !IsLoopback(c.Addr) {
+		return fmt.Errorf("refusing to listen on %s without --credentials: the test/test key is only accepted on a loopback address", c.Addr)
+	}
+	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		return fmt.Errorf("--db must be sqlite:PATH or a postgres:// URL, got %q", c.DB)
+	}
+	if c.SMTPRelay != "" && !strings.HasPrefix(c.SMTPRelay, "smtp://") && !strings.HasPrefix(c.SMTPRelay, "smtps://") {
+		return fmt.Errorf("--smtp-relay must be an smtp:// or smtps:// URL")
+	}
+	return nil
+}
+
+// Server is a running connectmail.
+type Server struct {
+	cfg      Config
+	store    connect.Store
+	worker   *delivery.Worker
+	http     *http.Server
+	listener net.Listener
+	relay    *relay.Client
+	Metrics  *Metrics
+}
+
+// New opens the store and builds every part; Serve starts them.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	log := cfg.Logger
+	creds := credentials.Emulator()
+	if cfg.CredentialsFile != "" {
+		var err error
+		if creds, err = credentials.Load(cfg.CredentialsFile); err != nil {
+			return nil, err
+		}
+	}
+	keys := signer{}
+	for _, d := range cfg.DKIM {
+		pem, err := os.ReadFile(d.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("DKIM key for %s: %w", d.Domain, err)
+		}
+		k, err := compose.LoadDKIMKey(d.Domain, d.Selector, pem)
+		if err != nil {
+			return nil, fmt.Errorf("DKIM key for %s: %w", d.Domain, err)
+		}
+		keys[strings.ToLower(d.Domain)] = k
+	}
+	store, err := openStore(cfg.DB)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", cfg.DB, err)
+	}
+	s := &Server{cfg: cfg, store: store, Metrics: NewMetrics(store)}
+	var snd delivery.Sender
+	if cfg.SMTPRelay != "" {
+		rc, err := relay.New(relay.Config{URL: cfg.SMTPRelay, MaxConns: cfg.Concurrency})
+		if err != nil {
+			store.Close()
+			return nil, err
+		}
+		s.relay = rc
+		snd = sender{rc}
+	}
+	var sign func([]byte, string) ([]byte, error)
+	if len(keys) > 0 {
+		sign = keys.sign
+	}
+	s.worker = delivery.New(delivery.Config{
+		Store: store, Sender: snd, Sign: sign, Concurrency: cfg.Concurrency,
+		RetryBase: cfg.RetryBase, MaxAge: cfg.MaxAge, Logger: log.With("component", "delivery"),
+		Observe: s.Metrics.observeAttempt,
+	})
+	svc := connect.NewService(connect.Config{
+		AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake,
+	})
+	api := awsapi.New(awsapi.Config{
+		Verifier: &sigv4.Verifier{Secrets: creds.Secret},
+		Auth:     creds,
+		Services: map[string]*awsapi.Service{"connect": awsapi.ConnectService(svc)},
+		Logger:   log.With("component", "api"),
+		Observe:  s.Metrics.observeCall,
+	})
+	anonymous := cfg.CredentialsFile == ""
+	mux := http.NewServeMux()
+	mux.Handle("/api/v1/", basicAuth(creds, anonymous, &inspect.Handler{Store: store}))
+	mux.Handle("/metrics", basicAuth(creds, anonymous, s.Metrics.Handler()))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.Handle("/", api)
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	return s, nil
+}
+
+func openStore(dsn string) (connect.Store, error) {
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		return sqlite.Open(path, sqlite.Options{})
+	}
+	return nil, errors.New("PostgreSQL is not available in this build yet")
+}
+
+// basicAuth guards the inspection API and metrics: HTTP Basic with an access
+// key id and its secret, or anonymous when the server runs in loopback emulator mode.
+func basicAuth(creds *credentials.Set, anonymous bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !anonymous {
+			id, secret, ok := r.BasicAuth()
+			want, known := creds.Secret(id)
+			if !ok || !known || want != secret || !creds.Allowed(id, "inspect:"+r.Method) && !creds.Allowed(id, "inspect:*") {
+				w.Header().Set("WWW-Authenticate", `Basic realm="connectmail"`)
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Listen binds the HTTP listener and returns its address.
+func (s *Server) Listen() (string, error) {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return "", err
+	}
+	s.listener = ln
+	return ln.Addr().String(), nil
+}
+
+// Serve runs until ctx ends, then shuts down gracefully: the listener stops,
+// in-flight API calls finish, in-flight deliveries finish or are left to be
+// retried, and the store is closed.
+func (s *Server) Serve(ctx context.Context) error {
+	if s.listener == nil {
+		if _, err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	log := s.cfg.Logger
+	wctx, stopWorker := context.WithCancel(context.Background())
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- s.worker.Run(wctx) }()
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- s.http.Serve(s.listener) }()
+	mode := "capture"
+	if s.cfg.SMTPRelay != "" {
+		mode = "relay"
+	}
+	log.Info("connectmail ready", "addr", s.listener.Addr().String(), "db", redactDSN(s.cfg.DB), "mode", mode, "account", s.cfg.AccountID)
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-httpDone:
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	_ = s.http.Shutdown(sctx)
+	stopWorker()
+	werr := <-workerDone
+	if s.relay != nil {
+		s.relay.Close()
+	}
+	cerr := s.store.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, werr, cerr)
+}
+
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "@"); i >= 0 && strings.Contains(dsn, "://") {
+		return dsn[:strings.Index(dsn, "://")+3] + "***" + dsn[i:]
+	}
+	return dsn
+}

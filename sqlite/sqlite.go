@@ -1,0 +1,219 @@
+// Package sqlite is connectmail's embedded store: SQLite through the pure-Go
+// modernc.org/sqlite driver, in WAL mode with synchronous=FULL, so a returned
+// write is on disk. Writes go through one writer goroutine that commits
+// concurrent requests together (group commit), each inside its own savepoint
+// so one failing write never affects another.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/connectmail/connectmail/fault"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Options tune the store.
+type Options struct {
+	// MaxBatch is the most writes committed in one transaction (default 256).
+	MaxBatch int
+	// Synchronous is the SQLite synchronous pragma (default FULL).
+	Synchronous string
+}
+
+// Store is the SQLite store. It implements connect.Store.
+type Store struct {
+	r      *sql.DB
+	w      *sql.DB
+	reqs   chan *writeReq
+	done   chan struct{}
+	closed sync.Once
+	opts   Options
+}
+
+type writeReq struct {
+	fn  func(tx *sql.Tx) error
+	err chan error
+}
+
+// Open opens (creating if needed) the database at path and migrates it.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 256
+	}
+	if opts.Synchronous == "" {
+		opts.Synchronous = "FULL"
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(" + opts.Synchronous + ")", "busy_timeout(10000)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	dsn := "file:" + path + "?" + q.Encode()
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := migrate(w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	s := &Store{r: r, w: w, reqs: make(chan *writeReq, 1024), done: make(chan struct{}), opts: opts}
+	go s.writer()
+	return s, nil
+}
+
+// Close stops the writer and closes the database.
+func (s *Store) Close() error {
+	s.closed.Do(func() { close(s.reqs) })
+	<-s.done
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+func migrate(db *sql.DB) error {
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		v, err := strconv.Atoi(strings.SplitN(n, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: bad name", n)
+		}
+		var one int
+		err = db.QueryRow(`SELECT 1 FROM schema_migrations WHERE version = ?`, v).Scan(&one)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		body, err := migrationFS.ReadFile("migrations/" + n)
+		if err != nil {
+			return err
+		}
+		tx, err := db.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", n, err)
+		}
+		if _, err := tx.Exec(`INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now'))`, v); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// write runs fn in the writer's current batch transaction and waits for the commit.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	req := &writeReq{fn: fn, err: make(chan error, 1)}
+	defer func() {
+		if recover() != nil { // the store is closed
+			err = fault.New(fault.Internal, "store is closed")
+		}
+	}()
+	select {
+	case s.reqs <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the write is committed or failed regardless of ctx: wait for it.
+	return <-req.err
+}
+
+func (s *Store) writer() {
+	defer close(s.done)
+	batch := make([]*writeReq, 0, s.opts.MaxBatch)
+	for first := range s.reqs {
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < s.opts.MaxBatch {
+			select {
+			case r, ok := <-s.reqs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+func (s *Store) commit(batch []*writeReq) {
+	errs := make([]error, len(batch))
+	tx, err := s.w.Begin()
+	if err != nil {
+		for _, r := range batch {
+			r.err <- err
+		}
+		return
+	}
+	single := len(batch) == 1
+	for i, r := range batch {
+		if single {
+			errs[i] = r.fn(tx)
+			continue
+		}
+		if _, err := tx.Exec(`SAVEPOINT w`); err != nil {
+			errs[i] = err
+			continue
+		}
+		if errs[i] = r.fn(tx); errs[i] != nil {
+			_, _ = tx.Exec(`ROLLBACK TO w`)
+		}
+		_, _ = tx.Exec(`RELEASE w`)
+	}
+	if single && errs[0] != nil {
+		tx.Rollback()
+		batch[0].err <- errs[0]
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		for _, r := range batch {
+			r.err <- err
+		}
+		return
+	}
+	for i, r := range batch {
+		r.err <- errs[i]
+	}
+}
