@@ -358,9 +358,15 @@ func TestRestartWithQueuedMailAndRelayDown(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	h.stop()
 	// The relay comes up on the same address; the restarted server delivers everything.
-	up, err := smtpsink.Start(smtpsink.Options{Keep: true, Addr: addr})
-	if err != nil {
-		t.Fatal(err)
+	var up *smtpsink.Sink
+	for i := 0; ; i++ {
+		if up, err = smtpsink.Start(smtpsink.Options{Keep: true, Addr: addr}); err == nil {
+			break
+		}
+		if i == 50 {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	defer up.Close()
 	h.sink = up

@@ -105,8 +105,18 @@ func (s *Sink) Accept(addr string) {
 	delete(s.reject, strings.ToLower(addr))
 }
 
-// Close stops the sink.
-func (s *Sink) Close() error { return s.srv.Close() }
+// Close stops the sink. The listener is closed here too: the server may not
+// have registered it yet when Close runs right after Start.
+func (s *Sink) Close() error {
+	lerr := s.ln.Close()
+	if err := s.srv.Close(); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+		return err
+	}
+	if errors.Is(lerr, net.ErrClosed) {
+		return nil
+	}
+	return lerr
+}
 
 type backend struct{ s *Sink }
 
