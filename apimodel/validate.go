@@ -132,8 +132,7 @@ func (e *unknownShapeError) Unwrap() error { return ErrUnknownShape }
 // Validate checks a decoded JSON document against the shape; see
 // Service.Validate.
 func (s *Shape) Validate(doc any) error {
-	v := validator{}
-	v.path = v.pathBuf[:0]
+	var v validator
 	v.value(s, doc, false)
 	if len(v.out) == 0 {
 		return nil
@@ -146,10 +145,32 @@ type pathSeg struct {
 	index int // > 0 for a list element
 }
 
+// validator walks one document. The path to the current value is kept in
+// a fixed array (deeper levels spill into deep) so that a valid document
+// costs no allocation.
 type validator struct {
-	path    []pathSeg
-	out     []Violation
-	pathBuf [12]pathSeg
+	out   []Violation
+	depth int
+	path  [16]pathSeg
+	deep  []pathSeg
+}
+
+func (v *validator) push(sg pathSeg) {
+	if v.depth < len(v.path) {
+		v.path[v.depth] = sg
+	} else {
+		v.deep = append(v.deep[:v.depth-len(v.path)], sg)
+	}
+	v.depth++
+}
+
+func (v *validator) pop() { v.depth-- }
+
+func (v *validator) seg(i int) pathSeg {
+	if i < len(v.path) {
+		return v.path[i]
+	}
+	return v.deep[i-len(v.path)]
 }
 
 // issue is a violation of a scalar before it is placed at a path.
@@ -162,7 +183,8 @@ func (v *validator) full() bool { return len(v.out) >= MaxViolations }
 
 func (v *validator) pathString() string {
 	var b strings.Builder
-	for i, sg := range v.path {
+	for i := range v.depth {
+		sg := v.seg(i)
 		if i > 0 {
 			b.WriteByte('.')
 		}
@@ -244,15 +266,15 @@ func (v *validator) structure(sh *Shape, x any, sensitive bool) {
 		val := obj[m.Name]
 		if val == nil {
 			if m.Required {
-				v.path = append(v.path, pathSeg{name: m.pathName})
+				v.push(pathSeg{name: m.pathName})
 				v.addNull()
-				v.path = v.path[:len(v.path)-1]
+				v.pop()
 			}
 			continue
 		}
-		v.path = append(v.path, pathSeg{name: m.pathName})
+		v.push(pathSeg{name: m.pathName})
 		v.value(m.Target, val, sensitive)
-		v.path = v.path[:len(v.path)-1]
+		v.pop()
 	}
 }
 
@@ -295,13 +317,13 @@ func (v *validator) list(sh *Shape, x any, sensitive bool) {
 		if v.full() {
 			return
 		}
-		v.path = append(v.path, pathSeg{index: i + 1})
+		v.push(pathSeg{index: i + 1})
 		if e == nil {
 			v.addNull()
 		} else {
 			v.value(elem, e, sensitive)
 		}
-		v.path = v.path[:len(v.path)-1]
+		v.pop()
 	}
 }
 
@@ -356,13 +378,13 @@ func (v *validator) mapValue(sh *Shape, x any, sensitive bool) {
 		if v.full() {
 			return
 		}
-		v.path = append(v.path, pathSeg{name: k})
+		v.push(pathSeg{name: k})
 		if e := obj[k]; e == nil {
 			v.addNull()
 		} else {
 			v.value(sh.Value, e, sensitive)
 		}
-		v.path = v.path[:len(v.path)-1]
+		v.pop()
 	}
 }
 
