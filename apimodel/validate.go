@@ -198,15 +198,15 @@ func (v *validator) pathString() string {
 	return b.String()
 }
 
-// add records a violation at the current path. The value x is quoted
-// unless the shape is sensitive or x is a container.
-func (v *validator) add(kind ConstraintKind, msg string, x any, sensitive bool) {
+// add records a violation at the current path. The value x, of shape sh
+// (nil when x does not have the shape's type), is quoted unless omit is set.
+func (v *validator) add(sh *Shape, kind ConstraintKind, msg string, x any, omit bool) {
 	if v.full() {
 		return
 	}
 	val := ""
-	if !sensitive {
-		val = quoteValue(x)
+	if !omit {
+		val = quoteValue(sh, x)
 	}
 	v.out = append(v.out, Violation{Path: v.pathString(), Constraint: kind, Message: msg, Value: val})
 }
@@ -233,7 +233,11 @@ func (v *validator) value(sh *Shape, x any, sensitive bool) {
 	default:
 		var buf [3]issue
 		for _, is := range checkScalar(sh, x, buf[:0]) {
-			v.add(is.kind, is.msg, x, sensitive || is.kind == ConstraintType && !isScalarValue(x))
+			if is.kind == ConstraintType {
+				v.add(nil, is.kind, is.msg, x, sensitive || !isScalarValue(x))
+			} else {
+				v.add(sh, is.kind, is.msg, x, sensitive)
+			}
 		}
 	}
 }
@@ -241,7 +245,7 @@ func (v *validator) value(sh *Shape, x any, sensitive bool) {
 func (v *validator) structure(sh *Shape, x any, sensitive bool) {
 	obj, ok := x.(map[string]any)
 	if !ok {
-		v.add(ConstraintType, "Member must be a structure", x, sensitive || !isScalarValue(x))
+		v.add(nil, ConstraintType, "Member must be a structure", x, sensitive || !isScalarValue(x))
 		return
 	}
 	if sh.Union {
@@ -256,7 +260,7 @@ func (v *validator) structure(sh *Shape, x any, sensitive bool) {
 			if set > 1 {
 				msg += ", but has " + strconv.Itoa(set)
 			}
-			v.add(ConstraintUnion, msg, nil, true)
+			v.add(sh, ConstraintUnion, msg, nil, true)
 		}
 	}
 	for _, m := range sh.Members {
@@ -280,17 +284,17 @@ func (v *validator) structure(sh *Shape, x any, sensitive bool) {
 
 func (v *validator) sizeIssues(sh *Shape, n int, x any, sensitive bool) {
 	if sh.HasMin && int64(n) < sh.Min {
-		v.add(ConstraintMinLength, minLengthMsg(sh.Min), x, sensitive)
+		v.add(sh, ConstraintMinLength, minLengthMsg(sh.Min), x, sensitive)
 	}
 	if sh.HasMax && int64(n) > sh.Max {
-		v.add(ConstraintMaxLength, maxLengthMsg(sh.Max), x, sensitive)
+		v.add(sh, ConstraintMaxLength, maxLengthMsg(sh.Max), x, sensitive)
 	}
 }
 
 func (v *validator) list(sh *Shape, x any, sensitive bool) {
 	arr, ok := x.([]any)
 	if !ok {
-		v.add(ConstraintType, "Member must be a list", x, sensitive || !isScalarValue(x))
+		v.add(nil, ConstraintType, "Member must be a list", x, sensitive || !isScalarValue(x))
 		return
 	}
 	v.sizeIssues(sh, len(arr), x, sensitive)
@@ -309,7 +313,7 @@ func (v *validator) list(sh *Shape, x any, sensitive bool) {
 			}
 		}
 		if len(issues) > 0 {
-			v.add(issues[0].kind, joinIssues("Member must satisfy constraint: ", issues), x, sensitive || elem.Sensitive)
+			v.add(sh, issues[0].kind, joinIssues("Member must satisfy constraint: ", issues), x, sensitive || elem.Sensitive)
 		}
 		return
 	}
@@ -330,7 +334,7 @@ func (v *validator) list(sh *Shape, x any, sensitive bool) {
 func (v *validator) mapValue(sh *Shape, x any, sensitive bool) {
 	obj, ok := x.(map[string]any)
 	if !ok {
-		v.add(ConstraintType, "Member must be a map", x, sensitive || !isScalarValue(x))
+		v.add(nil, ConstraintType, "Member must be a map", x, sensitive || !isScalarValue(x))
 		return
 	}
 	v.sizeIssues(sh, len(obj), x, sensitive)
@@ -366,10 +370,10 @@ func (v *validator) mapValue(sh *Shape, x any, sensitive bool) {
 		}
 	}
 	if len(keyIssues) > 0 {
-		v.add(keyIssues[0].kind, joinIssues("Map keys must satisfy constraint: ", keyIssues), x, sensitive || sh.Key.Sensitive)
+		v.add(sh, keyIssues[0].kind, joinIssues("Map keys must satisfy constraint: ", keyIssues), x, sensitive || sh.Key.Sensitive)
 	}
 	if len(valIssues) > 0 {
-		v.add(valIssues[0].kind, joinIssues("Map value must satisfy constraint: ", valIssues), x, sensitive || sh.Value.Sensitive)
+		v.add(sh, valIssues[0].kind, joinIssues("Map value must satisfy constraint: ", valIssues), x, sensitive || sh.Value.Sensitive)
 	}
 	if sh.scalarElems {
 		return
@@ -629,21 +633,29 @@ func isScalarValue(x any) bool {
 	return true
 }
 
+// redacted stands for the value of a sensitive shape inside a larger value.
+const redacted = "*** Sensitive Data Redacted ***"
+
 // quoteValue renders a value the way AWS quotes it in messages: strings
 // and numbers between single quotes, lists as [a, b], maps and structures
-// as {k=v} with sorted keys, a missing value as null.
-func quoteValue(x any) string {
+// as {k=v} with sorted keys, a missing value as null. Values of sensitive
+// shapes inside it are redacted; sh may be nil.
+func quoteValue(sh *Shape, x any) string {
 	if x == nil {
 		return "null"
 	}
 	var b strings.Builder
 	b.WriteByte('\'')
-	renderValue(&b, x)
+	renderValue(&b, sh, x)
 	b.WriteByte('\'')
 	return b.String()
 }
 
-func renderValue(b *strings.Builder, x any) {
+func renderValue(b *strings.Builder, sh *Shape, x any) {
+	if sh != nil && sh.Sensitive && x != nil {
+		b.WriteString(redacted)
+		return
+	}
 	switch t := x.(type) {
 	case nil:
 		b.WriteString("null")
@@ -660,12 +672,16 @@ func renderValue(b *strings.Builder, x any) {
 	case int64:
 		b.WriteString(strconv.FormatInt(t, 10))
 	case []any:
+		var elem *Shape
+		if sh != nil && sh.Type == TypeList {
+			elem = sh.Member
+		}
 		b.WriteByte('[')
 		for i, e := range t {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			renderValue(b, e)
+			renderValue(b, elem, e)
 		}
 		b.WriteByte(']')
 	case map[string]any:
@@ -681,10 +697,26 @@ func renderValue(b *strings.Builder, x any) {
 			}
 			b.WriteString(k)
 			b.WriteByte('=')
-			renderValue(b, t[k])
+			renderValue(b, entryShape(sh, k), t[k])
 		}
 		b.WriteByte('}')
 	default:
 		b.WriteString("?")
 	}
+}
+
+// entryShape returns the shape of the entry k of a map or structure value
+// of shape sh, or nil.
+func entryShape(sh *Shape, k string) *Shape {
+	switch {
+	case sh == nil:
+		return nil
+	case sh.Type == TypeMap:
+		return sh.Value
+	case sh.Type == TypeStructure:
+		if m, ok := sh.byName[k]; ok {
+			return m.Target
+		}
+	}
+	return nil
 }

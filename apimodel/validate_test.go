@@ -132,7 +132,7 @@ func TestValidateStartOutboundEmailContact(t *testing.T) {
 		{name: "51 CC addresses", doc: outbound(t, func(d map[string]any) {
 			obj(d, "AdditionalRecipients")["CcEmailAddresses"] = ccList(51, "cc@example.org")
 		}), kinds: []ConstraintKind{ConstraintMaxLength},
-			want: "1 validation error detected: Value '" + renderForTest(ccList(51, "cc@example.org")) + "' at 'additionalRecipients.ccEmailAddresses' failed to satisfy constraint: Member must have length less than or equal to 50"},
+			want: "1 validation error detected: Value '" + renderForTest(c.Shapes["EmailAddressRecipientList"], ccList(51, "cc@example.org")) + "' at 'additionalRecipients.ccEmailAddresses' failed to satisfy constraint: Member must have length less than or equal to 50"},
 		{name: "50 CC addresses", doc: outbound(t, func(d map[string]any) {
 			obj(d, "AdditionalRecipients")["CcEmailAddresses"] = ccList(50, "cc@example.org")
 		})},
@@ -217,8 +217,8 @@ func TestValidateStartOutboundEmailContact(t *testing.T) {
 
 // renderForTest renders a value as the validator quotes it (without the
 // quotes), to build expected messages for large values.
-func renderForTest(x any) string {
-	q := quoteValue(x)
+func renderForTest(sh *Shape, x any) string {
+	q := quoteValue(sh, x)
 	return q[1 : len(q)-1]
 }
 
@@ -292,7 +292,7 @@ func TestValidateConstraintKinds(t *testing.T) {
 			want: "1 validation error detected: Value '{}' at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1"},
 		{name: "51 tags", svc: c, shape: "TagResourceRequest", doc: map[string]any{"resourceArn": "arn", "tags": tagMap(51)},
 			kinds: []ConstraintKind{ConstraintMaxLength},
-			want:  "1 validation error detected: Value '" + renderForTest(tagMap(51)) + "' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"},
+			want:  "1 validation error detected: Value '" + renderForTest(nil, tagMap(51)) + "' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"},
 		{name: "null map value", svc: c, shape: "TagResourceRequest", doc: map[string]any{"resourceArn": "arn", "tags": map[string]any{"a": nil}},
 			want: "1 validation error detected: Value '{a=null}' at 'tags' failed to satisfy constraint: Map value must satisfy constraint: [Member must not be null]"},
 		{name: "map of structures", svc: c, shape: "CreateContactRequest",
@@ -441,5 +441,23 @@ func TestValidateUnknownShape(t *testing.T) {
 	// Shapes of unsupported operations are not carried.
 	if err := Connect().Validate("CreateUserRequest", map[string]any{}); !errors.Is(err, ErrUnknownShape) {
 		t.Fatalf("want ErrUnknownShape for an unsupported operation's input, got %v", err)
+	}
+}
+
+func TestValidateRedactsNestedSensitiveValues(t *testing.T) {
+	c := Connect()
+	doc := outbound(t, func(d map[string]any) {
+		obj(d, "AdditionalRecipients")["CcEmailAddresses"] = ccList(51, "secret@example.org")
+	})
+	err := c.Validate("StartOutboundEmailContactRequest", doc)
+	if err == nil {
+		t.Fatal("want a violation")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "secret@example.org") {
+		t.Errorf("sensitive address echoed: %.200s", msg)
+	}
+	if !strings.Contains(msg, "Value '[{EmailAddress=*** Sensitive Data Redacted ***}, {EmailAddress=") {
+		t.Errorf("message %.200s", msg)
 	}
 }
