@@ -433,6 +433,15 @@ func TestValidateBlob(t *testing.T) {
 	}
 }
 
+func TestValidateDocument(t *testing.T) {
+	doc := &Shape{Name: "Doc", Type: TypeDocument}
+	for _, x := range []any{nil, "s", json.Number("1"), []any{map[string]any{"a": nil}}, map[string]any{}} {
+		if err := doc.Validate(x); err != nil {
+			t.Errorf("document %v: %v", x, err)
+		}
+	}
+}
+
 func TestValidateUnknownShape(t *testing.T) {
 	err := Connect().Validate("NoSuchShape", map[string]any{})
 	if !errors.Is(err, ErrUnknownShape) {
@@ -459,5 +468,31 @@ func TestValidateRedactsNestedSensitiveValues(t *testing.T) {
 	}
 	if !strings.Contains(msg, "Value '[{EmailAddress=*** Sensitive Data Redacted ***}, {EmailAddress=") {
 		t.Errorf("message %.200s", msg)
+	}
+}
+
+// TestValidateDeepPath nests a recursive shape deeper than the validator's
+// fixed path array.
+func TestValidateDeepPath(t *testing.T) {
+	leaf := map[string]any{"StringCondition": map[string]any{"ComparisonType": "BAD"}}
+	criteria := leaf
+	wantPath := "stringCondition.comparisonType"
+	for range 12 {
+		criteria = map[string]any{"OrConditions": []any{map[string]any{}, criteria}}
+		wantPath = "orConditions.2.member." + wantPath
+	}
+	wantPath = "searchCriteria." + wantPath
+	doc := map[string]any{"InstanceId": "i", "SearchCriteria": criteria,
+		"SearchFilter": map[string]any{"TagFilter": map[string]any{"AndConditions": []any{map[string]any{"TagKey": json.Number("1")}}}}}
+	err := Connect().Validate("SearchEmailAddressesRequest", doc)
+	var ve *ValidationError
+	if !errors.As(err, &ve) || len(ve.Violations) != 2 {
+		t.Fatalf("got %v", err)
+	}
+	if v := ve.Violations[0]; v.Path != wantPath || v.Constraint != ConstraintEnum || v.Value != "'BAD'" {
+		t.Errorf("deep violation %+v, want path %s", v, wantPath)
+	}
+	if v := ve.Violations[1]; v.Path != "searchFilter.tagFilter.andConditions.1.member.tagKey" || v.Constraint != ConstraintType {
+		t.Errorf("path after the deep one: %+v", v)
 	}
 }
