@@ -2,6 +2,7 @@ package apimodel
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -354,3 +355,36 @@ func breaking(k Constraint) (any, bool) {
 }
 
 func jsonInt(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }
+
+// TestConcurrentUse shares one Service between goroutines, as the API layer
+// does; run with -race it checks that validation and routing only read.
+func TestConcurrentUse(t *testing.T) {
+	c := Connect()
+	doc := outbound(t, nil)
+	bad := outbound(t, func(d map[string]any) { obj(d, "DestinationEmailAddress")["EmailAddress"] = "x@y" })
+	done := make(chan error)
+	for range 4 {
+		go func() {
+			for range 200 {
+				if err := c.Validate("StartOutboundEmailContactRequest", doc); err != nil {
+					done <- err
+					return
+				}
+				if c.Validate("StartOutboundEmailContactRequest", bad) == nil {
+					done <- errors.New("invalid document accepted")
+					return
+				}
+				if _, _, ok := c.Match("GET", "/contacts/i/c"); !ok {
+					done <- errors.New("no match")
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
