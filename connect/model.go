@@ -233,3 +233,13 @@ type ContactPage struct {
 	Contacts []*Contact
 	Next     string
 }
+
+// Suppression is an address that mail is not sent to.
+type Suppression struct {
+	Address   string
+	Reason    string
+	ContactID string
+	CreatedAt time.Time
+	// ExpiresAt is when the entry lapses (zero: never).
+	ExpiresAt time.Time
+}

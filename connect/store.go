@@ -55,5 +55,22 @@ type Store interface {
 	// QueueDepth counts jobs not yet finished.
 	QueueDepth(ctx context.Context) (int, error)
 
+	// ListEventsSince returns up to limit events with id > after, in id order.
+	ListEventsSince(ctx context.Context, after int64, limit int) ([]Event, error)
+	// LastEventID is the highest stored event id (0 if none).
+	LastEventID(ctx context.Context) (int64, error)
+	// Cursor reads a named position in the event log (0 if unset); SetCursor moves it forward only.
+	Cursor(ctx context.Context, name string) (int64, error)
+	SetCursor(ctx context.Context, name string, id int64) error
+
+	// Suppressed returns the active suppression entries among addresses (case-insensitive).
+	Suppressed(ctx context.Context, addresses []string, now time.Time) (map[string]Suppression, error)
+	// Suppress adds or replaces entries.
+	Suppress(ctx context.Context, entries []Suppression) error
+	// ListSuppressions pages the list ordered by address, after the given address.
+	ListSuppressions(ctx context.Context, after string, limit int) ([]Suppression, error)
+	// Unsuppress removes an address (NotFound if absent).
+	Unsuppress(ctx context.Context, address string) error
+
 	Close() error
 }

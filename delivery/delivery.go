@@ -6,7 +6,9 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -21,6 +23,8 @@ type Store interface {
 	NextJobAt(ctx context.Context) (time.Time, bool, error)
 	FinishAttempts(ctx context.Context, outs []connect.Outcome) error
 	ReleaseLeases(ctx context.Context, now time.Time) (int, error)
+	Suppressed(ctx context.Context, addresses []string, now time.Time) (map[string]connect.Suppression, error)
+	Suppress(ctx context.Context, entries []connect.Suppression) error
 }
 
 // Receipt is what a relay answered to an accepted message.
@@ -28,7 +32,13 @@ type Receipt struct {
 	// Response is the relay's final reply (often its queue id).
 	Response string
 	// Rejected maps recipients the relay refused to its reply.
-	Rejected map[string]string
+	Rejected map[string]Rejection
+}
+
+// Rejection is a relay's refusal of one recipient.
+type Rejection struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
 }
 
 // Failure is implemented by send errors that know whether they are temporary.
@@ -57,6 +67,8 @@ type Config struct {
 	RetryBase, RetryMax time.Duration
 	// MaxAge is how long a message is retried before it fails (default 24h).
 	MaxAge time.Duration
+	// SuppressFor is how long a hard-bounced address stays suppressed (0: until removed).
+	SuppressFor time.Duration
 	// SendTimeout bounds one attempt (default 5m).
 	SendTimeout time.Duration
 	// Drain is how long in-flight sends may finish after shutdown starts (default 30s).
@@ -240,22 +252,49 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) {
 	if signErr != nil {
 		w.cfg.Logger.Warn("DKIM signing failed; sending unsigned", "contact", j.ContactID, "err", signErr)
 	}
-	if w.cfg.Sender == nil {
+	rcpts, suppressed, err := w.filterSuppressed(ctx, j)
+	if err != nil {
+		w.cfg.Logger.Error("reading the suppression list failed; retrying after the lease", "contact", j.ContactID, "err", err)
+		return
+	}
+	if len(suppressed) > 0 {
+		ev(connect.EventSuppressed, map[string]any{"attempt": j.Attempts, "recipients": suppressed})
+	}
+	sim, simulated := Simulate(rcpts, j.Attempts)
+	switch {
+	case len(rcpts) == 0 || rcpts[0] != j.Message.Recipients[0]:
+		// The customer's own address is suppressed: nothing is sent.
+		out.Attempt.FinishedAt = w.cfg.Now()
+		out.Attempt.Detail = "destination is on the suppression list"
+		finish(connect.StateFailed, connect.ReasonSuppressed, "suppressed")
+	case w.cfg.Sender == nil && !simulated:
 		out.Attempt.FinishedAt = w.cfg.Now()
 		out.Attempt.Detail = "captured"
-		ev(connect.EventCaptured, map[string]any{"attempt": j.Attempts, "recipients": j.Message.Recipients})
+		ev(connect.EventCaptured, map[string]any{"attempt": j.Attempts, "recipients": rcpts})
 		finish(connect.StateCaptured, connect.ReasonCaptured, "captured")
-	} else {
-		sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
-		rec, err := w.cfg.Sender.Send(sctx, j.Message.EnvelopeFrom, j.Message.Recipients, msg)
-		cancel()
+	default:
+		var rec Receipt
+		if simulated {
+			rec, err = sim.apply(ctx)
+		} else {
+			sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
+			rec, err = w.cfg.Sender.Send(sctx, j.Message.EnvelopeFrom, rcpts, msg)
+			cancel()
+		}
 		out.Attempt.FinishedAt = w.cfg.Now()
 		switch {
 		case err == nil:
 			out.Attempt.Detail = rec.Response
-			d := map[string]any{"attempt": j.Attempts, "response": rec.Response, "recipients": j.Message.Recipients}
+			d := map[string]any{"attempt": j.Attempts, "response": rec.Response, "recipients": rcpts}
 			if len(rec.Rejected) > 0 {
 				d["rejected"] = rec.Rejected
+				var hard []string
+				for a, r := range rec.Rejected {
+					if r.Code >= 500 {
+						hard = append(hard, a)
+					}
+				}
+				w.suppress(ctx, j, hard, "hard bounce")
 			}
 			ev(connect.EventSent, d)
 			finish(connect.StateSent, connect.ReasonDelivered, "sent")
@@ -274,6 +313,7 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) {
 			out.Attempt.Code = codeOf(err)
 			out.Attempt.Detail = err.Error()
 			ev(connect.EventBounced, map[string]any{"attempt": j.Attempts, "code": out.Attempt.Code, "error": err.Error()})
+			w.suppress(ctx, j, rcpts, "hard bounce: "+err.Error())
 			finish(connect.StateFailed, connect.ReasonBounced, "bounced")
 		}
 	}
@@ -288,8 +328,50 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) {
 	w.cfg.Publish(outs[0].Events)
 }
 
+// filterSuppressed drops suppressed recipients, returning those left and those dropped.
+func (w *Worker) filterSuppressed(ctx context.Context, j *connect.Job) (keep, dropped []string, err error) {
+	sup, err := w.cfg.Store.Suppressed(ctx, j.Message.Recipients, w.cfg.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range j.Message.Recipients {
+		if _, ok := sup[strings.ToLower(r)]; ok || IsSimulatorSuppressed(r) {
+			dropped = append(dropped, r)
+		} else {
+			keep = append(keep, r)
+		}
+	}
+	return keep, dropped, nil
+}
+
+// suppress adds hard-bounced addresses to the suppression list.
+func (w *Worker) suppress(ctx context.Context, j *connect.Job, addrs []string, reason string) {
+	if len(addrs) == 0 {
+		return
+	}
+	now := w.cfg.Now().UTC()
+	var exp time.Time
+	if w.cfg.SuppressFor > 0 {
+		exp = now.Add(w.cfg.SuppressFor)
+	}
+	entries := make([]connect.Suppression, 0, len(addrs))
+	for _, a := range addrs {
+		if isSimulator(a) {
+			continue
+		}
+		entries = append(entries, connect.Suppression{Address: a, Reason: reason, ContactID: j.ContactID, CreatedAt: now, ExpiresAt: exp})
+	}
+	if len(entries) == 0 {
+		return
+	}
+	if err := w.cfg.Store.Suppress(context.WithoutCancel(ctx), entries); err != nil {
+		w.cfg.Logger.Error("adding to the suppression list failed", "contact", j.ContactID, "err", err)
+	}
+}
+
 func temporary(err error) bool {
-	if f, ok := err.(Failure); ok {
+	var f Failure
+	if errors.As(err, &f) {
 		return f.Temporary()
 	}
 	// Unknown failures are treated as temporary: retrying is safer than losing mail.
@@ -297,7 +379,8 @@ func temporary(err error) bool {
 }
 
 func codeOf(err error) int {
-	if f, ok := err.(Failure); ok {
+	var f Failure
+	if errors.As(err, &f) {
 		return f.SMTPCode()
 	}
 	return 0

@@ -5,6 +5,8 @@
 //	GET /api/v1/messages?instanceId=&state=&address=&q=&limit=&before=
 //	GET /api/v1/messages/{contactId}
 //	GET /api/v1/messages/{contactId}/raw
+//	GET|PUT|DELETE /api/v1/suppressions[/{address}]  (see SuppressionStore)
+//	GET /api/v1/stream                               Server-Sent Events (package events)
 package inspect
 
 import (
@@ -108,12 +110,16 @@ type Handler struct {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.EscapedPath(), "/api/v1/")
+	parts := strings.Split(strings.Trim(rest, "/"), "/")
+	if parts[0] == "suppressions" {
+		h.suppressions(w, r, parts[1:])
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method not allowed"})
 		return
 	}
-	rest := strings.TrimPrefix(r.URL.Path, "/api/v1/")
-	parts := strings.Split(strings.Trim(rest, "/"), "/")
 	switch {
 	case len(parts) == 1 && parts[0] == "messages":
 		h.list(w, r)

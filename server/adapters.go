@@ -70,9 +70,9 @@ func (s sender) Send(ctx context.Context, from string, rcpts []string, msg []byt
 	}
 	rec := delivery.Receipt{Response: res.Response}
 	if len(res.Rejected) > 0 {
-		rec.Rejected = make(map[string]string, len(res.Rejected))
+		rec.Rejected = make(map[string]delivery.Rejection, len(res.Rejected))
 		for k, v := range res.Rejected {
-			rec.Rejected[k] = v.Error()
+			rec.Rejected[k] = delivery.Rejection{Code: v.Code, Message: v.Message}
 		}
 	}
 	return rec, nil

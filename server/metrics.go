@@ -24,8 +24,12 @@ type depthSource interface {
 	QueueDepth(ctx context.Context) (int, error)
 }
 
-// NewMetrics registers the metrics; queue depth is read from src on scrape.
-func NewMetrics(src depthSource) *Metrics {
+type backlogSource interface {
+	Backlog(ctx context.Context) (int64, error)
+}
+
+// NewMetrics registers the metrics; queue depth and webhook backlog are read on scrape.
+func NewMetrics(src depthSource, hooks backlogSource) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -54,7 +58,21 @@ func NewMetrics(src depthSource) *Metrics {
 		}
 		return float64(n)
 	})
-	m.reg.MustRegister(m.calls, m.latency, m.attempts, m.attemptT, depth,
+	backlog := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "connectmail_webhook_backlog", Help: "Events not yet delivered to the slowest webhook.",
+	}, func() float64 {
+		if hooks == nil {
+			return 0
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := hooks.Backlog(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+	m.reg.MustRegister(m.calls, m.latency, m.attempts, m.attemptT, depth, backlog,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

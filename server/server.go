@@ -19,6 +19,7 @@ import (
 	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/credentials"
 	"github.com/connectmail/connectmail/delivery"
+	"github.com/connectmail/connectmail/events"
 	"github.com/connectmail/connectmail/inspect"
 	"github.com/connectmail/connectmail/relay"
 	"github.com/connectmail/connectmail/sigv4"
@@ -44,7 +45,12 @@ type Config struct {
 	// RetryBase is the first retry delay; MaxAge how long a message is retried.
 	RetryBase time.Duration
 	MaxAge    time.Duration
-	Logger    *slog.Logger
+	// SuppressFor is how long a hard-bounced address stays suppressed (0: until removed).
+	SuppressFor time.Duration
+	// Webhooks receive every event; WebhookSecret signs their bodies.
+	Webhooks      []string
+	WebhookSecret string
+	Logger        *slog.Logger
 }
 
 // Defaults returns the documented defaults.
@@ -96,6 +102,7 @@ type Server struct {
 	http     *http.Server
 	listener net.Listener
 	relay    *relay.Client
+	webhooks *events.Webhooks
 	Metrics  *Metrics
 }
 
@@ -131,7 +138,30 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", cfg.DB, err)
 	}
-	s := &Server{cfg: cfg, store: store, Metrics: NewMetrics(store)}
+	s := &Server{cfg: cfg, store: store}
+	notifier := events.NewNotifier()
+	renderer := &events.Renderer{Account: cfg.AccountID, InstanceARN: func(ctx context.Context, id string) string {
+		if in, err := store.GetInstance(ctx, id); err == nil {
+			return in.ARN
+		}
+		return ""
+	}}
+	publish := func([]connect.Event) { notifier.Notify() }
+	if len(cfg.Webhooks) > 0 {
+		s.webhooks = &events.Webhooks{
+			URLs: cfg.Webhooks, Secret: []byte(cfg.WebhookSecret), Log: store, Cursors: store,
+			Notifier: notifier, Renderer: renderer, Logger: log.With("component", "webhooks"),
+		}
+		if err := s.webhooks.Init(context.Background()); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
+	var backlog backlogSource
+	if s.webhooks != nil {
+		backlog = s.webhooks
+	}
+	s.Metrics = NewMetrics(store, backlog)
 	var snd delivery.Sender
 	if cfg.SMTPRelay != "" {
 		rc, err := relay.New(relay.Config{URL: cfg.SMTPRelay, MaxConns: cfg.Concurrency})
@@ -148,11 +178,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.worker = delivery.New(delivery.Config{
 		Store: store, Sender: snd, Sign: sign, Concurrency: cfg.Concurrency,
-		RetryBase: cfg.RetryBase, MaxAge: cfg.MaxAge, Logger: log.With("component", "delivery"),
-		Observe: s.Metrics.observeAttempt,
+		RetryBase: cfg.RetryBase, MaxAge: cfg.MaxAge, SuppressFor: cfg.SuppressFor, Logger: log.With("component", "delivery"),
+		Observe: s.Metrics.observeAttempt, Publish: publish,
 	})
 	svc := connect.NewService(connect.Config{
-		AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake,
+		AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Publish: publish,
 	})
 	api := awsapi.New(awsapi.Config{
 		Verifier: &sigv4.Verifier{Secrets: creds.Secret},
@@ -163,6 +193,7 @@ func New(cfg Config) (*Server, error) {
 	})
 	anonymous := cfg.CredentialsFile == ""
 	mux := http.NewServeMux()
+	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, &events.Stream{Log: store, Notifier: notifier, Renderer: renderer}))
 	mux.Handle("/api/v1/", basicAuth(creds, anonymous, &inspect.Handler{Store: store}))
 	mux.Handle("/metrics", basicAuth(creds, anonymous, s.Metrics.Handler()))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -218,6 +249,14 @@ func (s *Server) Serve(ctx context.Context) error {
 	wctx, stopWorker := context.WithCancel(context.Background())
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- s.worker.Run(wctx) }()
+	hookCtx, stopHooks := context.WithCancel(context.Background())
+	hooksDone := make(chan struct{})
+	go func() {
+		defer close(hooksDone)
+		if s.webhooks != nil {
+			s.webhooks.Run(hookCtx)
+		}
+	}()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- s.http.Serve(s.listener) }()
 	mode := "capture"
@@ -236,6 +275,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	_ = s.http.Shutdown(sctx)
 	stopWorker()
 	werr := <-workerDone
+	stopHooks()
+	<-hooksDone
 	if s.relay != nil {
 		s.relay.Close()
 	}

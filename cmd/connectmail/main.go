@@ -87,6 +87,20 @@ func (d *dkimList) Set(v string) error {
 	return nil
 }
 
+// listFlag collects repeated or comma-separated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
 func serve(args []string, stdout, stderr io.Writer) int {
 	cfg := server.Defaults()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -103,6 +117,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "most simultaneous SMTP connections to the relay")
 	fs.DurationVar(&cfg.RetryBase, "retry-base", cfg.RetryBase, "first retry delay after a temporary failure; each later retry doubles it (capped at 20m), with jitter")
 	fs.DurationVar(&cfg.MaxAge, "max-age", cfg.MaxAge, "how long a message is retried before its contact fails with EMAIL_DELIVERY_EXPIRED")
+	var hooks listFlag
+	fs.Var(&hooks, "webhook", "`URL` that receives every contact and delivery event as a signed JSON POST (EventBridge envelope); repeat or comma-separate for several")
+	fs.StringVar(&cfg.WebhookSecret, "webhook-secret", "", "HMAC-SHA256 `SECRET` that signs webhook bodies (header X-Connectmail-Signature: sha256=<hex>)")
+	fs.DurationVar(&cfg.SuppressFor, "suppress-for", 0, "how long a hard-bounced address stays on the suppression list; 0 = until removed")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.Usage = func() {
@@ -140,6 +158,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.DKIM = dkim
+	cfg.Webhooks = hooks
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		fmt.Fprintln(stderr, "connectmail: --log-level:", err)
