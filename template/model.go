@@ -1,0 +1,212 @@
+package template
+
+import (
+	"context"
+	"time"
+
+	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/render"
+)
+
+// KnowledgeBaseTypeMessageTemplates is the only knowledge base type served.
+const KnowledgeBaseTypeMessageTemplates = "MESSAGE_TEMPLATES"
+
+// Channel subtypes of message templates.
+const (
+	SubtypeEmail    = "EMAIL"
+	SubtypeSMS      = "SMS"
+	SubtypeWhatsApp = "WHATSAPP"
+	SubtypePush     = "PUSH"
+)
+
+// Qualifiers managed by the service.
+const (
+	QualifierLatest = "$LATEST"
+	QualifierActive = "$ACTIVE_VERSION"
+)
+
+// KnowledgeBase is a knowledge base of message templates.
+type KnowledgeBase struct {
+	ID          string
+	ARN         string
+	Region      string
+	Name        string
+	Description string
+	Type        string
+	Status      string
+	KMSKeyID    string
+	CreatedAt   time.Time
+	// ContentModifiedAt is when a template in it last changed.
+	ContentModifiedAt time.Time
+	Tags              map[string]string
+}
+
+// Template is a message template: the metadata shared by all its versions,
+// and its $LATEST version.
+type Template struct {
+	ID              string
+	KnowledgeBaseID string
+	Name            string
+	Description     string
+	ChannelSubtype  string
+	Grouping        *Grouping
+	Tags            map[string]string
+	CreatedAt       time.Time
+	// ActiveVersion is the number $ACTIVE_VERSION resolves to, 0 when none.
+	ActiveVersion int64
+	// LastVersion is the highest version number ever assigned.
+	LastVersion int64
+	// Revision increases with every change to the template, its versions or
+	// attachments; stores refuse a write based on an older revision with ErrStale.
+	Revision int64
+	// Latest is the $LATEST version (Number 0).
+	Latest *Version
+}
+
+// Version is one version of a template; Number 0 is $LATEST.
+type Version struct {
+	Number            int64
+	Content           *Content
+	Language          string
+	DefaultAttributes *render.Attributes
+	SHA256            string
+	ModifiedAt        time.Time
+	ModifiedBy        string
+	Attachments       []Attachment
+}
+
+// Attachment describes a file attached to a template version; the bytes are
+// read with Store.AttachmentData.
+type Attachment struct {
+	ID          string
+	Name        string
+	ContentType string
+	Size        int64
+	// SHA256 is the lower-case hex SHA-256 of the file.
+	SHA256     string
+	UploadedAt time.Time
+}
+
+// Content is the qconnect MessageTemplateContentProvider union. WhatsApp and
+// Push are kept only to refuse them clearly.
+type Content struct {
+	Email    *EmailContent `json:"email,omitempty"`
+	SMS      *SMSContent   `json:"sms,omitempty"`
+	WhatsApp any           `json:"whatsApp,omitempty"`
+	Push     any           `json:"push,omitempty"`
+}
+
+// EmailContent is the EmailMessageTemplateContent shape.
+type EmailContent struct {
+	Subject string     `json:"subject,omitempty"`
+	Body    *EmailBody `json:"body,omitempty"`
+	Headers []Header   `json:"headers,omitempty"`
+}
+
+// EmailBody is the EmailMessageTemplateContentBody shape.
+type EmailBody struct {
+	PlainText *BodyContent `json:"plainText,omitempty"`
+	HTML      *BodyContent `json:"html,omitempty"`
+}
+
+// BodyContent is the MessageTemplateBodyContentProvider union.
+type BodyContent struct {
+	Content string `json:"content"`
+}
+
+// Header is an email header of a template.
+type Header struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// SMSContent is the SMSMessageTemplateContent shape.
+type SMSContent struct {
+	Body *SMSBody `json:"body,omitempty"`
+}
+
+// SMSBody is the SMSMessageTemplateContentBody shape.
+type SMSBody struct {
+	PlainText *BodyContent `json:"plainText,omitempty"`
+}
+
+// Grouping is the GroupingConfiguration shape.
+type Grouping struct {
+	Criteria string   `json:"criteria,omitempty"`
+	Values   []string `json:"values,omitempty"`
+}
+
+// Idem is an idempotency record written in the same transaction as a create.
+type Idem struct {
+	Op       string
+	Token    string
+	Hash     string
+	Response []byte
+}
+
+// Replayed is returned by a Store when a create's idempotency record already
+// exists with the same request hash; Response is the stored response.
+type Replayed struct{ Response []byte }
+
+// Error implements error.
+func (r *Replayed) Error() string { return "idempotent replay" }
+
+// ErrStale is returned by a Store when a template write is based on a
+// revision that is no longer current; the Service retries.
+var ErrStale error = &fault.Error{Kind: fault.Conflict, Message: "The message template was modified concurrently; retry the request."}
+
+// Store persists knowledge bases and templates. Every method is atomic.
+// Not-found conditions are fault.NotFound errors, name collisions
+// fault.Duplicate, exceeded limits fault.Quota.
+type Store interface {
+	// CreateKnowledgeBase inserts kb unless its region already holds max
+	// knowledge bases or one with its name. With idem, a record with the same
+	// token and hash gives *Replayed, the same token with another hash
+	// fault.Idempotency.
+	CreateKnowledgeBase(ctx context.Context, kb *KnowledgeBase, max int, idem *Idem) error
+	// GetKnowledgeBase returns a knowledge base of region.
+	GetKnowledgeBase(ctx context.Context, region, id string) (*KnowledgeBase, error)
+	// ListKnowledgeBases returns the knowledge bases of region, oldest first.
+	ListKnowledgeBases(ctx context.Context, region string) ([]*KnowledgeBase, error)
+	// SetKnowledgeBaseTags replaces the tags of a knowledge base.
+	SetKnowledgeBaseTags(ctx context.Context, region, id string, tags map[string]string) error
+	// DeleteKnowledgeBase deletes a knowledge base with its templates.
+	DeleteKnowledgeBase(ctx context.Context, region, id string) error
+
+	// CreateTemplate inserts t and t.Latest unless the knowledge base holds
+	// max templates or one with t's name; idem as for CreateKnowledgeBase.
+	CreateTemplate(ctx context.Context, t *Template, max int, idem *Idem) error
+	// GetTemplate returns a template of a knowledge base with its $LATEST version.
+	GetTemplate(ctx context.Context, kbID, id string) (*Template, error)
+	// ListTemplates returns the templates of a knowledge base with their
+	// $LATEST versions, oldest first.
+	ListTemplates(ctx context.Context, kbID string) ([]*Template, error)
+	// GetVersion returns version n (0 for $LATEST) of a template.
+	GetVersion(ctx context.Context, templateID string, n int64) (*Version, error)
+	// ListVersions returns the numbered versions of a template, ascending.
+	ListVersions(ctx context.Context, templateID string) ([]*Version, error)
+	// SaveTemplate writes t's metadata (name, description, grouping, tags,
+	// active version) and, when latest is not nil, the $LATEST version's
+	// content, language, default attributes, checksum and modification, if
+	// t.Revision is still current (ErrStale otherwise). It increments
+	// t.Revision.
+	SaveTemplate(ctx context.Context, t *Template, latest *Version) error
+	// CreateVersion inserts v, a snapshot of $LATEST including its
+	// attachments, as version v.Number, sets t.LastVersion to it, if
+	// t.Revision is current and fewer than max numbered versions exist.
+	CreateVersion(ctx context.Context, t *Template, v *Version, max int) error
+	// DeleteVersion deletes numbered version n if t.Revision is current.
+	DeleteVersion(ctx context.Context, t *Template, n int64) error
+	// DeleteTemplate deletes a template with all its versions.
+	DeleteTemplate(ctx context.Context, kbID, id string) error
+	// AddAttachment stores data as attachment a of $LATEST and writes
+	// latest's checksum and modification, if t.Revision is current, $LATEST
+	// has fewer than max attachments and none named a.Name; idem as for
+	// CreateKnowledgeBase.
+	AddAttachment(ctx context.Context, t *Template, latest *Version, a *Attachment, data []byte, max int, idem *Idem) error
+	// RemoveAttachment removes an attachment from $LATEST and writes latest's
+	// checksum and modification, if t.Revision is current.
+	RemoveAttachment(ctx context.Context, t *Template, latest *Version, attachmentID string) error
+	// AttachmentData returns an attachment (as first uploaded) and its bytes.
+	AttachmentData(ctx context.Context, attachmentID string) (*Attachment, []byte, error)
+}

@@ -1,0 +1,444 @@
+package template
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/fault"
+	"github.com/google/uuid"
+)
+
+// Resource names reported with not-found errors (qconnect's resourceName).
+const (
+	ResourceKnowledgeBase   = "KnowledgeBase"
+	ResourceMessageTemplate = "MessageTemplate"
+	ResourceVersion         = "MessageTemplateVersion"
+	ResourceAttachment      = "MessageTemplateAttachment"
+)
+
+// Default quotas (the AWS service quotas).
+const (
+	DefaultMaxKnowledgeBases  = 10
+	DefaultMaxTemplates       = 200
+	DefaultMaxVersions        = 20
+	DefaultMaxAttachments     = 10
+	DefaultMaxAttachmentBytes = 1 << 20
+	// MaxTags is the most tags a resource can carry.
+	MaxTags = 50
+	// MaxEmailTemplateChars and MaxSMSTemplateChars bound a template's text.
+	MaxEmailTemplateChars = 5_000_000
+	MaxSMSTemplateChars   = 800
+)
+
+// AttachmentPath is the path, under Config.BaseURL, where attachments are
+// served by id: BaseURL + AttachmentPath + <attachment-id>.
+const AttachmentPath = "/api/v1/template-attachments/"
+
+// Config configures a Service.
+type Config struct {
+	// AccountID is the account of every ARN.
+	AccountID string
+	Store     Store
+	// Now returns the current time (time.Now when nil).
+	Now func() time.Time
+	// BaseURL returns the http(s) URL of the server, which attachment URLs
+	// start with ("http://127.0.0.1:4580" when nil).
+	BaseURL func() string
+	// URLExpiry is the validity announced for attachment URLs (1 hour when 0).
+	URLExpiry time.Duration
+	// Quotas; zero means the default.
+	MaxKnowledgeBases  int
+	MaxTemplates       int
+	MaxVersions        int
+	MaxAttachments     int
+	MaxAttachmentBytes int
+}
+
+// Service implements the qconnect message template operations and
+// connect.TemplateRenderer.
+type Service struct {
+	cfg Config
+}
+
+var _ connect.TemplateRenderer = (*Service)(nil)
+
+// NewService returns a Service.
+func NewService(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.BaseURL == nil {
+		cfg.BaseURL = func() string { return "http://127.0.0.1:4580" }
+	}
+	if cfg.URLExpiry <= 0 {
+		cfg.URLExpiry = time.Hour
+	}
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&cfg.MaxKnowledgeBases, DefaultMaxKnowledgeBases)
+	def(&cfg.MaxTemplates, DefaultMaxTemplates)
+	def(&cfg.MaxVersions, DefaultMaxVersions)
+	def(&cfg.MaxAttachments, DefaultMaxAttachments)
+	def(&cfg.MaxAttachmentBytes, DefaultMaxAttachmentBytes)
+	return &Service{cfg: cfg}
+}
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
+
+func iso(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
+
+func (s *Service) arn(region, resource string) string {
+	return "arn:aws:wisdom:" + region + ":" + s.cfg.AccountID + ":" + resource
+}
+
+func (s *Service) templateARN(kb *KnowledgeBase, templateID string, version int64) string {
+	a := s.arn(kb.Region, resMessageTemplate+"/"+kb.ID+"/"+templateID)
+	if version > 0 {
+		a += ":" + strconv.FormatInt(version, 10)
+	}
+	return a
+}
+
+// callerARN names the caller for lastModifiedBy.
+func (s *Service) callerARN(ctx context.Context) string {
+	key := connect.CallerFrom(ctx).AccessKeyID
+	if key == "" {
+		key = "anonymous"
+	}
+	clean := strings.Map(func(r rune) rune {
+		if r < 128 && (r == '-' || r == '/' || r == ':' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '-'
+	}, key)
+	return "arn:aws:iam::" + s.cfg.AccountID + ":user/" + clean
+}
+
+// ---- pagination ----
+
+func encodeToken(s string) string { return base64.RawURLEncoding.EncodeToString([]byte("q1:" + s)) }
+
+func decodeToken(tok string) (string, error) {
+	if tok == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || !strings.HasPrefix(string(b), "q1:") {
+		return "", fault.New(fault.Invalid, "The nextToken is not valid.")
+	}
+	return string(b[3:]), nil
+}
+
+// page returns the items of list after the cursor token (ordered by key),
+// at most max of them (100 when max <= 0), and the token of the next page.
+func page[T any](list []T, key func(T) string, token string, max int) ([]T, string, error) {
+	after, err := decodeToken(token)
+	if err != nil {
+		return nil, "", err
+	}
+	if max <= 0 {
+		max = 100
+	}
+	start := 0
+	if after != "" {
+		start = sort.Search(len(list), func(i int) bool { return key(list[i]) > after })
+	}
+	list = list[start:]
+	next := ""
+	if len(list) > max {
+		list = list[:max]
+		next = encodeToken(key(list[max-1]))
+	}
+	return list, next, nil
+}
+
+// ---- idempotency ----
+
+func requestHash(op string, v any) string {
+	b, _ := json.Marshal(v)
+	h := sha256.Sum256(append([]byte(op+"\x00"), b...))
+	return hex.EncodeToString(h[:])
+}
+
+func newIdem(op, token string, req, resp any) *Idem {
+	if token == "" {
+		return nil
+	}
+	b, _ := json.Marshal(resp)
+	return &Idem{Op: op, Token: token, Hash: requestHash(op, req), Response: b}
+}
+
+// replay decodes a stored response into out when err is *Replayed.
+func replay(err error, out any) (bool, error) {
+	var r *Replayed
+	if !errors.As(err, &r) {
+		return false, err
+	}
+	if uerr := json.Unmarshal(r.Response, out); uerr != nil {
+		return true, fault.Wrap(uerr, "stored idempotent response is unreadable")
+	}
+	return true, nil
+}
+
+func idemConflict(err error, token string) error {
+	if fault.Is(err, fault.Idempotency) {
+		return fault.New(fault.Idempotency, "The clientToken %s was already used with different request parameters.", token)
+	}
+	return err
+}
+
+// ---- knowledge bases ----
+
+func checkTags(tags map[string]string) error {
+	if len(tags) > MaxTags {
+		return fault.New(fault.Invalid, "A resource can have at most %d tags.", MaxTags)
+	}
+	return nil
+}
+
+// CreateKnowledgeBase creates a knowledge base of type MESSAGE_TEMPLATES.
+func (s *Service) CreateKnowledgeBase(ctx context.Context, in *CreateKnowledgeBaseInput) (*KnowledgeBaseOutput, error) {
+	if in.KnowledgeBaseType != KnowledgeBaseTypeMessageTemplates {
+		return nil, fault.New(fault.Invalid, "connectmail serves knowledge bases of type MESSAGE_TEMPLATES only; knowledgeBaseType %s is not supported.", in.KnowledgeBaseType)
+	}
+	for name, v := range map[string]json.RawMessage{
+		"sourceConfiguration": in.SourceConfiguration, "renderingConfiguration": in.RenderingConfiguration,
+		"vectorIngestionConfiguration": in.VectorIngestionConfiguration,
+	} {
+		if len(v) > 0 && string(v) != "null" {
+			return nil, fault.New(fault.Invalid, "%s does not apply to a knowledge base of type MESSAGE_TEMPLATES.", name)
+		}
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	region := connect.CallerFrom(ctx).Region
+	now := s.now()
+	id := uuid.NewString()
+	kb := &KnowledgeBase{
+		ID: id, ARN: s.arn(region, resKnowledgeBase+"/"+id), Region: region, Name: in.Name,
+		Description: in.Description, Type: in.KnowledgeBaseType, Status: "ACTIVE",
+		CreatedAt: now, ContentModifiedAt: now, Tags: in.Tags,
+	}
+	if in.ServerSideEncryptionConfiguration != nil {
+		kb.KMSKeyID = in.ServerSideEncryptionConfiguration.KMSKeyID
+	}
+	out := &KnowledgeBaseOutput{KnowledgeBase: kbView(kb, true)}
+	tok := in.ClientToken
+	req := *in
+	req.ClientToken = ""
+	err := s.cfg.Store.CreateKnowledgeBase(ctx, kb, s.cfg.MaxKnowledgeBases, newIdem("qconnect:CreateKnowledgeBase:"+region, tok, &req, out))
+	if ok, err := replay(err, out); ok || err != nil {
+		switch {
+		case fault.Is(err, fault.Duplicate):
+			return nil, fault.New(fault.Duplicate, "A knowledge base named %s already exists.", in.Name)
+		case fault.Is(err, fault.Quota):
+			return nil, fault.New(fault.Quota, "A region can have at most %d knowledge bases.", s.cfg.MaxKnowledgeBases)
+		}
+		return out, idemConflict(err, tok)
+	}
+	return out, nil
+}
+
+func kbView(kb *KnowledgeBase, full bool) *KnowledgeBaseData {
+	d := &KnowledgeBaseData{
+		KnowledgeBaseID: kb.ID, KnowledgeBaseARN: kb.ARN, Name: kb.Name, KnowledgeBaseType: kb.Type,
+		Status: kb.Status, Description: kb.Description, Tags: kb.Tags,
+	}
+	if kb.KMSKeyID != "" {
+		d.ServerSideEncryptionConfiguration = &SSEConfig{KMSKeyID: kb.KMSKeyID}
+	}
+	if full {
+		d.LastContentModificationTime = epoch(kb.ContentModifiedAt)
+	}
+	return d
+}
+
+// knowledgeBase resolves a knowledge base id or ARN in the caller's region.
+func (s *Service) knowledgeBase(ctx context.Context, ref string) (*KnowledgeBase, error) {
+	region := connect.CallerFrom(ctx).Region
+	id := ref
+	if strings.HasPrefix(ref, "arn:") {
+		a, ok := parseARN(ref)
+		if !ok || a.Type != resKnowledgeBase || len(a.IDs) != 1 || a.HasQualifier {
+			return nil, fault.New(fault.Invalid, "%s is not a knowledge base ARN (arn:aws:wisdom:<region>:<account>:knowledge-base/<id>).", ref)
+		}
+		if a.Account != s.cfg.AccountID || a.Region != region {
+			return nil, fault.NotFoundf(ResourceKnowledgeBase, "Knowledge base %s not found: it is not in account %s, region %s.", ref, s.cfg.AccountID, region)
+		}
+		id = a.IDs[0]
+	} else if !isUUID(ref) {
+		return nil, fault.New(fault.Invalid, "%s is not a knowledge base id or ARN.", ref)
+	}
+	kb, err := s.cfg.Store.GetKnowledgeBase(ctx, region, id)
+	if fault.Is(err, fault.NotFound) {
+		return nil, fault.NotFoundf(ResourceKnowledgeBase, "Knowledge base %s not found.", ref)
+	}
+	return kb, err
+}
+
+// GetKnowledgeBase describes a knowledge base.
+func (s *Service) GetKnowledgeBase(ctx context.Context, ref string) (*KnowledgeBaseOutput, error) {
+	kb, err := s.knowledgeBase(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return &KnowledgeBaseOutput{KnowledgeBase: kbView(kb, true)}, nil
+}
+
+func kbKey(kb *KnowledgeBase) string {
+	return strconv.FormatInt(kb.CreatedAt.UnixMilli(), 36) + "/" + kb.ID
+}
+
+// ListKnowledgeBases pages the knowledge bases of the caller's region.
+func (s *Service) ListKnowledgeBases(ctx context.Context, nextToken string, maxResults int) (*ListKnowledgeBasesOutput, error) {
+	all, err := s.cfg.Store.ListKnowledgeBases(ctx, connect.CallerFrom(ctx).Region)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(all, func(i, j int) bool { return kbKey(all[i]) < kbKey(all[j]) })
+	list, next, err := page(all, kbKey, nextToken, maxResults)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListKnowledgeBasesOutput{KnowledgeBaseSummaries: []KnowledgeBaseData{}, NextToken: next}
+	for _, kb := range list {
+		out.KnowledgeBaseSummaries = append(out.KnowledgeBaseSummaries, *kbView(kb, false))
+	}
+	return out, nil
+}
+
+// DeleteKnowledgeBase deletes a knowledge base and every template in it.
+func (s *Service) DeleteKnowledgeBase(ctx context.Context, ref string) error {
+	kb, err := s.knowledgeBase(ctx, ref)
+	if err != nil {
+		return err
+	}
+	err = s.cfg.Store.DeleteKnowledgeBase(ctx, kb.Region, kb.ID)
+	if fault.Is(err, fault.NotFound) {
+		return fault.NotFoundf(ResourceKnowledgeBase, "Knowledge base %s not found.", ref)
+	}
+	return err
+}
+
+// ---- tags ----
+
+// taggable resolves a knowledge base or message template ARN (without qualifier).
+func (s *Service) taggable(ctx context.Context, arn string) (*KnowledgeBase, *Template, error) {
+	a, ok := parseARN(arn)
+	if !ok || a.HasQualifier {
+		return nil, nil, fault.New(fault.Invalid, "%s is not the ARN of a knowledge base or message template.", arn)
+	}
+	notFound := fault.NotFoundf("Resource", "Resource %s not found.", arn)
+	if a.Account != s.cfg.AccountID || a.Region != connect.CallerFrom(ctx).Region {
+		return nil, nil, notFound
+	}
+	switch {
+	case a.Type == resKnowledgeBase && len(a.IDs) == 1:
+		kb, err := s.cfg.Store.GetKnowledgeBase(ctx, a.Region, a.IDs[0])
+		if fault.Is(err, fault.NotFound) {
+			return nil, nil, notFound
+		}
+		return kb, nil, err
+	case a.Type == resMessageTemplate && len(a.IDs) == 2:
+		kb, err := s.cfg.Store.GetKnowledgeBase(ctx, a.Region, a.IDs[0])
+		if err != nil {
+			if fault.Is(err, fault.NotFound) {
+				return nil, nil, notFound
+			}
+			return nil, nil, err
+		}
+		t, err := s.cfg.Store.GetTemplate(ctx, kb.ID, a.IDs[1])
+		if fault.Is(err, fault.NotFound) {
+			return nil, nil, notFound
+		}
+		return kb, t, err
+	}
+	return nil, nil, fault.New(fault.Invalid, "%s is not the ARN of a knowledge base or message template.", arn)
+}
+
+// ListTagsForResource returns the tags of a knowledge base or message template.
+func (s *Service) ListTagsForResource(ctx context.Context, arn string) (*TagsOutput, error) {
+	kb, t, err := s.taggable(ctx, arn)
+	if err != nil {
+		return nil, err
+	}
+	tags := kb.Tags
+	if t != nil {
+		tags = t.Tags
+	}
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	return &TagsOutput{Tags: tags}, nil
+}
+
+// TagResource adds or replaces tags of a knowledge base or message template.
+func (s *Service) TagResource(ctx context.Context, arn string, tags map[string]string) error {
+	return s.retag(ctx, arn, func(cur map[string]string) map[string]string {
+		out := make(map[string]string, len(cur)+len(tags))
+		for k, v := range cur {
+			out[k] = v
+		}
+		for k, v := range tags {
+			out[k] = v
+		}
+		return out
+	})
+}
+
+// UntagResource removes tags of a knowledge base or message template.
+func (s *Service) UntagResource(ctx context.Context, arn string, keys []string) error {
+	return s.retag(ctx, arn, func(cur map[string]string) map[string]string {
+		out := make(map[string]string, len(cur))
+		for k, v := range cur {
+			out[k] = v
+		}
+		for _, k := range keys {
+			delete(out, k)
+		}
+		return out
+	})
+}
+
+func (s *Service) retag(ctx context.Context, arn string, change func(map[string]string) map[string]string) error {
+	for attempt := 0; ; attempt++ {
+		kb, t, err := s.taggable(ctx, arn)
+		if err != nil {
+			return err
+		}
+		if t == nil {
+			tags := change(kb.Tags)
+			if err := checkTags(tags); err != nil {
+				return err
+			}
+			return s.cfg.Store.SetKnowledgeBaseTags(ctx, kb.Region, kb.ID, tags)
+		}
+		t.Tags = change(t.Tags)
+		if err := checkTags(t.Tags); err != nil {
+			return err
+		}
+		err = s.cfg.Store.SaveTemplate(ctx, t, nil)
+		if errors.Is(err, ErrStale) && attempt < maxRetries {
+			continue
+		}
+		return err
+	}
+}
+
+// maxRetries bounds the optimistic retries of a template write.
+const maxRetries = 8
