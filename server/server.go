@@ -24,6 +24,7 @@ import (
 	"github.com/connectmail/connectmail/relay"
 	"github.com/connectmail/connectmail/sigv4"
 	"github.com/connectmail/connectmail/sqlite"
+	"github.com/connectmail/connectmail/template"
 )
 
 // DKIMConfig names a DKIM key for one sender domain.
@@ -181,19 +182,36 @@ func New(cfg Config) (*Server, error) {
 		RetryBase: cfg.RetryBase, MaxAge: cfg.MaxAge, SuppressFor: cfg.SuppressFor, Logger: log.With("component", "delivery"),
 		Observe: s.Metrics.observeAttempt, Publish: publish,
 	})
-	svc := connect.NewService(connect.Config{
-		AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Publish: publish,
-	})
+	services := map[string]*awsapi.Service{}
+	var tsvc *template.Service
+	if tstore, ok := store.(template.Store); ok {
+		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, BaseURL: func() string {
+			if s.listener != nil {
+				return "http://" + s.listener.Addr().String()
+			}
+			return "http://" + cfg.Addr
+		}})
+		services["wisdom"] = awsapi.QConnectService(tsvc)
+	}
+	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Publish: publish}
+	if tsvc != nil {
+		cc.Templates = tsvc
+	}
+	svc := connect.NewService(cc)
+	services["connect"] = awsapi.ConnectService(svc)
 	api := awsapi.New(awsapi.Config{
 		Verifier: &sigv4.Verifier{Secrets: creds.Secret},
 		Auth:     creds,
-		Services: map[string]*awsapi.Service{"connect": awsapi.ConnectService(svc)},
+		Services: services,
 		Logger:   log.With("component", "api"),
 		Observe:  s.Metrics.observeCall,
 	})
 	anonymous := cfg.CredentialsFile == ""
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, &events.Stream{Log: store, Notifier: notifier, Renderer: renderer}))
+	if tsvc != nil {
+		mux.Handle(template.AttachmentPath, basicAuth(creds, anonymous, awsapi.TemplateAttachmentHandler(tsvc)))
+	}
 	mux.Handle("/api/v1/", basicAuth(creds, anonymous, &inspect.Handler{Store: store}))
 	mux.Handle("/metrics", basicAuth(creds, anonymous, s.Metrics.Handler()))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
