@@ -1,0 +1,671 @@
+// Package relay delivers composed messages to a smarthost over SMTP.
+//
+// A Client keeps a small pool of authenticated connections, bounded by
+// Config.MaxConns, and reuses them across Send calls. Every failure is
+// reported as an *Error that says whether trying again later makes sense
+// (Temporary) and at which protocol stage it happened.
+package relay
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Defaults applied by New to zero Config fields.
+const (
+	DefaultHelloName          = "localhost"
+	DefaultMaxConns           = 4
+	DefaultMaxIdle            = 30 * time.Second
+	DefaultMaxMessagesPerConn = 100
+	DefaultDialTimeout        = 10 * time.Second
+	DefaultCommandTimeout     = 30 * time.Second
+	DefaultDataTimeout        = 2 * time.Minute
+)
+
+// quitTimeout bounds the polite QUIT sent before closing a connection.
+const quitTimeout = 5 * time.Second
+
+// Config configures a Client. Zero values select the defaults above.
+type Config struct {
+	// URL is smtp://[user:pass@]host[:port] (port 25 by default; STARTTLS
+	// is used when the server offers it) or smtps://[user:pass@]host[:port]
+	// (port 465 by default; implicit TLS). With credentials, AUTH PLAIN or
+	// LOGIN is used, and only over TLS unless the host is a loopback one.
+	URL string
+	// HelloName is the EHLO name.
+	HelloName string
+	// MaxConns bounds the number of simultaneous connections; Send blocks
+	// until a slot is free or its context ends.
+	MaxConns int
+	// MaxIdle is how long an unused pooled connection is kept open.
+	MaxIdle time.Duration
+	// MaxMessagesPerConn makes the client reconnect after that many
+	// transactions on one connection.
+	MaxMessagesPerConn int
+	// DialTimeout bounds the TCP connect.
+	DialTimeout time.Duration
+	// CommandTimeout bounds each command's reply, the greeting and the TLS
+	// handshake.
+	CommandTimeout time.Duration
+	// DataTimeout bounds the message transfer and the reply to the final
+	// dot.
+	DataTimeout time.Duration
+	// TLSConfig is used for STARTTLS and smtps; ServerName defaults to the
+	// URL host. Nil means system roots.
+	TLSConfig *tls.Config
+}
+
+// Result reports a transaction in which at least one recipient was accepted.
+type Result struct {
+	// Accepted lists the recipients the server took, in request order.
+	Accepted []string
+	// Rejected maps each refused recipient to the server's reply.
+	Rejected map[string]*Error
+	// Response is the text of the reply to the final dot, without the
+	// enhanced status code (it often carries a queue id).
+	Response string
+}
+
+// Client sends messages through one smarthost. It is safe for concurrent
+// use.
+type Client struct {
+	cfg         Config
+	addr        string // host:port
+	host        string
+	implicitTLS bool
+	user, pass  string
+	hasAuth     bool
+	tlsConfig   *tls.Config
+
+	slots chan struct{}
+
+	mu     sync.Mutex
+	idle   []*conn // most recently used last
+	closed bool
+	bg     sync.WaitGroup // QUITs of expired idle connections
+}
+
+// conn is one SMTP session.
+type conn struct {
+	nc        net.Conn // the transport go-smtp sees (TLS or TCP), for deadlines
+	raw       net.Conn // the TCP connection, closed to abort on cancellation
+	c         *smtp.Client
+	tls       bool
+	sent      int // transactions started on this connection
+	idleSince time.Time
+	timer     *time.Timer
+}
+
+// New validates cfg and returns a Client. It does not connect.
+func New(cfg Config) (*Client, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: URL: %v", ErrInvalidConfig, err)
+	}
+	c := &Client{}
+	port := ""
+	switch u.Scheme {
+	case "smtp":
+		port = "25"
+	case "smtps":
+		port = "465"
+		c.implicitTLS = true
+	default:
+		return nil, fmt.Errorf("%w: URL scheme %q (want smtp or smtps)", ErrInvalidConfig, u.Scheme)
+	}
+	if u.Opaque != "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: URL must be scheme://[user:pass@]host[:port]", ErrInvalidConfig)
+	}
+	c.host = u.Hostname()
+	if c.host == "" {
+		return nil, fmt.Errorf("%w: URL has no host", ErrInvalidConfig)
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%w: URL port %q", ErrInvalidConfig, p)
+		}
+		port = p
+	}
+	c.addr = net.JoinHostPort(c.host, port)
+	if u.User != nil {
+		c.user = u.User.Username()
+		c.pass, _ = u.User.Password()
+		c.hasAuth = true
+		if c.user == "" {
+			return nil, fmt.Errorf("%w: URL has credentials without a user name", ErrInvalidConfig)
+		}
+	}
+
+	if cfg.HelloName == "" {
+		cfg.HelloName = DefaultHelloName
+	}
+	if strings.ContainsAny(cfg.HelloName, "\r\n\x00 \t") {
+		return nil, fmt.Errorf("%w: HelloName %q", ErrInvalidConfig, cfg.HelloName)
+	}
+	for _, f := range []struct {
+		name string
+		v    *time.Duration
+		def  time.Duration
+	}{
+		{"MaxIdle", &cfg.MaxIdle, DefaultMaxIdle},
+		{"DialTimeout", &cfg.DialTimeout, DefaultDialTimeout},
+		{"CommandTimeout", &cfg.CommandTimeout, DefaultCommandTimeout},
+		{"DataTimeout", &cfg.DataTimeout, DefaultDataTimeout},
+	} {
+		if *f.v < 0 {
+			return nil, fmt.Errorf("%w: negative %s", ErrInvalidConfig, f.name)
+		}
+		if *f.v == 0 {
+			*f.v = f.def
+		}
+	}
+	if cfg.MaxConns < 0 || cfg.MaxMessagesPerConn < 0 {
+		return nil, fmt.Errorf("%w: negative MaxConns or MaxMessagesPerConn", ErrInvalidConfig)
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.MaxMessagesPerConn == 0 {
+		cfg.MaxMessagesPerConn = DefaultMaxMessagesPerConn
+	}
+
+	if cfg.TLSConfig != nil {
+		c.tlsConfig = cfg.TLSConfig.Clone()
+	} else {
+		c.tlsConfig = &tls.Config{}
+	}
+	if c.tlsConfig.ServerName == "" {
+		c.tlsConfig.ServerName = c.host
+	}
+	if c.tlsConfig.MinVersion == 0 {
+		c.tlsConfig.MinVersion = tls.VersionTLS12
+	}
+	c.cfg = cfg
+	c.slots = make(chan struct{}, cfg.MaxConns)
+	return c, nil
+}
+
+// Send delivers msg (a complete RFC 5322 message with CRLF line endings)
+// from the envelope sender from to rcpts.
+//
+// Recipients the server refuses are listed in Result.Rejected while the
+// others still get the message; Send then returns a nil error. Send returns
+// an *Error when no recipient was accepted (temporary if any refusal was
+// 4xx; the Result with the refusals is returned too) or when the
+// transaction failed as a whole (the Result is nil).
+func (c *Client) Send(ctx context.Context, from string, rcpts []string, msg []byte) (*Result, error) {
+	if err := checkEnvelope(from, rcpts); err != nil {
+		return nil, err
+	}
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, contextError(StageDial, ctx)
+	}
+	defer func() { <-c.slots }()
+
+	for attempt := 0; ; attempt++ {
+		cn, reused, err := c.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		res, keep, serr := c.transact(ctx, cn, from, rcpts, msg)
+		if keep {
+			c.release(cn)
+		} else {
+			_ = cn.raw.Close()
+		}
+		if serr == nil {
+			return res, nil
+		}
+		// A pooled connection that the server dropped while idle fails at
+		// its first command. Nothing was handed over, so redial once.
+		if reused && attempt == 0 && serr.Stage == StageMail &&
+			(serr.Code == 0 || serr.Code == 421) && ctx.Err() == nil {
+			continue
+		}
+		return res, serr
+	}
+}
+
+// checkEnvelope refuses addresses that cannot be put in MAIL or RCPT.
+func checkEnvelope(from string, rcpts []string) *Error {
+	bad := func(s string) bool { return strings.ContainsAny(s, "\r\n\x00<> \t") }
+	if bad(from) {
+		return &Error{Stage: StageMail, Message: fmt.Sprintf("sender %q", from), Err: ErrInvalidAddress}
+	}
+	if len(rcpts) == 0 {
+		return &Error{Stage: StageRcpt, Message: "no recipients", Err: ErrInvalidAddress}
+	}
+	for _, r := range rcpts {
+		if r == "" || bad(r) {
+			return &Error{Stage: StageRcpt, Message: fmt.Sprintf("recipient %q", r), Err: ErrInvalidAddress}
+		}
+	}
+	return nil
+}
+
+// transact runs one MAIL/RCPT/DATA transaction. keep reports whether the
+// connection is healthy and idle again (a failed transaction is RSET).
+func (c *Client) transact(ctx context.Context, cn *conn, from string, rcpts []string, msg []byte) (res *Result, keep bool, serr *Error) {
+	stop := context.AfterFunc(ctx, func() { _ = cn.raw.Close() })
+	defer func() {
+		if !stop() {
+			// The context closed the connection.
+			keep = false
+			if serr != nil && ctx.Err() != nil && serr.Code == 0 {
+				serr = contextError(serr.Stage, ctx)
+			}
+		}
+	}()
+	fail := func(stage string, err error) *Error {
+		if ctx.Err() != nil && smtpCode(err) == 0 {
+			return contextError(stage, ctx)
+		}
+		return classify(stage, err)
+	}
+	// reset restores a healthy connection after a refused transaction.
+	reset := func() bool { return ctx.Err() == nil && cn.c.Reset() == nil }
+
+	opts := &smtp.MailOptions{Size: int64(len(msg))}
+	if !isASCII(from) || !allASCII(rcpts) {
+		if ok, _ := cn.c.Extension("SMTPUTF8"); !ok {
+			return nil, true, policyError(StageMail, "non-ASCII envelope address and the server does not offer SMTPUTF8")
+		}
+		opts.UTF8 = true
+	}
+	cn.sent++
+	if err := cn.c.Mail(from, opts); err != nil {
+		code := smtpCode(err)
+		return nil, code != 0 && code != 421 && reset(), fail(StageMail, err)
+	}
+	res = &Result{Rejected: map[string]*Error{}}
+	for _, r := range rcpts {
+		if err := cn.c.Rcpt(r, nil); err != nil {
+			if code := smtpCode(err); code != 0 && code != 421 {
+				res.Rejected[r] = classify(StageRcpt, err)
+				continue
+			}
+			return nil, false, fail(StageRcpt, err)
+		}
+		res.Accepted = append(res.Accepted, r)
+	}
+	if len(res.Accepted) == 0 {
+		return res, reset(), noRecipientError(rcpts, res.Rejected)
+	}
+	w, err := cn.c.Data()
+	if err != nil {
+		code := smtpCode(err)
+		return nil, code != 0 && code != 421 && reset(), fail(StageData, err)
+	}
+	if err := cn.nc.SetDeadline(time.Now().Add(c.cfg.DataTimeout)); err != nil {
+		return nil, false, fail(StageData, err)
+	}
+	if _, err := w.Write(msg); err != nil {
+		return nil, false, fail(StageData, err)
+	}
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		code := smtpCode(err)
+		return nil, code != 0 && code != 421 && reset(), fail(StageData, err)
+	}
+	res.Response = replyText(resp.StatusText)
+	return res, true, nil
+}
+
+// replyText drops a leading RFC 3463 enhanced status code from a reply.
+func replyText(s string) string {
+	_, rest, _ := splitEnhanced(s)
+	return rest
+}
+
+// noRecipientError summarizes a transaction whose recipients were all
+// refused: temporary if any refusal was, carrying the first such reply.
+func noRecipientError(rcpts []string, rejected map[string]*Error) *Error {
+	var first *Error
+	for _, r := range rcpts {
+		e := rejected[r]
+		if e == nil {
+			continue
+		}
+		if first == nil || (e.Temporary && !first.Temporary) {
+			first = e
+		}
+	}
+	return &Error{
+		Temporary:    first.Temporary,
+		Code:         first.Code,
+		EnhancedCode: first.EnhancedCode,
+		Message:      fmt.Sprintf("%s (all %d recipients refused)", first.Message, len(rcpts)),
+		Stage:        StageRcpt,
+		Err:          ErrNoRecipientAccepted,
+	}
+}
+
+// get returns a pooled connection (reused = true) or dials a new one.
+func (c *Client) get(ctx context.Context) (cn *conn, reused bool, err *Error) {
+	var expired []*conn
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, false, &Error{Stage: StageDial, Temporary: true, Message: ErrClosed.Error(), Err: ErrClosed}
+	}
+	for len(c.idle) > 0 {
+		last := c.idle[len(c.idle)-1]
+		c.idle = c.idle[:len(c.idle)-1]
+		last.timer.Stop()
+		if time.Since(last.idleSince) >= c.cfg.MaxIdle {
+			expired = append(expired, last)
+			continue
+		}
+		cn = last
+		break
+	}
+	c.mu.Unlock()
+	for _, e := range expired {
+		e.quit()
+	}
+	if cn != nil {
+		return cn, true, nil
+	}
+	cn, err = c.dial(ctx)
+	return cn, false, err
+}
+
+// release returns a healthy connection to the pool, or retires it once it
+// has carried MaxMessagesPerConn transactions.
+func (c *Client) release(cn *conn) {
+	c.mu.Lock()
+	if c.closed || cn.sent >= c.cfg.MaxMessagesPerConn {
+		c.mu.Unlock()
+		cn.quit()
+		return
+	}
+	cn.idleSince = time.Now()
+	cn.timer = time.AfterFunc(c.cfg.MaxIdle, func() { c.expire(cn) })
+	c.idle = append(c.idle, cn)
+	c.mu.Unlock()
+}
+
+// expire closes cn if it is still idle in the pool.
+func (c *Client) expire(cn *conn) {
+	c.mu.Lock()
+	found := false
+	for i, x := range c.idle {
+		if x == cn {
+			c.idle = append(c.idle[:i], c.idle[i+1:]...)
+			found = true
+			break
+		}
+	}
+	if found {
+		c.bg.Add(1)
+	}
+	c.mu.Unlock()
+	if found {
+		defer c.bg.Done()
+		cn.quit()
+	}
+}
+
+// Close closes the pooled connections (politely, with QUIT) and makes
+// further Send calls fail with ErrClosed. Connections in use by running
+// Send calls are closed when those calls finish.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	idle := c.idle
+	c.idle = nil
+	c.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, cn := range idle {
+		cn.timer.Stop()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cn.quit()
+		}()
+	}
+	wg.Wait()
+	c.bg.Wait()
+	return nil
+}
+
+// quit says goodbye and closes the connection.
+func (cn *conn) quit() {
+	cn.c.CommandTimeout = min(cn.c.CommandTimeout, quitTimeout)
+	_ = cn.c.Quit()
+	_ = cn.raw.Close()
+}
+
+// dial connects, negotiates TLS, says EHLO and authenticates.
+func (c *Client) dial(ctx context.Context) (*conn, *Error) {
+	d := net.Dialer{Timeout: c.cfg.DialTimeout}
+	raw, err := d.DialContext(ctx, "tcp", c.addr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, contextError(StageDial, ctx)
+		}
+		return nil, classify(StageDial, err)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = raw.Close() })
+	cn, serr := c.setup(raw)
+	if !stop() {
+		_ = raw.Close()
+		stage := StageDial
+		if serr != nil {
+			stage = serr.Stage
+		}
+		return nil, contextError(stage, ctx)
+	}
+	if serr != nil {
+		_ = raw.Close()
+		return nil, serr
+	}
+	return cn, nil
+}
+
+// setup runs the session preamble on a fresh TCP connection.
+func (c *Client) setup(raw net.Conn) (*conn, *Error) {
+	cn := &conn{raw: raw, nc: raw}
+	if c.implicitTLS {
+		tc := tls.Client(raw, c.tlsConfig)
+		_ = raw.SetDeadline(time.Now().Add(c.cfg.CommandTimeout))
+		if err := tc.Handshake(); err != nil {
+			return nil, classify(StageTLS, err)
+		}
+		_ = raw.SetDeadline(time.Time{})
+		cn.nc, cn.tls = tc, true
+		cn.c = smtp.NewClient(tc)
+	} else {
+		// go-smtp can neither use STARTTLS only when offered nor say EHLO
+		// with our name before it, so that part is spoken here; go-smtp
+		// then takes over the (possibly upgraded) connection. It expects
+		// to read a greeting first, which was consumed already (and is not
+		// repeated after TLS), so a synthetic one is replayed to it.
+		tc, buffered, serr := c.startTLS(raw)
+		if serr != nil {
+			return nil, serr
+		}
+		var rd io.Reader = io.MultiReader(bytes.NewReader(buffered), raw)
+		if tc != nil {
+			cn.nc, rd, cn.tls = tc, tc, true
+		}
+		cn.c = smtp.NewClient(&prefixConn{
+			Conn: cn.nc,
+			r:    io.MultiReader(strings.NewReader("220 resumed\r\n"), rd),
+		})
+	}
+	cn.c.CommandTimeout = c.cfg.CommandTimeout
+	cn.c.SubmissionTimeout = c.cfg.DataTimeout
+	if err := cn.c.Hello(c.cfg.HelloName); err != nil {
+		return nil, classify(StageDial, err)
+	}
+	if c.hasAuth {
+		if serr := c.auth(cn); serr != nil {
+			return nil, serr
+		}
+	}
+	return cn, nil
+}
+
+// startTLS reads the greeting, says EHLO and upgrades to TLS when the server
+// offers STARTTLS. It returns the TLS connection (nil if not offered) and
+// any bytes read past the EHLO reply.
+func (c *Client) startTLS(raw net.Conn) (*tls.Conn, []byte, *Error) {
+	tp := textproto.NewConn(raw)
+	deadline := func() { _ = raw.SetDeadline(time.Now().Add(c.cfg.CommandTimeout)) }
+	deadline()
+	if _, _, err := tp.ReadResponse(220); err != nil {
+		return nil, nil, classify(StageDial, replyError(err))
+	}
+	deadline()
+	_, ext, err := cmd(tp, 250, "EHLO %s", c.cfg.HelloName)
+	offered := false
+	if err != nil {
+		if code := smtpCode(err); code != 500 && code != 502 {
+			return nil, nil, classify(StageDial, err)
+		}
+		// No ESMTP: go-smtp will fall back to HELO; no STARTTLS possible.
+	} else {
+		for _, line := range strings.Split(ext, "\n")[1:] {
+			if f := strings.Fields(line); len(f) > 0 && strings.EqualFold(f[0], "STARTTLS") {
+				offered = true
+			}
+		}
+	}
+	if !offered {
+		_ = raw.SetDeadline(time.Time{})
+		n := tp.R.Buffered()
+		buffered, _ := tp.R.Peek(n)
+		return nil, buffered, nil
+	}
+	deadline()
+	if _, _, err := cmd(tp, 220, "STARTTLS"); err != nil {
+		return nil, nil, classify(StageTLS, err)
+	}
+	tc := tls.Client(raw, c.tlsConfig)
+	deadline()
+	if err := tc.Handshake(); err != nil {
+		return nil, nil, classify(StageTLS, err)
+	}
+	_ = raw.SetDeadline(time.Time{})
+	return tc, nil, nil
+}
+
+// cmd sends one command and reads its reply, converting reply errors.
+func cmd(tp *textproto.Conn, expect int, format string, args ...any) (int, string, error) {
+	id, err := tp.Cmd(format, args...)
+	if err != nil {
+		return 0, "", err
+	}
+	tp.StartResponse(id)
+	defer tp.EndResponse(id)
+	code, msg, err := tp.ReadResponse(expect)
+	return code, msg, replyError(err)
+}
+
+// auth authenticates with PLAIN or LOGIN, refusing to expose the
+// credentials over clear text unless the server is on a loopback address.
+func (c *Client) auth(cn *conn) *Error {
+	if !authAllowed(cn.tls, c.host) {
+		return policyError(StageAuth, "refusing to send credentials without TLS to %s", c.host)
+	}
+	var mech sasl.Client
+	switch {
+	case cn.c.SupportsAuth(sasl.Plain):
+		mech = sasl.NewPlainClient("", c.user, c.pass)
+	case cn.c.SupportsAuth(sasl.Login):
+		mech = &loginClient{user: c.user, pass: c.pass}
+	default:
+		_, mechs := cn.c.Extension("AUTH")
+		return policyError(StageAuth, "server offers no PLAIN or LOGIN authentication (AUTH %q)", mechs)
+	}
+	if err := cn.c.Auth(mech); err != nil {
+		return classify(StageAuth, err)
+	}
+	return nil
+}
+
+// authAllowed reports whether credentials may be sent: over TLS, or in clear
+// text to a loopback host.
+func authAllowed(tlsActive bool, host string) bool {
+	if tlsActive || strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// prefixConn replays bytes before reading from the connection.
+type prefixConn struct {
+	net.Conn
+	r io.Reader
+}
+
+// Read implements io.Reader.
+func (p *prefixConn) Read(b []byte) (int, error) { return p.r.Read(b) }
+
+// loginClient implements the LOGIN SASL mechanism (draft-murchison-sasl-login)
+// without an initial response, answering the server's prompts in order.
+type loginClient struct {
+	user, pass string
+	step       int
+}
+
+// Start implements sasl.Client.
+func (l *loginClient) Start() (string, []byte, error) { return sasl.Login, nil, nil }
+
+// Next implements sasl.Client.
+func (l *loginClient) Next(challenge []byte) ([]byte, error) {
+	l.step++
+	prompt := strings.ToLower(strings.TrimSpace(string(challenge)))
+	switch {
+	case strings.HasPrefix(prompt, "user"):
+		return []byte(l.user), nil
+	case strings.HasPrefix(prompt, "pass"):
+		return []byte(l.pass), nil
+	case l.step == 1:
+		return []byte(l.user), nil
+	case l.step == 2:
+		return []byte(l.pass), nil
+	}
+	return nil, errors.New("relay: unexpected LOGIN challenge")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func allASCII(ss []string) bool {
+	for _, s := range ss {
+		if !isASCII(s) {
+			return false
+		}
+	}
+	return true
+}
