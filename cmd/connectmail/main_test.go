@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestServeHelpExplainsEveryFlag(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"serve", "--help"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	help := errb.String()
+	for _, flag := range []string{"addr", "db", "smtp-relay", "smtp-addr", "account-id", "credentials", "dkim", "webhook", "webhook-secret", "retry-base", "max-age", "suppress-for"} {
+		if !strings.Contains(help, "--"+flag+" ") && !strings.Contains(help, "--"+flag+"\t") {
+			t.Errorf("serve --help does not mention --%s", flag)
+		}
+		if !strings.Contains(help, envName(flag)) {
+			t.Errorf("serve --help does not mention %s", envName(flag))
+		}
+	}
+	for _, def := range []string{`"127.0.0.1:4580"`, `"sqlite:connectmail.db"`, `"000000000000"`} {
+		if !strings.Contains(help, def) {
+			t.Errorf("serve --help lacks default %s", def)
+		}
+	}
+	out.Reset()
+	if code := run([]string{"--help"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "connectmail serve") {
+		t.Fatalf("--help: %d %s", code, out.String())
+	}
+}
+
+func TestServeRefusals(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"public address without credentials", []string{"--addr", "0.0.0.0:0"}, nil, "refusing to listen"},
+		{"all interfaces without credentials", []string{"--addr", ":0"}, nil, "refusing to listen"},
+		{"env twin public address", nil, map[string]string{"CONNECTMAIL_ADDR": "0.0.0.0:0"}, "refusing to listen"},
+		{"bad account id", []string{"--account-id", "12ab"}, nil, "12 digits"},
+		{"bad db", []string{"--db", "mysql://x"}, nil, "--db"},
+		{"bad relay", []string{"--smtp-relay", "http://x"}, nil, "--smtp-relay"},
+		{"missing credentials file", []string{"--addr", "0.0.0.0:0", "--credentials", "/nonexistent/creds.json"}, nil, "no such file"},
+		{"bad dkim", []string{"--dkim", "example.com"}, nil, "DOMAIN:SELECTOR:KEYFILE"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			var out, errb bytes.Buffer
+			code := run(append([]string{"serve", "--db", "sqlite:" + t.TempDir() + "/x.db"}, c.args...), &out, &errb)
+			if code == 0 || !strings.Contains(errb.String(), c.want) {
+				t.Fatalf("exit %d, stderr %q; want failure mentioning %q", code, errb.String(), c.want)
+			}
+		})
+	}
+}
