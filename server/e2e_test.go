@@ -254,7 +254,9 @@ func TestStartOutboundEmailContactErrors(t *testing.T) {
 		mutate func(in *connect.StartOutboundEmailContactInput)
 		code   string
 	}{
-		{"unknown instance", func(in *connect.StartOutboundEmailContactInput) { in.InstanceId = aws.String("00000000-0000-0000-0000-000000000000") }, "ResourceNotFoundException"},
+		{"unknown instance", func(in *connect.StartOutboundEmailContactInput) {
+			in.InstanceId = aws.String("00000000-0000-0000-0000-000000000000")
+		}, "ResourceNotFoundException"},
 		{"unknown contact", func(in *connect.StartOutboundEmailContactInput) { in.ContactId = aws.String("nope") }, "ResourceNotFoundException"},
 		{"flow contact", func(in *connect.StartOutboundEmailContactInput) { in.ContactId = flow.ContactId }, "InvalidRequestException"},
 		{"already started", func(in *connect.StartOutboundEmailContactInput) { in.ContactId = aws.String(started) }, "InvalidRequestException"},
@@ -267,7 +269,9 @@ func TestStartOutboundEmailContactErrors(t *testing.T) {
 		{"50 cc", func(in *connect.StartOutboundEmailContactInput) {
 			in.AdditionalRecipients = &types.OutboundAdditionalRecipients{CcEmailAddresses: many}
 		}, "InvalidRequestException"},
-		{"bad content type", func(in *connect.StartOutboundEmailContactInput) { in.EmailMessage.RawMessage.ContentType = aws.String("image/png") }, "InvalidRequestException"},
+		{"bad content type", func(in *connect.StartOutboundEmailContactInput) {
+			in.EmailMessage.RawMessage.ContentType = aws.String("image/png")
+		}, "InvalidRequestException"},
 		{"subject too long", func(in *connect.StartOutboundEmailContactInput) {
 			in.EmailMessage.RawMessage.Subject = aws.String(strings.Repeat("x", 999))
 		}, "InvalidRequestException"},
