@@ -29,6 +29,7 @@ type Sink struct {
 	srv      *smtp.Server
 	ln       net.Listener
 	keep     bool
+	delay    time.Duration
 	count    atomic.Int64
 	sessions atomic.Int64
 	mu       sync.Mutex
@@ -45,6 +46,8 @@ type Options struct {
 	Addr string
 	// Keep stores every message for inspection (tests); otherwise only counts (benchmarks).
 	Keep bool
+	// Delay stalls each DATA reply this long (a slow relay).
+	Delay time.Duration
 }
 
 // Start listens and serves until Close.
@@ -56,7 +59,7 @@ func Start(opts Options) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{ln: ln, keep: opts.Keep, arrived: make(chan struct{}, 1), reject: map[string]*smtp.SMTPError{}}
+	s := &Sink{ln: ln, keep: opts.Keep, delay: opts.Delay, arrived: make(chan struct{}, 1), reject: map[string]*smtp.SMTPError{}}
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "sink.local"
 	srv.AllowInsecureAuth = true
@@ -153,6 +156,9 @@ func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 func (se *session) Data(r io.Reader) error {
 	if len(se.rcpt) == 0 {
 		return errors.New("no recipients")
+	}
+	if se.s.delay > 0 {
+		time.Sleep(se.s.delay)
 	}
 	if !se.s.keep {
 		if _, err := io.Copy(io.Discard, r); err != nil {
