@@ -146,17 +146,34 @@ func (s *Store) ListKnowledgeBases(ctx context.Context, region string) ([]*templ
 	return out, rows.Err()
 }
 
-// SetKnowledgeBaseTags implements template.Store.
-func (s *Store) SetKnowledgeBaseTags(ctx context.Context, region, id string, tags map[string]string) error {
+// TagKnowledgeBase implements template.Store.
+func (s *Store) TagKnowledgeBase(ctx context.Context, region, id string, set map[string]string, remove []string, max int) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE q_knowledge_bases SET tags = ? WHERE id = ? AND region = ?`, jsonColumn(tags), id, region)
+		var raw sql.NullString
+		err := tx.QueryRow(`SELECT tags FROM q_knowledge_bases WHERE id = ? AND region = ?`, id, region).Scan(&raw)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.NotFoundf(template.ResourceKnowledgeBase, "knowledge base %s not found", id)
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fault.NotFoundf(template.ResourceKnowledgeBase, "knowledge base %s not found", id)
+		tags := map[string]string{}
+		if raw.Valid {
+			if err := json.Unmarshal([]byte(raw.String), &tags); err != nil {
+				return err
+			}
 		}
-		return nil
+		for k, v := range set {
+			tags[k] = v
+		}
+		for _, k := range remove {
+			delete(tags, k)
+		}
+		if len(tags) > max {
+			return fault.New(fault.Quota, "knowledge base %s would have %d tags", id, len(tags))
+		}
+		_, err = tx.Exec(`UPDATE q_knowledge_bases SET tags = ? WHERE id = ?`, jsonColumn(tags), id)
+		return err
 	})
 }
 

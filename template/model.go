@@ -168,8 +168,10 @@ type Store interface {
 	GetKnowledgeBase(ctx context.Context, region, id string) (*KnowledgeBase, error)
 	// ListKnowledgeBases returns the knowledge bases of region, oldest first.
 	ListKnowledgeBases(ctx context.Context, region string) ([]*KnowledgeBase, error)
-	// SetKnowledgeBaseTags replaces the tags of a knowledge base.
-	SetKnowledgeBaseTags(ctx context.Context, region, id string, tags map[string]string) error
+	// TagKnowledgeBase sets the tags in set and removes the keys in remove,
+	// atomically, unless the knowledge base would then carry more than max
+	// tags (fault.Quota).
+	TagKnowledgeBase(ctx context.Context, region, id string, set map[string]string, remove []string, max int) error
 	// DeleteKnowledgeBase deletes a knowledge base with its templates.
 	DeleteKnowledgeBase(ctx context.Context, region, id string) error
 

@@ -389,49 +389,41 @@ func (s *Service) ListTagsForResource(ctx context.Context, arn string) (*TagsOut
 
 // TagResource adds or replaces tags of a knowledge base or message template.
 func (s *Service) TagResource(ctx context.Context, arn string, tags map[string]string) error {
-	return s.retag(ctx, arn, func(cur map[string]string) map[string]string {
-		out := make(map[string]string, len(cur)+len(tags))
-		for k, v := range cur {
-			out[k] = v
-		}
-		for k, v := range tags {
-			out[k] = v
-		}
-		return out
-	})
+	return s.retag(ctx, arn, tags, nil)
 }
 
 // UntagResource removes tags of a knowledge base or message template.
 func (s *Service) UntagResource(ctx context.Context, arn string, keys []string) error {
-	return s.retag(ctx, arn, func(cur map[string]string) map[string]string {
-		out := make(map[string]string, len(cur))
-		for k, v := range cur {
-			out[k] = v
-		}
-		for _, k := range keys {
-			delete(out, k)
-		}
-		return out
-	})
+	return s.retag(ctx, arn, nil, keys)
 }
 
-func (s *Service) retag(ctx context.Context, arn string, change func(map[string]string) map[string]string) error {
+func (s *Service) retag(ctx context.Context, arn string, set map[string]string, remove []string) error {
 	for attempt := 0; ; attempt++ {
 		kb, t, err := s.taggable(ctx, arn)
 		if err != nil {
 			return err
 		}
 		if t == nil {
-			tags := change(kb.Tags)
-			if err := checkTags(tags); err != nil {
-				return err
+			err := s.cfg.Store.TagKnowledgeBase(ctx, kb.Region, kb.ID, set, remove, MaxTags)
+			if fault.Is(err, fault.Quota) {
+				return fault.New(fault.Invalid, "A resource can have at most %d tags.", MaxTags)
 			}
-			return s.cfg.Store.SetKnowledgeBaseTags(ctx, kb.Region, kb.ID, tags)
-		}
-		t.Tags = change(t.Tags)
-		if err := checkTags(t.Tags); err != nil {
 			return err
 		}
+		tags := make(map[string]string, len(t.Tags)+len(set))
+		for k, v := range t.Tags {
+			tags[k] = v
+		}
+		for k, v := range set {
+			tags[k] = v
+		}
+		for _, k := range remove {
+			delete(tags, k)
+		}
+		if err := checkTags(tags); err != nil {
+			return err
+		}
+		t.Tags = tags
 		err = s.cfg.Store.SaveTemplate(ctx, t, nil)
 		if errors.Is(err, ErrStale) && attempt < maxRetries {
 			continue

@@ -210,8 +210,12 @@ func TestTemplateCreateRules(t *testing.T) {
 			in.Content.Email.Headers = []template.Header{{Name: "X-Campaign", Value: "a\r\nBcc: x@example.com"}}
 		}), fault.Invalid},
 		{"language", with(func(in *template.CreateMessageTemplateInput) { in.Language = "xx_XX" }), fault.Invalid},
-		{"source configuration", with(func(in *template.CreateMessageTemplateInput) { in.SourceConfiguration = json.RawMessage(`{"whatsApp":{}}`) }), fault.Invalid},
-		{"unknown knowledge base", with(func(in *template.CreateMessageTemplateInput) { in.KnowledgeBaseID = "00000000-0000-4000-8000-000000000000" }), fault.NotFound},
+		{"source configuration", with(func(in *template.CreateMessageTemplateInput) {
+			in.SourceConfiguration = json.RawMessage(`{"whatsApp":{}}`)
+		}), fault.Invalid},
+		{"unknown knowledge base", with(func(in *template.CreateMessageTemplateInput) {
+			in.KnowledgeBaseID = "00000000-0000-4000-8000-000000000000"
+		}), fault.NotFound},
 		{"sms too long", with(func(in *template.CreateMessageTemplateInput) {
 			in.ChannelSubtype = "SMS"
 			in.Content = &template.Content{SMS: &template.SMSContent{Body: &template.SMSBody{PlainText: &template.BodyContent{Content: strings.Repeat("x", 801)}}}}
@@ -428,12 +432,17 @@ func ptr[T any](v T) *T { return &v }
 func TestConcurrentUpdatesAllApply(t *testing.T) {
 	s := newService(t, nil)
 	ctx := ctxIn("us-east-1")
-	kb := newKB(t, s, ctx, "kb").KnowledgeBaseID
+	kbData := newKB(t, s, ctx, "kb")
+	kb := kbData.KnowledgeBaseID
 	id := newTemplate(t, s, ctx, kb, "t").MessageTemplateID
 	var wg sync.WaitGroup
-	errs := make(chan error, 8)
+	errs := make(chan error, 12)
 	for i := 0; i < 4; i++ {
-		wg.Add(2)
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			errs <- s.TagResource(ctx, kbData.KnowledgeBaseARN, map[string]string{fmt.Sprint("k", i): "v"})
+		}()
 		go func() {
 			defer wg.Done()
 			_, err := s.UpdateMessageTemplate(ctx, &template.UpdateMessageTemplateInput{KnowledgeBaseID: kb, MessageTemplateID: id, Content: emailContent(fmt.Sprint("s", i), "b", "")})
@@ -454,6 +463,9 @@ func TestConcurrentUpdatesAllApply(t *testing.T) {
 	tags := must[*template.TagsOutput](t)(s.ListTagsForResource(ctx, "arn:aws:wisdom:us-east-1:"+account+":message-template/"+kb+"/"+id))
 	if len(tags.Tags) != 4 {
 		t.Errorf("tags = %v, want 4 (no lost update)", tags.Tags)
+	}
+	if kbTags := must[*template.TagsOutput](t)(s.ListTagsForResource(ctx, kbData.KnowledgeBaseARN)); len(kbTags.Tags) != 4 {
+		t.Errorf("knowledge base tags = %v, want 4 (no lost update)", kbTags.Tags)
 	}
 }
 

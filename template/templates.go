@@ -320,25 +320,8 @@ func (s *Service) modify(ctx context.Context, kbRef, tmplRef, op string, fn func
 		if errors.Is(err, ErrStale) && attempt < maxRetries {
 			continue
 		}
-		if fault.Is(err, fault.NotFound) && !isDomainNotFound(err) {
-			return fault.NotFoundf(ResourceMessageTemplate, "Message template %s not found in knowledge base %s.", tmplRef, l.kb.ID)
-		}
 		return err
 	}
-}
-
-// isDomainNotFound reports whether err is a not-found error this package
-// phrased (it names its resource); store not-found errors are rephrased.
-func isDomainNotFound(err error) bool {
-	var fe *fault.Error
-	if !errors.As(err, &fe) {
-		return false
-	}
-	switch fe.Resource {
-	case ResourceKnowledgeBase, ResourceMessageTemplate, ResourceVersion, ResourceAttachment:
-		return true
-	}
-	return false
 }
 
 // UpdateMessageTemplate updates the $LATEST content, language and default attributes.
