@@ -7,6 +7,22 @@
 //	GET /api/v1/messages/{contactId}/raw
 //	GET|PUT|DELETE /api/v1/suppressions[/{address}]  (see SuppressionStore)
 //	GET /api/v1/stream                               Server-Sent Events (package events)
+//
+// Read endpoints for the web UI (resources.go, templates.go):
+//
+//	GET /api/v1/instances?after=&limit=              instances, ordered by id
+//	GET /api/v1/instances/{id}                       one instance with its email addresses
+//	GET /api/v1/instances/{id}/email-addresses       an instance's email addresses
+//	GET /api/v1/messages/{contactId}/parts           the message parsed: headers, text, html, attachments
+//	GET /api/v1/messages/{contactId}/parts/{index}   one leaf part's decoded bytes, as a download
+//	GET /api/v1/messages/{contactId}/html[?remote=1] the HTML body as an inert document (see HTMLPolicy)
+//	GET /api/v1/messages/{contactId}/related         linked contacts and others of the same customer
+//	GET /api/v1/knowledge-bases[?region=]            knowledge bases (every region when none is given)
+//	GET /api/v1/templates?knowledgeBaseId=           message templates of a knowledge base
+//	GET /api/v1/templates/{kbId}/{templateId}        a template with $LATEST and its versions
+//	GET /api/v1/templates/{kbId}/{templateId}/versions/{n}             one version (0 is $LATEST)
+//	GET /api/v1/templates/{kbId}/{templateId}/render?version=&attributes=      render preview (JSON)
+//	GET /api/v1/templates/{kbId}/{templateId}/render/html?version=&attributes= rendered HTML as an inert document
 package inspect
 
 import (
@@ -118,6 +134,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method not allowed"})
+		return
+	}
+	// Hand-off: the UI's read endpoints live in resources.go and templates.go.
+	if h.serveResource(w, r, parts) {
 		return
 	}
 	switch {

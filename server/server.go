@@ -25,6 +25,7 @@ import (
 	"github.com/connectmail/connectmail/sigv4"
 	"github.com/connectmail/connectmail/sqlite"
 	"github.com/connectmail/connectmail/template"
+	"github.com/connectmail/connectmail/ui"
 )
 
 // DKIMConfig names a DKIM key for one sender domain.
@@ -214,6 +215,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	mux.Handle("/api/v1/", basicAuth(creds, anonymous, &inspect.Handler{Store: store}))
 	mux.Handle("/metrics", basicAuth(creds, anonymous, s.Metrics.Handler()))
+	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, ui.Handler()))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Handle("/", api)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}

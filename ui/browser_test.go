@@ -1,0 +1,493 @@
+package ui_test
+
+// Tests in a real headless Chromium, driven with chromedp, against a real
+// connectmail server (SQLite store, delivery worker, real SMTP receiver) that
+// is fed through the AWS SDK for Go.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/connect"
+	"github.com/aws/aws-sdk-go-v2/service/connect/types"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/connectmail/connectmail/server"
+	"github.com/connectmail/connectmail/smtpsink"
+)
+
+// chromium finds the browser, or skips the test saying how to get it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("chromium is not installed (apt-get install -y chromium, or run scripts/test.sh, which installs it): skipping the browser test")
+	return ""
+}
+
+// browser is one headless Chromium with a fresh profile and one tab.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+	// dialogs counts JavaScript dialogs (alert, confirm...) that opened;
+	// they are accepted when accept is set, else dismissed.
+	dialogs atomic.Int32
+	accept  atomic.Bool
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path := chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	b := &browser{t: t, ctx: ctx}
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			b.dialogs.Add(1)
+			t.Logf("dialog opened: %q", ev.Message)
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: b.accept.Load()})
+		}
+	}()
+	return b
+}
+
+// do runs actions with a time limit.
+func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.shot("failure")
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// eval evaluates a JavaScript expression in the page.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitJS waits until a JavaScript expression is true.
+func (b *browser) waitJS(what, expr string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		b.shot("failure")
+		b.t.Fatalf("waiting for %s (%s): %v", what, expr, err)
+	}
+}
+
+// shot saves a full-page PNG screenshot as a test artifact: in
+// $CONNECTMAIL_TEST_ARTIFACTS when set, else in the test's temporary
+// directory; with UPDATE_SCREENSHOTS=1 also as docs/screenshot-<name>.png.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	dir := os.Getenv("CONNECTMAIL_TEST_ARTIFACTS")
+	if dir == "" {
+		dir = b.t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	file := filepath.Join(dir, strings.ReplaceAll(b.t.Name(), "/", "_")+"-"+name+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot %s", file)
+	if name != "failure" && os.Getenv("UPDATE_SCREENSHOTS") == "1" {
+		if err := os.WriteFile(filepath.Join("..", "docs", "screenshot-"+name+".png"), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+}
+
+// frameText reads the text of the body of the iframe whose URL contains part;
+// Chromium runs sandboxed frames as their own targets.
+func (b *browser) frameText(part, expr string) string {
+	b.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		infos, err := chromedp.Targets(b.ctx)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		for _, info := range infos {
+			if info.Type != "iframe" || !strings.Contains(info.URL, part) {
+				continue
+			}
+			fctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(info.TargetID), chromedp.WithDetachOnCancel())
+			tctx, cancel2 := context.WithTimeout(fctx, 10*time.Second)
+			v, err := chromedp.Run(tctx, chromedp.Evaluate[string](expr))
+			cancel2()
+			cancel()
+			if err == nil {
+				return v
+			}
+			b.t.Logf("reading frame %s: %v", info.URL, err)
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("no frame with %q among %d targets", part, len(infos))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// harness is a real connectmail server with a real SMTP receiver.
+type harness struct {
+	t      *testing.T
+	url    string
+	client *connect.Client
+	sink   *smtpsink.Sink
+}
+
+func startServer(t *testing.T, mutate func(*server.Config)) *harness {
+	t.Helper()
+	sink, err := smtpsink.Start(smtpsink.Options{Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sink.Close() })
+	cfg := server.Defaults()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DB = "sqlite:" + filepath.Join(t.TempDir(), "cm.db")
+	cfg.SMTPRelay = sink.URL()
+	cfg.RetryBase = 200 * time.Millisecond
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := srv.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server stopped with %v", err)
+		}
+	})
+	h := &harness{t: t, url: "http://" + addr, sink: sink}
+	h.client = connect.New(connect.Options{
+		BaseEndpoint: aws.String(h.url), Region: "us-east-1",
+		Credentials: awscreds.NewStaticCredentialsProvider("test", "test", ""),
+	})
+	return h
+}
+
+func (h *harness) setup(ctx context.Context) string {
+	h.t.Helper()
+	inst, err := h.client.CreateInstance(ctx, &connect.CreateInstanceInput{
+		IdentityManagementType: types.DirectoryTypeConnectManaged,
+		InboundCallsEnabled:    aws.Bool(true), OutboundCallsEnabled: aws.Bool(true),
+		InstanceAlias: aws.String(fmt.Sprintf("ui%d", time.Now().UnixNano())),
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.client.CreateEmailAddress(ctx, &connect.CreateEmailAddressInput{
+		InstanceId: inst.Id, EmailAddress: aws.String("support@example.com"), DisplayName: aws.String("Acme Support"),
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+	return *inst.Id
+}
+
+func (h *harness) send(ctx context.Context, instanceID, to, subject, html string) string {
+	h.t.Helper()
+	c, err := h.client.CreateContact(ctx, &connect.CreateContactInput{
+		InstanceId: aws.String(instanceID), Channel: types.ChannelEmail,
+		InitiationMethod: types.ContactInitiationMethodOutbound, UserInfo: &types.UserInfo{UserId: aws.String("agent-1")},
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.client.StartOutboundEmailContact(ctx, &connect.StartOutboundEmailContactInput{
+		InstanceId: aws.String(instanceID), ContactId: c.ContactId,
+		FromEmailAddress:        &types.EmailAddressInfo{EmailAddress: aws.String("support@example.com")},
+		DestinationEmailAddress: &types.EmailAddressInfo{EmailAddress: aws.String(to), DisplayName: aws.String("Ana Cliente")},
+		EmailMessage: &types.OutboundEmailContent{
+			MessageSourceType: types.OutboundMessageSourceTypeRaw,
+			RawMessage:        &types.OutboundRawMessage{Subject: aws.String(subject), ContentType: aws.String("text/html"), Body: aws.String(html)},
+		},
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+	return *c.ContactId
+}
+
+// pixelServer stands in for a remote image host and counts its requests.
+func pixelServer(t *testing.T) (string, *atomic.Int32) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "image/gif")
+		_, _ = w.Write([]byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/pixel.gif", &hits
+}
+
+const cspWatch = `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI)); true`
+
+func TestBrowserContactLiveAndDetail(t *testing.T) {
+	h := startServer(t, nil)
+	b := newBrowser(t) // closed before the server, so its event stream does not hold the shutdown
+	ctx := context.Background()
+	inst := h.setup(ctx)
+	pixel, hits := pixelServer(t)
+
+	b.do("open the contacts page", chromedp.Navigate(h.url+"/ui/"),
+		chromedp.WaitVisible(chromedp.CSS("#contacts")), chromedp.WaitVisible(chromedp.CSS("#list-status")))
+	b.waitJS("the live stream", `document.documentElement.dataset.live === 'up'`)
+	if got := eval[string](b, `document.getElementById('list-status').textContent`); got != "No contacts match." {
+		t.Fatalf("empty list says %q", got)
+	}
+	// A marker that a reload would wipe out, and a watch for CSP violations in the UI itself.
+	eval[bool](b, `window.__noReload = true; `+cspWatch)
+
+	subject := `Your order 42 <b>shipped</b> & "more"`
+	html := `<h1 style="color:#2563eb">Hello Ana</h1><p>Your order <b>42</b> shipped.</p>` +
+		`<img id="remote" alt="remote" src="` + pixel + `">` +
+		`<script>document.title = 'script ran'; parent.document.title = 'pwned';</script>` +
+		`<img src="x" onerror="document.title = 'handler ran'; alert('handler ran')">`
+	cid := h.send(ctx, inst, "ana@example.org", subject, html)
+
+	// The contact appears in the list without a reload, and its state changes live.
+	row := `#contacts tbody tr[data-id="` + cid + `"]`
+	b.waitJS("the new row", `document.querySelector('`+row+`') !== null`)
+	h.sinkWait(1)
+	b.waitJS("the row to become SENT", `document.querySelector('`+row+`').dataset.state === 'SENT'`)
+	if !eval[bool](b, `window.__noReload === true`) {
+		t.Fatal("the page reloaded")
+	}
+	if got := eval[string](b, `document.querySelector('`+row+` td.subject a').textContent`); got != subject {
+		t.Errorf("subject cell = %q, want the literal %q", got, subject)
+	}
+	if n := eval[int](b, `document.querySelectorAll('`+row+` b').length`); n != 0 {
+		t.Errorf("the subject's markup became %d elements", n)
+	}
+	b.shot("contacts")
+
+	// The detail page: envelope, inert preview, timeline.
+	b.do("open the contact", chromedp.Click(chromedp.CSS(row+" td.subject a")), chromedp.WaitVisible(chromedp.CSS("#preview")))
+	if got := eval[string](b, `location.pathname`); got != "/ui/contacts/"+cid {
+		t.Fatalf("path = %s", got)
+	}
+	if got := eval[string](b, `document.getElementById('subject').textContent`); got != subject {
+		t.Errorf("detail subject = %q", got)
+	}
+	if got := eval[string](b, `document.getElementById('preview').getAttribute('sandbox')`); got != "" {
+		t.Errorf("iframe sandbox = %q, want empty (no permissions)", got)
+	}
+	if !eval[bool](b, `document.getElementById('preview').contentDocument === null`) {
+		t.Error("the preview frame is same-origin with the UI")
+	}
+	if got := b.frameText("/html", `document.body.innerText`); !strings.Contains(got, "Hello Ana") || !strings.Contains(got, "Your order 42 shipped.") {
+		t.Errorf("preview text = %q", got)
+	}
+	if got := b.frameText("/html", `document.title`); got != "" {
+		t.Errorf("a script ran in the preview: its title is %q", got)
+	}
+	if got := b.frameText("/html", `String(document.getElementById('remote').naturalWidth)`); got != "0" {
+		t.Errorf("remote image width = %s before asking", got)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the remote image was fetched %d times before asking", n)
+	}
+	b.waitJS("the timeline", `[...document.querySelectorAll('#timeline li')].map((li) => li.dataset.type).join(',').includes('EMAIL_SENT')`)
+	types := eval[string](b, `[...document.querySelectorAll('#timeline li')].map((li) => li.dataset.type).join(',')`)
+	for _, want := range []string{"INITIATED", "QUEUED", "EMAIL_SENT", "DISCONNECTED"} {
+		if !strings.Contains(types, want) {
+			t.Errorf("timeline %s lacks %s", types, want)
+		}
+	}
+	if got := eval[string](b, `document.querySelector('.badge.state-sent') ? 'SENT' : ''`); got != "SENT" {
+		t.Error("no SENT badge on the detail page")
+	}
+	if n := eval[int](b, `document.querySelectorAll('.card table tbody tr').length`); n < 1 {
+		t.Error("no delivery attempt rows")
+	}
+	b.do("show the plain text", chromedp.Click(chromedp.CSS(`.tabs button[data-tab="text"]`)), chromedp.WaitVisible(chromedp.CSS("#plain-text")))
+	if got := eval[string](b, `document.getElementById('plain-text').textContent`); !strings.Contains(got, "Hello Ana") {
+		t.Errorf("plain text = %q", got)
+	}
+	b.do("show the headers", chromedp.Click(chromedp.CSS(`.tabs button[data-tab="headers"]`)), chromedp.WaitVisible(chromedp.CSS("table.headers")))
+	if got := eval[string](b, `document.querySelector('table.headers').textContent`); !strings.Contains(got, "Message-Id") || !strings.Contains(got, cid) {
+		t.Errorf("headers = %q", got)
+	}
+	b.do("show the source", chromedp.Click(chromedp.CSS(`.tabs button[data-tab="source"]`)), chromedp.WaitVisible(chromedp.CSS("#download-raw")))
+	b.waitJS("the source", `document.getElementById('source').textContent.includes('MIME-Version: 1.0')`)
+	if got := eval[string](b, `document.getElementById('download-raw').getAttribute('href')`); got != "/api/v1/messages/"+cid+"/raw" {
+		t.Errorf("download link = %s", got)
+	}
+
+	b.do("back to the preview", chromedp.Click(chromedp.CSS(`.tabs button[data-tab="preview"]`)), chromedp.WaitVisible(chromedp.CSS("#load-remote")))
+	time.Sleep(300 * time.Millisecond) // let the preview paint before the screenshot
+	b.shot("contact")
+
+	// Remote images load only when asked.
+	b.do("load remote images", chromedp.Click(chromedp.CSS("#load-remote")), chromedp.WaitVisible(chromedp.CSS("#preview")))
+	b.waitJS("the remote frame", `document.getElementById('preview').src.endsWith('/html?remote=1')`)
+	deadline := time.Now().Add(10 * time.Second)
+	for hits.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if hits.Load() == 0 {
+		t.Error("the remote image was not fetched after asking")
+	}
+
+	if title := eval[string](b, `document.title`); title != "connectmail" {
+		t.Errorf("UI title = %q", title)
+	}
+	if n := b.dialogs.Load(); n != 0 {
+		t.Errorf("%d dialogs opened", n)
+	}
+	if v := eval[string](b, `window.__csp.join('; ')`); v != "" {
+		t.Errorf("the UI violated its own CSP: %s", v)
+	}
+
+	// The instances page lists the instance and its address.
+	b.do("open instances", chromedp.Click(chromedp.CSS(`header nav a[data-section="instances"]`)), chromedp.WaitVisible(chromedp.CSS(`section.instance table`)))
+	if got := eval[string](b, `document.querySelector('section.instance').textContent`); !strings.Contains(got, inst) || !strings.Contains(got, "support@example.com") {
+		t.Errorf("instances page = %q", got)
+	}
+}
+
+func (h *harness) sinkWait(n int64) {
+	h.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for h.sink.Count() < n {
+		select {
+		case <-h.sink.Arrived():
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			h.t.Fatalf("SMTP receiver got %d messages, want %d", h.sink.Count(), n)
+		}
+	}
+}
+
+// TestBrowserSuppressions adds and removes an address through the page.
+func TestBrowserSuppressions(t *testing.T) {
+	h := startServer(t, nil)
+	b := newBrowser(t)
+	b.do("open suppressions", chromedp.Navigate(h.url+"/ui/suppressions"), chromedp.WaitVisible(chromedp.CSS("#suppressions tbody tr")))
+	b.do("add one", chromedp.SendKeys(chromedp.CSS("#suppress-address"), "Blocked@Example.org"),
+		chromedp.SendKeys(chromedp.CSS("#suppress-reason"), "<b>complained</b>"),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)))
+	b.waitJS("the new entry", `document.querySelector('#suppressions tr[data-address]') !== null`)
+	if got := eval[string](b, `document.querySelector('#suppressions tr[data-address] td:nth-child(2)').textContent`); got != "<b>complained</b>" {
+		t.Errorf("reason cell = %q", got)
+	}
+	resp, err := http.Get(h.url + "/api/v1/suppressions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := body(t, resp); !strings.Contains(got, `"address":"Blocked@Example.org"`) {
+		t.Errorf("API list = %s", got)
+	}
+	// The page asks for confirmation before removing.
+	b.accept.Store(true)
+	b.do("remove it", chromedp.Click(chromedp.CSS(`#suppressions tr[data-address] button`)))
+	b.waitJS("the empty list", `document.querySelector('#suppressions tr[data-address]') === null`)
+}
+
+// TestBrowserCredentials: with --credentials the UI needs the same keys as the API.
+func TestBrowserCredentials(t *testing.T) {
+	chromium(t)
+	file := filepath.Join(t.TempDir(), "creds")
+	if err := os.WriteFile(file, []byte(credentialsFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := startServer(t, func(c *server.Config) { c.CredentialsFile = file })
+	for _, c := range []struct {
+		user, pass string
+		want       int
+	}{{"", "", 401}, {"AKIDUI", "wrong", 401}, {"AKIDSENDER", "s3cret-sender", 401}, {"AKIDUI", "s3cret-ui", 200}} {
+		req, _ := http.NewRequest("GET", h.url+"/ui/", nil)
+		if c.user != "" {
+			req.SetBasicAuth(c.user, c.pass)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("GET /ui/ as %q = %d, want %d", c.user, resp.StatusCode, c.want)
+		}
+	}
+	// In the browser, the page and everything it fetches use the credentials the user gave.
+	b := newBrowser(t)
+	u := strings.Replace(h.url, "http://", "http://AKIDUI:s3cret-ui@", 1)
+	b.do("open with credentials", chromedp.Navigate(u+"/ui/"), chromedp.WaitVisible(chromedp.CSS("#list-status")))
+	b.waitJS("the live stream", `document.documentElement.dataset.live === 'up'`)
+	if got := eval[string](b, `document.getElementById('list-status').textContent`); got != "No contacts match." {
+		t.Errorf("list status = %q", got)
+	}
+}
+
+const credentialsFile = `{"keys": [
+  {"accessKeyId": "AKIDUI", "secretAccessKey": "s3cret-ui"},
+  {"accessKeyId": "AKIDSENDER", "secretAccessKey": "s3cret-sender", "allow": ["connect:*"]}
+]}`
+
+func body(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
