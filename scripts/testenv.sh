@@ -51,3 +51,13 @@ if [ -z "${CONNECTMAIL_TEST_MAILPIT:-}" ]; then
   GOBIN="$CONNECTMAIL_TEST_TMP/bin" go install github.com/axllent/mailpit@v1.33.1
   export CONNECTMAIL_TEST_MAILPIT="$CONNECTMAIL_TEST_TMP/bin/mailpit"
 fi
+
+# ---- Chromium (ui/browser_test.go: the web UI in a real headless browser) ----
+# Debian's chromium, installed when missing; the browser tests skip (and say
+# so) only when it is absent. Their screenshots go to CONNECTMAIL_TEST_ARTIFACTS.
+command -v chromium >/dev/null 2>&1 ||
+  (export DEBIAN_FRONTEND=noninteractive; apt-get update && apt-get install -y chromium) ||
+  echo "warning: could not install chromium; the browser tests will be skipped"
+: "${CONNECTMAIL_TEST_ARTIFACTS:=$CONNECTMAIL_TEST_TMP/artifacts}"
+export CONNECTMAIL_TEST_ARTIFACTS
+# ---- end Chromium -------------------------------------------------------------
