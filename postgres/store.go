@@ -1,0 +1,673 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/fault"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+var _ connect.Store = (*Store)(nil)
+
+// tm is a stored time: UTC, at the millisecond precision the SQLite store keeps.
+func tm(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// tmNull is a nullable stored time: NULL for the zero time.
+func tmNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return tm(t)
+}
+
+// fromTS reads a nullable time column.
+func fromTS(t *time.Time) time.Time {
+	if t == nil || t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// jsonOrNil encodes v for a nullable JSON column: NULL when empty; raw JSON is kept as written.
+func jsonOrNil(v any) any {
+	switch x := v.(type) {
+	case map[string]string:
+		if len(x) == 0 {
+			return nil
+		}
+	case []connect.Endpoint:
+		if len(x) == 0 {
+			return nil
+		}
+	case []string:
+		if len(x) == 0 {
+			return nil
+		}
+	case json.RawMessage:
+		if len(x) == 0 {
+			return nil
+		}
+		return string(x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func unmarshal(b []byte, v any) {
+	if len(b) > 0 {
+		_ = json.Unmarshal(b, v)
+	}
+}
+
+// claimIdem takes the idempotency row (op, token) for this transaction. It is
+// the transaction's first write: a concurrent transaction with the same token
+// waits here until this one ends. ok false means a committed row exists;
+// then storedHash and stored are its contents.
+func claimIdem(ctx context.Context, tx pgx.Tx, op, token, hash string, resp []byte) (ok bool, storedHash string, stored []byte, err error) {
+	for range 3 {
+		tag, err := tx.Exec(ctx, `INSERT INTO idempotency(op, token, hash, response) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`, op, token, hash, resp)
+		if err != nil {
+			return false, "", nil, err
+		}
+		if tag.RowsAffected() == 1 {
+			return true, "", nil, nil
+		}
+		// The conflicting row was committed before this statement returned, so
+		// a new statement sees it (READ COMMITTED).
+		err = tx.QueryRow(ctx, `SELECT hash, response FROM idempotency WHERE op = $1 AND token = $2`, op, token).Scan(&storedHash, &stored)
+		if notFound(err) {
+			continue // removed in between: try to take it again
+		}
+		return false, storedHash, stored, err
+	}
+	return false, "", nil, fault.New(fault.Internal, "idempotency record %s/%s keeps changing", op, token)
+}
+
+func takeIdem(ctx context.Context, tx pgx.Tx, idem *connect.Idem) error {
+	if idem == nil {
+		return nil
+	}
+	ok, hash, resp, err := claimIdem(ctx, tx, idem.Op, idem.Token, idem.Hash, idem.Response)
+	switch {
+	case err != nil:
+		return err
+	case ok:
+		return nil
+	case hash != idem.Hash:
+		return fault.New(fault.Idempotency, "The ClientToken %s was already used with different request parameters", idem.Token)
+	}
+	return &connect.Replayed{Response: resp}
+}
+
+// queueEvents appends to b the statements that add evs to the event log,
+// filling in their ids, and notify the other nodes. It takes the event-id
+// lock, so it must be the last work queued before the commit.
+func (s *Store) queueEvents(b *pgx.Batch, evs []connect.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	b.Queue(`SELECT pg_advisory_xact_lock($1)`, lockEvents)
+	for i := range evs {
+		e := &evs[i]
+		b.Queue(`INSERT INTO events(contact_id, instance_id, type, time, detail) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+			e.ContactID, e.InstanceID, e.Type, tm(e.Time), jsonOrNil(e.Detail)).QueryRow(func(r pgx.Row) error { return r.Scan(&e.ID) })
+	}
+	b.Queue(`SELECT pg_notify($1, $2)`, ChannelEvents, s.node)
+}
+
+// insertEvents adds evs to the event log (see queueEvents).
+func (s *Store) insertEvents(ctx context.Context, tx pgx.Tx, evs []connect.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	s.queueEvents(b, evs)
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// ---- instances ----
+
+const instanceCols = `id, arn, alias, identity_type, directory_id, inbound, outbound, status, created_at, tags`
+
+func scanInstance(row pgx.Row) (*connect.Instance, error) {
+	var in connect.Instance
+	var tags []byte
+	if err := row.Scan(&in.ID, &in.ARN, &in.Alias, &in.IdentityManagementType, &in.DirectoryID, &in.InboundCallsEnabled, &in.OutboundCallsEnabled, &in.Status, &in.CreatedAt, &tags); err != nil {
+		return nil, err
+	}
+	in.CreatedAt = fromTS(&in.CreatedAt)
+	unmarshal(tags, &in.Tags)
+	return &in, nil
+}
+
+// CreateInstance implements connect.Store.
+func (s *Store) CreateInstance(ctx context.Context, in *connect.Instance, idem *connect.Idem) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if err := takeIdem(ctx, tx, idem); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO instances(`+instanceCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+			in.ID, in.ARN, in.Alias, in.IdentityManagementType, in.DirectoryID, in.InboundCallsEnabled, in.OutboundCallsEnabled, in.Status, tm(in.CreatedAt), jsonOrNil(in.Tags))
+		if isUnique(err) {
+			return fault.New(fault.Duplicate, "Instance alias %s is already in use", in.Alias)
+		}
+		return err
+	})
+}
+
+// GetInstance implements connect.Store.
+func (s *Store) GetInstance(ctx context.Context, id string) (*connect.Instance, error) {
+	in, err := scanInstance(s.pool.QueryRow(ctx, `SELECT `+instanceCols+` FROM instances WHERE id = $1`, id))
+	if notFound(err) {
+		return nil, fault.NotFoundf("Instance", "instance %s not found", id)
+	}
+	return in, err
+}
+
+// ListInstances implements connect.Store.
+func (s *Store) ListInstances(ctx context.Context, after string, limit int) ([]*connect.Instance, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+instanceCols+` FROM instances WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanInstance)
+}
+
+// collect scans every row with scan.
+func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// DeleteInstance implements connect.Store.
+func (s *Store) DeleteInstance(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM instances WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fault.NotFoundf("Instance", "instance %s not found", id)
+		}
+		b := &pgx.Batch{}
+		b.Queue(`DELETE FROM jobs WHERE instance_id = $1`, id)
+		b.Queue(`DELETE FROM messages m WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = m.contact_id)`)
+		b.Queue(`DELETE FROM attempts a WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = a.contact_id)`)
+		b.Queue(`DELETE FROM events WHERE instance_id = $1`, id)
+		return tx.SendBatch(ctx, b).Close()
+	})
+}
+
+// ---- email addresses ----
+
+const emailCols = `id, instance_id, arn, address, display_name, description, alias_of, created_at, modified_at, tags`
+
+func scanEmail(row pgx.Row) (*connect.EmailAddress, error) {
+	var e connect.EmailAddress
+	var tags []byte
+	if err := row.Scan(&e.ID, &e.InstanceID, &e.ARN, &e.Address, &e.DisplayName, &e.Description, &e.AliasOf, &e.CreatedAt, &e.ModifiedAt, &tags); err != nil {
+		return nil, err
+	}
+	e.CreatedAt, e.ModifiedAt = fromTS(&e.CreatedAt), fromTS(&e.ModifiedAt)
+	unmarshal(tags, &e.Tags)
+	return &e, nil
+}
+
+// CreateEmailAddress implements connect.Store.
+func (s *Store) CreateEmailAddress(ctx context.Context, e *connect.EmailAddress) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO email_addresses(`+emailCols+`, address_lc) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+		e.ID, e.InstanceID, e.ARN, e.Address, e.DisplayName, e.Description, e.AliasOf, tm(e.CreatedAt), tm(e.ModifiedAt), jsonOrNil(e.Tags), strings.ToLower(e.Address))
+	if isUnique(err) {
+		return fault.New(fault.Duplicate, "email address %s exists", e.Address)
+	}
+	return err
+}
+
+// GetEmailAddress implements connect.Store.
+func (s *Store) GetEmailAddress(ctx context.Context, instanceID, id string) (*connect.EmailAddress, error) {
+	e, err := scanEmail(s.pool.QueryRow(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = $1 AND id = $2`, instanceID, id))
+	if notFound(err) {
+		return nil, fault.NotFoundf("EmailAddress", "email address %s not found", id)
+	}
+	return e, err
+}
+
+// FindEmailAddress implements connect.Store.
+func (s *Store) FindEmailAddress(ctx context.Context, instanceID, address string) (*connect.EmailAddress, error) {
+	e, err := scanEmail(s.pool.QueryRow(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = $1 AND address_lc = $2`, instanceID, strings.ToLower(address)))
+	if notFound(err) {
+		return nil, fault.NotFoundf("EmailAddress", "email address %s not found", address)
+	}
+	return e, err
+}
+
+// ListEmailAddresses implements connect.Store.
+func (s *Store) ListEmailAddresses(ctx context.Context, instanceID string) ([]*connect.EmailAddress, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = $1 ORDER BY created_at, id`, instanceID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanEmail)
+}
+
+// UpdateEmailAddress implements connect.Store.
+func (s *Store) UpdateEmailAddress(ctx context.Context, e *connect.EmailAddress) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE email_addresses SET display_name = $1, description = $2, alias_of = $3, modified_at = $4, tags = $5 WHERE instance_id = $6 AND id = $7`,
+		e.DisplayName, e.Description, e.AliasOf, tm(e.ModifiedAt), jsonOrNil(e.Tags), e.InstanceID, e.ID)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fault.NotFoundf("EmailAddress", "email address %s not found", e.ID)
+	}
+	return nil
+}
+
+// DeleteEmailAddress implements connect.Store.
+func (s *Store) DeleteEmailAddress(ctx context.Context, instanceID, id string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM email_addresses WHERE instance_id = $1 AND id = $2`, instanceID, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fault.NotFoundf("EmailAddress", "email address %s not found", id)
+		}
+		_, err = tx.Exec(ctx, `UPDATE email_addresses SET alias_of = '' WHERE instance_id = $1 AND alias_of = $2`, instanceID, id)
+		return err
+	})
+}
+
+// ---- contacts ----
+
+const contactCols = `seq, id, instance_id, arn, channel, initiation_method, related_id, previous_id, initial_id, name, description, agent_id,
+ attributes, refs, segment, expiry_minutes, state, initiated_at, updated_at, disconnected_at, disconnect_reason,
+ from_addr, from_name, to_addr, to_name, to_list, cc, subject, message_id, source, template_ref, not_interpolated, tags`
+
+func scanContact(row pgx.Row) (*connect.Contact, error) {
+	var c connect.Contact
+	var seq int64
+	var attrs, refs, seg, toList, cc, notInt, tags []byte
+	var state string
+	var disc *time.Time
+	err := row.Scan(&seq, &c.ID, &c.InstanceID, &c.ARN, &c.Channel, &c.InitiationMethod, &c.RelatedContactID, &c.PreviousContactID, &c.InitialContactID,
+		&c.Name, &c.Description, &c.AgentID, &attrs, &refs, &seg, &c.ExpiryMinutes, &state, &c.InitiatedAt, &c.UpdatedAt, &disc, &c.DisconnectReason,
+		&c.From.Address, &c.From.DisplayName, &c.To.Address, &c.To.DisplayName, &toList, &cc, &c.Subject, &c.MessageID, &c.Source, &c.TemplateRef, &notInt, &tags)
+	if err != nil {
+		return nil, err
+	}
+	c.State = connect.State(state)
+	c.InitiatedAt, c.UpdatedAt, c.DisconnectedAt = fromTS(&c.InitiatedAt), fromTS(&c.UpdatedAt), fromTS(disc)
+	unmarshal(attrs, &c.Attributes)
+	if len(refs) > 0 {
+		c.References = json.RawMessage(refs)
+	}
+	if len(seg) > 0 {
+		c.SegmentAttributes = json.RawMessage(seg)
+	}
+	unmarshal(toList, &c.ToList)
+	unmarshal(cc, &c.Cc)
+	unmarshal(notInt, &c.NotInterpolated)
+	unmarshal(tags, &c.Tags)
+	return &c, nil
+}
+
+// CreateContact implements connect.Store.
+func (s *Store) CreateContact(ctx context.Context, c *connect.Contact, events []connect.Event, idem *connect.Idem) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if err := takeIdem(ctx, tx, idem); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		b.Queue(`INSERT INTO contacts(id, instance_id, arn, channel, initiation_method, related_id, previous_id, initial_id, name, description, agent_id,
+ attributes, refs, segment, expiry_minutes, state, initiated_at, updated_at, disconnected_at, disconnect_reason,
+ from_addr, from_name, to_addr, to_name, to_list, cc, subject, message_id, source, template_ref, not_interpolated, tags)
+ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32)`,
+			c.ID, c.InstanceID, c.ARN, c.Channel, c.InitiationMethod, c.RelatedContactID, c.PreviousContactID, c.InitialContactID, c.Name, c.Description, c.AgentID,
+			jsonOrNil(c.Attributes), jsonOrNil(c.References), jsonOrNil(c.SegmentAttributes), c.ExpiryMinutes, string(c.State), tm(c.InitiatedAt), tm(c.UpdatedAt), tmNull(c.DisconnectedAt), c.DisconnectReason,
+			c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(c.ToList), jsonOrNil(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags))
+		s.queueEvents(b, events)
+		return tx.SendBatch(ctx, b).Close()
+	})
+}
+
+// GetContact implements connect.Store.
+func (s *Store) GetContact(ctx context.Context, instanceID, id string) (*connect.Contact, error) {
+	c, err := scanContact(s.pool.QueryRow(ctx, `SELECT `+contactCols+` FROM contacts WHERE id = $1 AND ($2 = '' OR instance_id = $2)`, id, instanceID))
+	if notFound(err) {
+		return nil, fault.NotFoundf("Contact", "contact %s not found", id)
+	}
+	return c, err
+}
+
+// queueUpdateContact queues the guarded overwrite of c; *ok reports whether
+// the stored state was expect.
+func queueUpdateContact(b *pgx.Batch, c *connect.Contact, expect connect.State, ok *bool) {
+	b.Queue(`UPDATE contacts SET attributes = $1, state = $2, updated_at = $3, disconnected_at = $4, disconnect_reason = $5,
+ from_addr = $6, from_name = $7, to_addr = $8, to_name = $9, to_list = $10, cc = $11, subject = $12, message_id = $13, source = $14, template_ref = $15, not_interpolated = $16, tags = $17
+ WHERE id = $18 AND state = $19`,
+		jsonOrNil(c.Attributes), string(c.State), tm(c.UpdatedAt), tmNull(c.DisconnectedAt), c.DisconnectReason,
+		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(c.ToList), jsonOrNil(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags),
+		c.ID, string(expect)).Exec(func(tag pgconn.CommandTag) error {
+		*ok = tag.RowsAffected() == 1
+		return nil
+	})
+}
+
+// UpdateContact implements connect.Store.
+func (s *Store) UpdateContact(ctx context.Context, c *connect.Contact, expect connect.State, events []connect.Event) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		var ok bool
+		b := &pgx.Batch{}
+		queueUpdateContact(b, c, expect, &ok)
+		if c.State.Terminal() {
+			b.Queue(`DELETE FROM jobs WHERE contact_id = $1`, c.ID)
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		if !ok {
+			return fault.New(fault.Conflict, "contact %s is no longer %s", c.ID, expect)
+		}
+		return s.insertEvents(ctx, tx, events)
+	})
+}
+
+// StartOutbound implements connect.Store.
+func (s *Store) StartOutbound(ctx context.Context, o *connect.Outbound) error {
+	conflict := fault.New(fault.Conflict, "contact %s was already started", o.Contact.ID)
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if err := takeIdem(ctx, tx, o.Idem); err != nil {
+			return err
+		}
+		if o.Message.Raw == nil {
+			return conflict
+		}
+		var ok bool
+		b := &pgx.Batch{}
+		queueUpdateContact(b, o.Contact, connect.StateCreated, &ok)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		if !ok {
+			return conflict
+		}
+		now := tm(o.Contact.UpdatedAt)
+		b = &pgx.Batch{}
+		b.Queue(`INSERT INTO messages(contact_id, envelope_from, recipients, raw) VALUES ($1,$2,$3,$4)`,
+			o.Contact.ID, o.Message.EnvelopeFrom, jsonList(o.Message.Recipients), o.Message.Raw)
+		b.Queue(`INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES ($1,$2,0,$3,$3)`,
+			o.Contact.ID, o.Contact.InstanceID, now)
+		b.Queue(`SELECT pg_notify($1, $2)`, ChannelJobs, s.node)
+		s.queueEvents(b, o.Events)
+		return tx.SendBatch(ctx, b).Close()
+	})
+}
+
+// jsonList encodes a list for a NOT NULL JSON column ([] when empty).
+func jsonList(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// ListContacts implements connect.Store.
+func (s *Store) ListContacts(ctx context.Context, f connect.ContactFilter) (*connect.ContactPage, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + itoa(len(args))
+	}
+	if f.InstanceID != "" {
+		where = append(where, "instance_id = "+arg(f.InstanceID))
+	}
+	if f.State != "" {
+		where = append(where, "state = "+arg(string(f.State)))
+	}
+	if f.Address != "" {
+		p := arg(strings.ToLower(f.Address))
+		where = append(where, "(lower(to_addr) = "+p+" OR lower(from_addr) = "+p+")")
+	}
+	if f.Query != "" {
+		like := arg("%" + strings.NewReplacer("%", "", "_", "", `\`, "").Replace(f.Query) + "%")
+		where = append(where, "(subject ILIKE "+like+" OR to_addr ILIKE "+like+" OR from_addr ILIKE "+like+" OR id = "+arg(f.Query)+")")
+	}
+	if f.Before != "" {
+		where = append(where, "seq < (SELECT seq FROM contacts WHERE id = "+arg(f.Before)+")")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	q := `SELECT ` + contactCols + ` FROM contacts`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY seq DESC LIMIT ` + arg(limit+1)
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	list, err := collect(rows, scanContact)
+	if err != nil {
+		return nil, err
+	}
+	page := &connect.ContactPage{Contacts: list}
+	if len(page.Contacts) > limit {
+		page.Contacts = page.Contacts[:limit]
+		page.Next = page.Contacts[limit-1].ID
+	}
+	return page, nil
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n < 10 {
+		return digits[n : n+1]
+	}
+	return itoa(n/10) + digits[n%10:n%10+1]
+}
+
+// GetMessage implements connect.Store.
+func (s *Store) GetMessage(ctx context.Context, contactID string) (*connect.Message, error) {
+	m := &connect.Message{ContactID: contactID}
+	var rcpts []byte
+	err := s.pool.QueryRow(ctx, `SELECT m.envelope_from, m.recipients, m.raw, c.instance_id FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE m.contact_id = $1`, contactID).
+		Scan(&m.EnvelopeFrom, &rcpts, &m.Raw, &m.InstanceID)
+	if notFound(err) {
+		return nil, fault.NotFoundf("Message", "no message for contact %s", contactID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	unmarshal(rcpts, &m.Recipients)
+	return m, nil
+}
+
+func scanEvent(row pgx.Row) (connect.Event, error) {
+	var e connect.Event
+	var d []byte
+	if err := row.Scan(&e.ID, &e.ContactID, &e.InstanceID, &e.Type, &e.Time, &d); err != nil {
+		return e, err
+	}
+	e.Time = fromTS(&e.Time)
+	if len(d) > 0 {
+		e.Detail = json.RawMessage(d)
+	}
+	return e, nil
+}
+
+// ListEvents implements connect.Store.
+func (s *Store) ListEvents(ctx context.Context, contactID string) ([]connect.Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, contact_id, instance_id, type, time, detail FROM events WHERE contact_id = $1 ORDER BY id`, contactID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanEvent)
+}
+
+// ListAttempts implements connect.Store.
+func (s *Store) ListAttempts(ctx context.Context, contactID string) ([]connect.Attempt, error) {
+	rows, err := s.pool.Query(ctx, `SELECT contact_id, n, started_at, finished_at, outcome, code, detail FROM attempts WHERE contact_id = $1 ORDER BY n`, contactID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row pgx.Row) (connect.Attempt, error) {
+		var a connect.Attempt
+		err := row.Scan(&a.ContactID, &a.N, &a.StartedAt, &a.FinishedAt, &a.Outcome, &a.Code, &a.Detail)
+		a.StartedAt, a.FinishedAt = fromTS(&a.StartedAt), fromTS(&a.FinishedAt)
+		return a, err
+	})
+}
+
+// ---- delivery jobs ----
+
+// ClaimJobs implements connect.Store. Due jobs that another node is claiming
+// at the same moment are skipped, not waited for.
+func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*connect.Job, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `WITH due AS (
+   SELECT contact_id FROM jobs WHERE next_at <= $1 ORDER BY next_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+ UPDATE jobs j SET next_at = $3, attempts = j.attempts + 1, leased_by = $4
+ FROM due, messages m
+ WHERE j.contact_id = due.contact_id AND m.contact_id = j.contact_id
+ RETURNING j.contact_id, j.instance_id, j.attempts, j.created_at, m.envelope_from, m.recipients, m.raw`,
+		tm(now), limit, tm(now.Add(lease)), s.node)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row pgx.Row) (*connect.Job, error) {
+		j := &connect.Job{}
+		var rcpts []byte
+		if err := row.Scan(&j.ContactID, &j.InstanceID, &j.Attempts, &j.CreatedAt, &j.Message.EnvelopeFrom, &rcpts, &j.Message.Raw); err != nil {
+			return nil, err
+		}
+		j.CreatedAt = fromTS(&j.CreatedAt)
+		j.Message.ContactID, j.Message.InstanceID = j.ContactID, j.InstanceID
+		unmarshal(rcpts, &j.Message.Recipients)
+		return j, nil
+	})
+}
+
+// NextJobAt implements connect.Store.
+func (s *Store) NextJobAt(ctx context.Context) (time.Time, bool, error) {
+	var t *time.Time
+	if err := s.pool.QueryRow(ctx, `SELECT min(next_at) FROM jobs`).Scan(&t); err != nil {
+		return time.Time{}, false, err
+	}
+	if t == nil {
+		return time.Time{}, false, nil
+	}
+	return t.UTC(), true, nil
+}
+
+// FinishAttempts implements connect.Store. An outcome whose job was stopped,
+// or re-claimed after its lease was released (its attempt number is stale),
+// is dropped and its Events cleared.
+func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		var evs []connect.Event
+		retry := false
+		for i := range outs {
+			o := &outs[i]
+			var attempts int
+			err := tx.QueryRow(ctx, `SELECT attempts FROM jobs WHERE contact_id = $1 FOR UPDATE`, o.Job.ContactID).Scan(&attempts)
+			if notFound(err) || (err == nil && attempts != o.Job.Attempts) {
+				o.Events = nil
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			a := o.Attempt
+			b := &pgx.Batch{}
+			b.Queue(`INSERT INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail) VALUES ($1,$2,$3,$4,$5,$6,$7)
+ ON CONFLICT (contact_id, n) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, outcome = EXCLUDED.outcome, code = EXCLUDED.code, detail = EXCLUDED.detail`,
+				a.ContactID, a.N, tm(a.StartedAt), tm(a.FinishedAt), a.Outcome, a.Code, a.Detail)
+			if !o.Final {
+				b.Queue(`UPDATE jobs SET next_at = $1, leased_by = NULL WHERE contact_id = $2`, tm(o.RetryAt), o.Job.ContactID)
+				retry = true
+			} else {
+				fin := tm(a.FinishedAt)
+				b.Queue(`DELETE FROM jobs WHERE contact_id = $1`, o.Job.ContactID)
+				b.Queue(`UPDATE contacts SET state = $1, disconnect_reason = $2, disconnected_at = $3, updated_at = $3 WHERE id = $4 AND state = 'QUEUED'`,
+					string(o.State), o.Reason, fin, o.Job.ContactID)
+			}
+			if err := tx.SendBatch(ctx, b).Close(); err != nil {
+				return err
+			}
+			evs = append(evs, o.Events...)
+		}
+		b := &pgx.Batch{}
+		if retry {
+			b.Queue(`SELECT pg_notify($1, $2)`, ChannelJobs, s.node)
+		}
+		s.queueEvents(b, evs)
+		if b.Len() == 0 {
+			return nil
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		// Hand the assigned ids back to the outcomes' events.
+		k := 0
+		for i := range outs {
+			for j := range outs[i].Events {
+				outs[i].Events[j].ID = evs[k].ID
+				k++
+			}
+		}
+		return nil
+	})
+}
+
+// QueueDepth implements connect.Store.
+func (s *Store) QueueDepth(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM jobs`).Scan(&n)
+	return n, err
+}
+
+// ReleaseLeases implements connect.Store: it makes due at now the jobs leased
+// by nodes that are gone — whose heartbeat is older than the node timeout, or
+// that no longer have a row — and removes those nodes. Jobs of live nodes,
+// including this one, keep their leases.
+func (s *Store) ReleaseLeases(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `WITH gone AS (
+   DELETE FROM nodes WHERE id <> $1 AND heartbeat_at < now() - make_interval(secs => $2) RETURNING id)
+ UPDATE jobs SET next_at = $3, leased_by = NULL
+ WHERE leased_by IS NOT NULL AND leased_by <> $1
+   AND (leased_by IN (SELECT id FROM gone) OR NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.id = jobs.leased_by))`,
+			s.node, s.opts.NodeTimeout.Seconds(), tm(now))
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		if n > 0 {
+			// An empty payload: this node's own worker must wake too.
+			_, err = tx.Exec(ctx, `SELECT pg_notify($1, '')`, ChannelJobs)
+		}
+		return err
+	})
+	return int(n), err
+}

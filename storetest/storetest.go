@@ -1,0 +1,231 @@
+// Package storetest is the conformance suite every connectmail store must
+// pass: the embedded SQLite store and the PostgreSQL store run the same
+// tests, so they behave the same. It exercises every method of
+// connect.Store — instances, email addresses, contacts, messages, events and
+// cursors, idempotency records, delivery jobs and leases, the suppression
+// list, pagination — under concurrency too, and every method of
+// template.Store when the store implements it.
+//
+// A store package's test calls Run with a Backend that opens fresh stores.
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/template"
+)
+
+// Backend opens the stores under test. Stores it returns are closed by the
+// backend (with t.Cleanup), not by the suite.
+type Backend struct {
+	// Open returns a store on a new, empty database.
+	Open func(t *testing.T) connect.Store
+	// Restart simulates the death of the process using s — s is abandoned
+	// without a clean shutdown — and returns a store on the same database
+	// opened by a successor, late enough that s's process counts as gone.
+	Restart func(t *testing.T, s connect.Store) connect.Store
+	// Peer, when not nil, returns a second store on s's database that is
+	// used at the same time, as another process (node) would use it.
+	Peer func(t *testing.T, s connect.Store) connect.Store
+}
+
+// Run runs the whole suite as subtests of t.
+func Run(t *testing.T, b Backend) {
+	if b.Open == nil || b.Restart == nil {
+		t.Fatal("storetest: Backend.Open and Backend.Restart are required")
+	}
+	for _, c := range connectCases() {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, b) })
+	}
+	probe := b.Open(t)
+	if _, ok := probe.(template.Store); !ok {
+		t.Log("the store does not implement template.Store: template cases not run")
+		return
+	}
+	for _, c := range templateCases() {
+		t.Run("templates/"+c.name, func(t *testing.T) {
+			s := b.Open(t)
+			c.fn(t, &tfix{t: t, s: s.(template.Store), ctx: context.Background()})
+		})
+	}
+}
+
+type testCase struct {
+	name string
+	fn   func(t *testing.T, b Backend)
+}
+
+// connectCases are the connect.Store cases.
+func connectCases() []testCase {
+	return []testCase{
+		{"instances", testInstances},
+		{"idempotency", testIdempotency},
+		{"idempotency-concurrent", testIdempotencyConcurrent},
+		{"email-addresses", testEmailAddresses},
+		{"contacts", testContacts},
+		{"start-outbound", testStartOutbound},
+		{"list-contacts", testListContacts},
+		{"concurrent-updates", testConcurrentUpdates},
+		{"jobs", testJobs},
+		{"jobs-concurrent-claims", testClaimConcurrent},
+		{"jobs-release-leases", testReleaseLeases},
+		{"events", testEvents},
+		{"events-concurrent-readers", testEventOrderConcurrent},
+		{"cursors", testCursors},
+		{"suppression", testSuppression},
+	}
+}
+
+// fixture builds domain objects in a store for one test.
+type fixture struct {
+	t   *testing.T
+	s   connect.Store
+	ctx context.Context
+	now time.Time
+	seq *atomic.Int64
+}
+
+func newFixture(t *testing.T, s connect.Store) *fixture {
+	return &fixture{t: t, s: s, ctx: context.Background(), now: ms(time.Now()), seq: &atomic.Int64{}}
+}
+
+// on returns a fixture for another store on the same database, sharing the id sequence.
+func (f *fixture) on(s connect.Store) *fixture {
+	g := *f
+	g.s = s
+	return &g
+}
+
+func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+func (f *fixture) id(prefix string) string {
+	return fmt.Sprintf("%s-%06d-%d", prefix, f.seq.Add(1), f.now.UnixNano()%1000003)
+}
+
+func (f *fixture) instance() *connect.Instance {
+	f.t.Helper()
+	id := f.id("inst")
+	in := &connect.Instance{
+		ID: id, ARN: "arn:aws:connect:us-east-1:000000000000:instance/" + id, Alias: "alias-" + id,
+		IdentityManagementType: "CONNECT_MANAGED", InboundCallsEnabled: true, OutboundCallsEnabled: true,
+		Status: "ACTIVE", CreatedAt: f.now, Tags: map[string]string{"team": "mail"},
+	}
+	if err := f.s.CreateInstance(f.ctx, in, nil); err != nil {
+		f.t.Fatalf("CreateInstance: %v", err)
+	}
+	return in
+}
+
+func (f *fixture) newContact(instanceID string) *connect.Contact {
+	id := f.id("contact")
+	return &connect.Contact{
+		ID: id, ARN: "arn:aws:connect:us-east-1:000000000000:instance/" + instanceID + "/contact/" + id,
+		InstanceID: instanceID, Channel: "EMAIL", InitiationMethod: "OUTBOUND",
+		Name: "Order", Description: "about the order", AgentID: "agent-1",
+		Attributes:  map[string]string{"orderId": "42", "ünï": "cødé"},
+		References:  json.RawMessage(`{"site": {"Type": "URL", "Value": "https://example.com"}}`),
+		State:       connect.StateCreated,
+		InitiatedAt: f.now, UpdatedAt: f.now,
+		Tags: map[string]string{"k": "v"},
+	}
+}
+
+func (f *fixture) event(c *connect.Contact, typ string) connect.Event {
+	return connect.Event{ContactID: c.ID, InstanceID: c.InstanceID, Type: typ, Time: f.now, Detail: json.RawMessage(`{"n": 1}`)}
+}
+
+// contact creates a CREATED outbound contact with an INITIATED event.
+func (f *fixture) contact(instanceID string) *connect.Contact {
+	f.t.Helper()
+	c := f.newContact(instanceID)
+	if err := f.s.CreateContact(f.ctx, c, []connect.Event{f.event(c, connect.EventInitiated)}, nil); err != nil {
+		f.t.Fatalf("CreateContact: %v", err)
+	}
+	return c
+}
+
+// outbound is the StartOutbound of contact c, due at `at`.
+func (f *fixture) outbound(c *connect.Contact, at time.Time, idem *connect.Idem) *connect.Outbound {
+	q := *c
+	q.State = connect.StateQueued
+	q.UpdatedAt = ms(at)
+	q.From = connect.Endpoint{Address: "support@example.com", DisplayName: "Support"}
+	q.To = connect.Endpoint{Address: "Customer@Example.org", DisplayName: "Ana"}
+	q.Cc = []connect.Endpoint{{Address: "cc@example.org"}}
+	q.Subject = "Your order " + c.ID
+	q.MessageID = "<" + c.ID + "@example.com>"
+	q.Source = "RAW"
+	return &connect.Outbound{
+		Contact: &q,
+		Message: connect.Message{
+			ContactID: c.ID, InstanceID: c.InstanceID, EnvelopeFrom: "support@example.com",
+			Recipients: []string{"Customer@Example.org", "cc@example.org"},
+			Raw:        []byte("Subject: Your order\r\n\r\nbody of " + c.ID + "\r\n"),
+		},
+		Events: []connect.Event{f.event(&q, connect.EventQueued)},
+		Idem:   idem,
+	}
+}
+
+// queued creates a contact and starts it, so that its delivery job is due at `at`.
+func (f *fixture) queued(instanceID string, at time.Time) *connect.Outbound {
+	f.t.Helper()
+	c := f.contact(instanceID)
+	o := f.outbound(c, at, nil)
+	if err := f.s.StartOutbound(f.ctx, o); err != nil {
+		f.t.Fatalf("StartOutbound: %v", err)
+	}
+	return o
+}
+
+// wantKind fails unless err is a *fault.Error of kind k.
+func wantKind(t *testing.T, what string, err error, k fault.Kind) {
+	t.Helper()
+	var fe *fault.Error
+	if !errors.As(err, &fe) || fe.Kind != k {
+		t.Fatalf("%s: got error %v, want a fault of kind %s", what, err, k)
+	}
+}
+
+// wantReplay fails unless err is *connect.Replayed carrying resp.
+func wantReplay(t *testing.T, what string, err error, resp []byte) {
+	t.Helper()
+	var r *connect.Replayed
+	if !errors.As(err, &r) {
+		t.Fatalf("%s: got %v, want *connect.Replayed", what, err)
+	}
+	if string(r.Response) != string(resp) {
+		t.Fatalf("%s: replayed response %q, want %q", what, r.Response, resp)
+	}
+}
+
+// same fails unless got and want encode to the same JSON (times compare as instants).
+func same(t *testing.T, what string, got, want any) {
+	t.Helper()
+	g, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(g) != string(w) {
+		t.Fatalf("%s:\n got %s\nwant %s", what, g, w)
+	}
+}
+
+func must(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
