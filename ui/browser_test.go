@@ -25,8 +25,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	cmconnect "github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/render"
 	"github.com/connectmail/connectmail/server"
 	"github.com/connectmail/connectmail/smtpsink"
+	"github.com/connectmail/connectmail/sqlite"
+	"github.com/connectmail/connectmail/template"
 )
 
 // chromium finds the browser, or skips the test saying how to get it.
@@ -121,7 +125,16 @@ func (b *browser) shot(name string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	// Make the viewport as tall as the page, so the out-of-process preview
+	// frames are painted, then capture it as PNG.
+	height := eval[int64](b, `window.scrollTo(0, 0); Math.ceil(document.documentElement.scrollHeight)`)
+	png, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, height), chromedp.Sleep(400*time.Millisecond)); err != nil {
+			return nil, err
+		}
+		defer func() { _ = chromedp.Do(ctx, chromedp.ResetViewport()) }()
+		return chromedp.CaptureScreenshot()(ctx, tg)
+	})
 	if err != nil {
 		b.t.Errorf("screenshot %s: %v", name, err)
 		return
@@ -145,7 +158,7 @@ func (b *browser) shot(name string) {
 	}
 }
 
-// frameText reads the text of the body of the iframe whose URL contains part;
+// frameText evaluates expr in the iframe whose URL contains part;
 // Chromium runs sandboxed frames as their own targets.
 func (b *browser) frameText(part, expr string) string {
 	b.t.Helper()
@@ -286,12 +299,19 @@ func TestBrowserContactLiveAndDetail(t *testing.T) {
 	ctx := context.Background()
 	inst := h.setup(ctx)
 	pixel, hits := pixelServer(t)
+	// Some history: two delivered contacts and one bounce.
+	h.sink.Reject("gone@example.net", 550, "5.1.1 no such user")
+	h.send(ctx, inst, "maria@example.org", "Welcome to Acme", "<p>Welcome, Maria!</p>")
+	bounced := h.send(ctx, inst, "gone@example.net", "Your invoice INV-7", "<p>Invoice attached.</p>")
+	h.send(ctx, inst, "li@example.org", "Password reset", "<p>Reset your password.</p>")
+	h.sinkWait(2)
 
 	b.do("open the contacts page", chromedp.Navigate(h.url+"/ui/"),
 		chromedp.WaitVisible(chromedp.CSS("#contacts")), chromedp.WaitVisible(chromedp.CSS("#list-status")))
 	b.waitJS("the live stream", `document.documentElement.dataset.live === 'up'`)
-	if got := eval[string](b, `document.getElementById('list-status').textContent`); got != "No contacts match." {
-		t.Fatalf("empty list says %q", got)
+	b.waitJS("the bounce", `document.querySelector('#contacts tr[data-id="`+bounced+`"][data-state="FAILED"]') !== null`)
+	if n := eval[int](b, `document.querySelectorAll('#contacts tbody tr').length`); n != 3 {
+		t.Fatalf("%d rows, want 3", n)
 	}
 	// A marker that a reload would wipe out, and a watch for CSP violations in the UI itself.
 	eval[bool](b, `window.__noReload = true; `+cspWatch)
@@ -306,7 +326,10 @@ func TestBrowserContactLiveAndDetail(t *testing.T) {
 	// The contact appears in the list without a reload, and its state changes live.
 	row := `#contacts tbody tr[data-id="` + cid + `"]`
 	b.waitJS("the new row", `document.querySelector('`+row+`') !== null`)
-	h.sinkWait(1)
+	if first := eval[string](b, `document.querySelector('#contacts tbody tr').dataset.id`); first != cid {
+		t.Errorf("the new contact is not first: %s", first)
+	}
+	h.sinkWait(3)
 	b.waitJS("the row to become SENT", `document.querySelector('`+row+`').dataset.state === 'SENT'`)
 	if !eval[bool](b, `window.__noReload === true`) {
 		t.Fatal("the page reloaded")
@@ -490,4 +513,222 @@ func body(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// seed fills a new database before a server opens it.
+func seed(t *testing.T, fill func(ctx context.Context, st *sqlite.Store)) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "seeded.db")
+	st, err := sqlite.Open(path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(context.Background(), st)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return "sqlite:" + path
+}
+
+func seedInstance(ctx context.Context, t *testing.T, st *sqlite.Store) *cmconnect.Instance {
+	t.Helper()
+	in := &cmconnect.Instance{
+		ID: "11111111-2222-4333-8444-555555555555", ARN: "arn:aws:connect:us-east-1:000000000000:instance/11111111-2222-4333-8444-555555555555",
+		Alias: "bulk", IdentityManagementType: "CONNECT_MANAGED", Status: "ACTIVE", OutboundCallsEnabled: true, CreatedAt: time.Now().UTC(),
+	}
+	if err := st.CreateInstance(ctx, in, nil); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// TestBrowserThousandsPaginated: with thousands of contacts the list loads one
+// page at a time, quickly, and pages and filters on the server.
+func TestBrowserThousandsPaginated(t *testing.T) {
+	chromium(t)
+	const total = 3000
+	states := []cmconnect.State{cmconnect.StateCaptured, cmconnect.StateSent, cmconnect.StateFailed}
+	db := seed(t, func(ctx context.Context, st *sqlite.Store) {
+		in := seedInstance(ctx, t, st)
+		start := time.Now().Add(-time.Hour).UTC()
+		ids := make(chan int)
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				var err error
+				for i := range ids {
+					c := &cmconnect.Contact{
+						ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), InstanceID: in.ID, Channel: "EMAIL", InitiationMethod: "OUTBOUND",
+						State: states[i%3], InitiatedAt: start.Add(time.Duration(i) * time.Second), UpdatedAt: start,
+						From: cmconnect.Endpoint{Address: "support@example.com"}, To: cmconnect.Endpoint{Address: fmt.Sprintf("customer%d@example.org", i%50)},
+						Subject: fmt.Sprintf("Order %05d", i),
+					}
+					if e := st.CreateContact(ctx, c, nil, nil); e != nil && err == nil {
+						err = e
+					}
+				}
+				errs <- err
+			}()
+		}
+		for i := range total {
+			ids <- i
+		}
+		close(ids)
+		for range 8 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	h := startServer(t, func(c *server.Config) { c.DB = db })
+	b := newBrowser(t)
+
+	began := time.Now()
+	b.do("open the contacts page", chromedp.Navigate(h.url+"/ui/"), chromedp.WaitVisible(chromedp.CSS("#contacts tbody tr")))
+	loaded := time.Since(began)
+	t.Logf("first page of %d contacts shown in %v", total, loaded)
+	if loaded > 5*time.Second {
+		t.Errorf("the first page took %v", loaded)
+	}
+	ids := func() []string {
+		return eval[[]string](b, `[...document.querySelectorAll('#contacts tbody tr')].map((tr) => tr.dataset.id)`)
+	}
+	// Contacts were stored roughly in number order (by 8 writers); the newest come first.
+	page1 := ids()
+	if len(page1) != 50 {
+		t.Fatalf("first page has %d rows", len(page1))
+	}
+	var first int
+	if _, err := fmt.Sscanf(page1[0], "00000000-0000-4000-8000-%012d", &first); err != nil || first < total-20 {
+		t.Errorf("first row is %s, not one of the newest", page1[0])
+	}
+	if n := eval[int](b, `document.querySelectorAll('#contacts tbody tr').length`); n != 50 {
+		t.Fatalf("%d rows in the DOM", n)
+	}
+	seen := map[string]bool{}
+	for _, id := range page1 {
+		seen[id] = true
+	}
+	for p := 2; p <= 3; p++ {
+		last := page1[len(page1)-1]
+		b.do("older", chromedp.Click(chromedp.CSS("#older")))
+		b.waitJS("the next page", `document.querySelector('#contacts tbody tr') && !document.querySelector('#contacts tbody tr[data-id="`+last+`"]')`)
+		page := ids()
+		if len(page) != 50 {
+			t.Fatalf("page %d has %d rows", p, len(page))
+		}
+		for _, id := range page {
+			if seen[id] {
+				t.Fatalf("page %d repeats %s", p, id)
+			}
+			seen[id] = true
+		}
+		if !strings.Contains(eval[string](b, `location.search`), "before=") {
+			t.Errorf("page %d is not addressable: %s", p, eval[string](b, `location.search`))
+		}
+		page1 = page
+	}
+	b.do("back to the newest", chromedp.Click(chromedp.CSS("#newest")), chromedp.WaitNotPresent(chromedp.CSS("#newest")))
+
+	// Search and state filters run on the server.
+	b.do("search", chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), "Order 01234\n"))
+	b.waitJS("one result", `document.querySelectorAll('#contacts tbody tr').length === 1`)
+	if got := eval[string](b, `document.querySelector('#contacts tbody tr td.subject').textContent`); got != "Order 01234" {
+		t.Errorf("search found %q", got)
+	}
+	b.do("clear", chromedp.Click(chromedp.CSS(`form.filters button.secondary`)))
+	b.waitJS("the full first page", `document.querySelectorAll('#contacts tbody tr').length === 50`)
+	b.do("filter FAILED", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('select[name="state"]'); s.value = 'FAILED'; s.dispatchEvent(new Event('change')); })()`))
+	b.waitJS("a page of FAILED rows", `location.search.includes('state=FAILED') && document.documentElement.dataset.rows === '50' && document.querySelectorAll('#contacts tbody tr').length === 50`)
+	if n := eval[int](b, `[...document.querySelectorAll('#contacts tbody tr')].filter((tr) => tr.dataset.state !== 'FAILED').length`); n != 0 {
+		t.Errorf("FAILED filter shows %d other rows", n)
+	}
+
+	// Never a request for everything: every list request asked for one page.
+	reqs := eval[[]string](b, `performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.includes('/api/v1/messages'))`)
+	if len(reqs) < 5 {
+		t.Fatalf("list requests: %v", reqs)
+	}
+	for _, r := range reqs {
+		if !strings.Contains(r, "limit=50") {
+			t.Errorf("request without a page size: %s", r)
+		}
+	}
+}
+
+// TestBrowserTemplates: knowledge bases, a template with its versions, and a
+// render preview with sample and edited attributes.
+func TestBrowserTemplates(t *testing.T) {
+	chromium(t)
+	var kbID, tID string
+	db := seed(t, func(ctx context.Context, st *sqlite.Store) {
+		ctx = cmconnect.WithCaller(ctx, cmconnect.Caller{Region: "eu-west-1"})
+		svc := template.NewService(template.Config{AccountID: "000000000000", Store: st})
+		kb, err := svc.CreateKnowledgeBase(ctx, &template.CreateKnowledgeBaseInput{Name: "Acme mail", KnowledgeBaseType: template.KnowledgeBaseTypeMessageTemplates})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kbID = kb.KnowledgeBase.KnowledgeBaseID
+		tm, err := svc.CreateMessageTemplate(ctx, &template.CreateMessageTemplateInput{
+			KnowledgeBaseID: kbID, Name: "Order shipped", ChannelSubtype: template.SubtypeEmail, Language: "en_US",
+			Content: &template.Content{Email: &template.EmailContent{
+				Subject: "Order {{Attributes.Custom.orderId}} shipped",
+				Body: &template.EmailBody{
+					HTML: &template.BodyContent{Content: `<h2 style="color:#067647">Hi {{Attributes.Customer.FirstName}},</h2>` +
+						`<p>order <b>{{Attributes.Custom.orderId}}</b> is on its way.</p><p>— {{Attributes.System.Name}}</p>`},
+					PlainText: &template.BodyContent{Content: "Hi {{Attributes.Customer.FirstName}}, order {{Attributes.Custom.orderId}} is on its way."},
+				},
+			}},
+			DefaultAttributes: &render.Attributes{System: render.SystemAttributes{Name: "Acme"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tID = tm.MessageTemplate.MessageTemplateID
+		if _, err := svc.CreateMessageTemplateVersion(ctx, &template.CreateMessageTemplateVersionInput{KnowledgeBaseID: kbID, MessageTemplateID: tID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.ActivateMessageTemplate(ctx, &template.VersionInput{KnowledgeBaseID: kbID, MessageTemplateID: tID, VersionNumber: 1}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	h := startServer(t, func(c *server.Config) { c.DB = db })
+	b := newBrowser(t)
+
+	b.do("open templates", chromedp.Navigate(h.url+"/ui/templates"), chromedp.WaitVisible(chromedp.CSS("a.kb.active")))
+	if got := eval[string](b, `document.querySelector('a.kb.active').textContent`); got != "Acme mail eu-west-1" {
+		t.Errorf("knowledge base chip = %q", got)
+	}
+	b.do("open the template", chromedp.Click(chromedp.CSS(`main table a[href$="`+tID+`"]`)), chromedp.WaitVisible(chromedp.CSS("#render-preview")))
+	versions := eval[string](b, `[...document.querySelectorAll('#render-version option')].map((o) => o.textContent).join('|')`)
+	if versions != "$LATEST|Version 1 (active)" {
+		t.Errorf("versions = %q", versions)
+	}
+	content := eval[string](b, `document.getElementById('template-content').textContent`)
+	for _, want := range []string{"Order {{Attributes.Custom.orderId}} shipped", `<h2 style="color:#067647">Hi {{Attributes.Customer.FirstName}},</h2>`, "Attributes.System.Name"} {
+		if !strings.Contains(content, want) {
+			t.Errorf("content section lacks %q: %s", want, content)
+		}
+	}
+	src := eval[string](b, `document.getElementById('render-preview').src`)
+	if got := b.frameText(src, `document.body.innerText`); !strings.Contains(got, "Hi <FirstName>,") || !strings.Contains(got, "— Acme") {
+		t.Errorf("sample preview = %q", got)
+	}
+	if got := eval[string](b, `document.getElementById('render-preview').getAttribute('sandbox')`); got != "" {
+		t.Errorf("render preview sandbox = %q", got)
+	}
+
+	// Edited attributes: a value with markup is escaped, a missing one is reported.
+	b.do("edit the attributes", chromedp.Evaluate[chromedp.Void](`document.getElementById('render-attributes').value = JSON.stringify({customerProfileAttributes: {firstName: '<i>Ana</i>'}})`),
+		chromedp.Click(chromedp.CSS("#render")))
+	b.waitJS("the new preview", `document.getElementById('render-preview') && document.getElementById('render-preview').src !== `+"`"+src+"`")
+	if got := eval[string](b, `document.getElementById('not-interpolated').textContent`); got != "Attributes.Custom.orderId" {
+		t.Errorf("not interpolated = %q", got)
+	}
+	src = eval[string](b, `document.getElementById('render-preview').src`)
+	if got := b.frameText(src, `document.body.innerText`); !strings.Contains(got, "Hi <i>Ana</i>,") || !strings.Contains(got, "{{Attributes.Custom.orderId}}") {
+		t.Errorf("edited preview = %q", got)
+	}
+	time.Sleep(300 * time.Millisecond)
+	b.shot("template")
 }

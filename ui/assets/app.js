@@ -345,8 +345,8 @@ async function contactsPage() {
     const tr = h('tr', {class: fresh ? 'row fresh' : 'row', dataset: {id: m.contactId, state: m.state}},
       h('td', {class: 'nowrap'}, timeEl(m.initiatedAt)),
       h('td', null, stateBadge(m.state)),
-      h('td', {class: 'ellipsis'}, endpoint(m.from)),
-      h('td', {class: 'ellipsis'}, endpoint(m.to), m.cc && m.cc.length ? h('span', {class: 'muted'}, ' +' + m.cc.length) : ''),
+      h('td', {class: 'ellipsis', title: endpoint(m.from)}, m.from ? m.from.Address : ''),
+      h('td', {class: 'ellipsis', title: endpoint(m.to)}, m.to ? m.to.Address : '', m.cc && m.cc.length ? h('span', {class: 'muted'}, ' +' + m.cc.length + ' cc') : ''),
       h('td', {class: 'ellipsis subject'}, link(href, m.subject || '(no subject)'),
         m.notInterpolated && m.notInterpolated.length ? h('span', {class: 'badge warn', title: 'Unresolved placeholders'}, '{{…}}') : ''),
       h('td', {class: 'ellipsis muted'}, instanceLabel(instances, m.instanceId)));
@@ -627,13 +627,13 @@ async function templatePage(kbId, id) {
   const base = '/templates/' + seg(kbId) + '/' + seg(id);
   const versionSel = h('select', {id: 'render-version', 'aria-label': 'Version'}, h('option', {value: '$LATEST'}, '$LATEST'),
     t.versions.map((v) => h('option', {value: String(v.number)}, 'Version ' + v.number + (v.active ? ' (active)' : ''))));
-  const content = h('div');
+  const content = h('div', {id: 'template-content'});
   const showVersion = async (n) => {
     const v = n === '$LATEST' ? t.latest : await api(base + '/versions/' + seg(n), {region: t.region});
-    clear(content).append(contentView(v));
+    append(clear(content), [contentView(v)]);
     attrs.value = JSON.stringify(v.sampleAttributes || {}, null, 2);
   };
-  const attrs = h('textarea', {id: 'render-attributes', rows: 12, spellcheck: 'false', 'aria-label': 'Attributes (JSON)'});
+  const attrs = h('textarea', {id: 'render-attributes', rows: 8, spellcheck: 'false', 'aria-label': 'Attributes (JSON)'});
   const out = h('div', {id: 'render-output'});
   const doRender = async () => {
     clear(out);
@@ -644,7 +644,7 @@ async function templatePage(kbId, id) {
       const r = await api(base + '/render', params);
       out.append(kv([['Subject', r.subject], ['Headers', (r.headers || []).map((x) => x.name + ': ' + x.value).join('\n')],
         ['Not interpolated', r.attributesNotInterpolated.length ? h('span', {class: 'warn-text', id: 'not-interpolated'}, r.attributesNotInterpolated.join(', ')) : 'none']]));
-      if (r.html) out.append(h('iframe', {id: 'render-preview', title: 'Rendered preview', sandbox: '', referrerpolicy: 'no-referrer', src: url(base + '/render/html', params)}));
+      if (r.html) out.append(h('iframe', {id: 'render-preview', class: 'short', title: 'Rendered preview', sandbox: '', referrerpolicy: 'no-referrer', src: url(base + '/render/html', params)}));
       if (r.text) out.append(h('h3', null, 'Plain text'), h('pre', {class: 'text'}, r.text));
     } catch (e) {
       out.append(errorBox(e));
