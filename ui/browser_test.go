@@ -152,6 +152,9 @@ func (b *browser) shot(name string) {
 	}
 	b.t.Logf("screenshot %s", file)
 	if name != "failure" && os.Getenv("UPDATE_SCREENSHOTS") == "1" {
+		if err := os.MkdirAll(filepath.Join("..", "docs"), 0o755); err != nil {
+			b.t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join("..", "docs", "screenshot-"+name+".png"), png, 0o644); err != nil {
 			b.t.Fatal(err)
 		}
