@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/connectmail/connectmail/bench"
 	"github.com/connectmail/connectmail/server"
 )
 
@@ -23,6 +24,7 @@ const usage = `connectmail — a self-hosted Amazon Connect email channel (Start
 
 Usage:
   connectmail serve [flags]    run the server (AWS APIs, delivery, web UI, inspection API)
+  connectmail bench [flags]    load-test a server (started as a child or --target) and report its figures
   connectmail help [command]   show help
   connectmail version          print the version
 
@@ -45,12 +47,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "bench":
+		return bench.Main(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "connectmail", version)
 		return 0
 	case "help", "-h", "--help":
 		if len(args) > 1 && args[1] == "serve" {
 			return serve([]string{"--help"}, stdout, stderr)
+		}
+		if len(args) > 1 && args[1] == "bench" {
+			return bench.Main([]string{"--help"}, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 		return 0
