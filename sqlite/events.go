@@ -14,7 +14,7 @@ import (
 
 // ListEventsSince implements connect.Store.
 func (s *Store) ListEventsSince(ctx context.Context, after int64, limit int) ([]connect.Event, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, contact_id, instance_id, type, time, detail FROM events WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	rows, err := s.read(ctx, `SELECT id, contact_id, instance_id, type, time, detail FROM events WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -39,14 +39,14 @@ func (s *Store) ListEventsSince(ctx context.Context, after int64, limit int) ([]
 // LastEventID implements connect.Store.
 func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	var id sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT MAX(id) FROM events`).Scan(&id)
+	err := s.readRow(ctx, `SELECT MAX(id) FROM events`).Scan(&id)
 	return id.Int64, err
 }
 
 // Cursor implements connect.Store.
 func (s *Store) Cursor(ctx context.Context, name string) (int64, error) {
 	var pos int64
-	err := s.r.QueryRowContext(ctx, `SELECT position FROM cursors WHERE name = ?`, name).Scan(&pos)
+	err := s.readRow(ctx, `SELECT position FROM cursors WHERE name = ?`, name).Scan(&pos)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -56,7 +56,7 @@ func (s *Store) Cursor(ctx context.Context, name string) (int64, error) {
 // SetCursor implements connect.Store.
 func (s *Store) SetCursor(ctx context.Context, name string, id int64) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO cursors(name, position) VALUES (?, ?)
+		_, err := s.exec(tx, `INSERT INTO cursors(name, position) VALUES (?, ?)
  ON CONFLICT(name) DO UPDATE SET position = excluded.position WHERE excluded.position > cursors.position`, name, id)
 		return err
 	})
@@ -73,7 +73,7 @@ func (s *Store) Suppressed(ctx context.Context, addresses []string, now time.Tim
 	for _, a := range addresses {
 		args = append(args, strings.ToLower(a))
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT address, reason, contact_id, created_at, expires_at FROM suppressions
+	rows, err := s.read(ctx, `SELECT address, reason, contact_id, created_at, expires_at FROM suppressions
  WHERE (expires_at = 0 OR expires_at > ?) AND address_lc IN (?`+strings.Repeat(",?", len(addresses)-1)+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func (s *Store) Suppressed(ctx context.Context, addresses []string, now time.Tim
 func (s *Store) Suppress(ctx context.Context, entries []connect.Suppression) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		for _, e := range entries {
-			if _, err := tx.Exec(`INSERT OR REPLACE INTO suppressions(address_lc, address, reason, contact_id, created_at, expires_at) VALUES (?,?,?,?,?,?)`,
+			if _, err := s.exec(tx, `INSERT OR REPLACE INTO suppressions(address_lc, address, reason, contact_id, created_at, expires_at) VALUES (?,?,?,?,?,?)`,
 				strings.ToLower(e.Address), e.Address, e.Reason, e.ContactID, ms(e.CreatedAt), ms(e.ExpiresAt)); err != nil {
 				return err
 			}
@@ -106,7 +106,7 @@ func (s *Store) Suppress(ctx context.Context, entries []connect.Suppression) err
 
 // ListSuppressions implements connect.Store.
 func (s *Store) ListSuppressions(ctx context.Context, after string, limit int) ([]connect.Suppression, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT address, reason, contact_id, created_at, expires_at FROM suppressions WHERE address_lc > ? ORDER BY address_lc LIMIT ?`, strings.ToLower(after), limit)
+	rows, err := s.read(ctx, `SELECT address, reason, contact_id, created_at, expires_at FROM suppressions WHERE address_lc > ? ORDER BY address_lc LIMIT ?`, strings.ToLower(after), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (s *Store) ListSuppressions(ctx context.Context, after string, limit int) (
 // Unsuppress implements connect.Store.
 func (s *Store) Unsuppress(ctx context.Context, address string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`DELETE FROM suppressions WHERE address_lc = ?`, strings.ToLower(address))
+		res, err := s.exec(tx, `DELETE FROM suppressions WHERE address_lc = ?`, strings.ToLower(address))
 		if err != nil {
 			return err
 		}

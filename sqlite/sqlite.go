@@ -41,7 +41,94 @@ type Store struct {
 	done   chan struct{}
 	closed sync.Once
 	opts   Options
+	wstmts stmtCache
+	rstmts stmtCache
 }
+
+// stmtCache keeps prepared statements per query text, so that hot queries are
+// parsed once instead of on every call.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (c *stmtCache) get(q string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st, nil
+	}
+	st, err := c.db.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[q] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
+}
+
+// exec runs a cached statement inside the writer's transaction.
+func (s *Store) exec(tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	st, err := s.wstmts.get(q)
+	if err != nil {
+		return nil, err
+	}
+	return tx.Stmt(st).Exec(args...)
+}
+
+// queryRow runs a cached single-row query inside the writer's transaction.
+func (s *Store) queryRow(tx *sql.Tx, q string, args ...any) rowScanner {
+	st, err := s.wstmts.get(q)
+	if err != nil {
+		return errRow{err}
+	}
+	return tx.Stmt(st).QueryRow(args...)
+}
+
+// query runs a cached query inside the writer's transaction.
+func (s *Store) query(tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.wstmts.get(q)
+	if err != nil {
+		return nil, err
+	}
+	return tx.Stmt(st).Query(args...)
+}
+
+// readRow runs a cached single-row query on the reader pool.
+func (s *Store) readRow(ctx context.Context, q string, args ...any) rowScanner {
+	st, err := s.rstmts.get(q)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// read runs a cached query on the reader pool.
+func (s *Store) read(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.rstmts.get(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+type rowScanner interface{ Scan(...any) error }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 type writeReq struct {
 	fn  func(tx *sql.Tx) error
@@ -65,8 +152,12 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
+	// Only the writer goroutine begins transactions, so writes are serial. A
+	// second connection lets a statement be prepared (cached by database/sql,
+	// then re-prepared once on the transaction's connection) while the first
+	// one is inside a transaction; it never writes.
+	w.SetMaxOpenConns(2)
+	w.SetMaxIdleConns(2)
 	w.SetConnMaxLifetime(0)
 	if err := migrate(w); err != nil {
 		w.Close()
@@ -80,6 +171,7 @@ func Open(path string, opts Options) (*Store, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	s := &Store{r: r, w: w, reqs: make(chan *writeReq, 1024), done: make(chan struct{}), opts: opts}
+	s.wstmts.db, s.rstmts.db = w, r
 	go s.writer()
 	return s, nil
 }
@@ -88,6 +180,8 @@ func Open(path string, opts Options) (*Store, error) {
 func (s *Store) Close() error {
 	s.closed.Do(func() { close(s.reqs) })
 	<-s.done
+	s.wstmts.close()
+	s.rstmts.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -193,14 +287,14 @@ func (s *Store) commit(batch []*writeReq) {
 			errs[i] = r.fn(tx)
 			continue
 		}
-		if _, err := tx.Exec(`SAVEPOINT w`); err != nil {
+		if _, err := s.exec(tx, `SAVEPOINT w`); err != nil {
 			errs[i] = err
 			continue
 		}
 		if errs[i] = r.fn(tx); errs[i] != nil {
-			_, _ = tx.Exec(`ROLLBACK TO w`)
+			_, _ = s.exec(tx, `ROLLBACK TO w`)
 		}
-		_, _ = tx.Exec(`RELEASE w`)
+		_, _ = s.exec(tx, `RELEASE w`)
 	}
 	if single && errs[0] != nil {
 		tx.Rollback()

@@ -57,13 +57,13 @@ func isUnique(err error) bool {
 }
 
 // checkIdem looks up an idempotency record inside tx.
-func checkIdem(tx *sql.Tx, idem *connect.Idem) error {
+func (s *Store) checkIdem(tx *sql.Tx, idem *connect.Idem) error {
 	if idem == nil {
 		return nil
 	}
 	var hash string
 	var resp []byte
-	err := tx.QueryRow(`SELECT hash, response FROM idempotency WHERE op = ? AND token = ?`, idem.Op, idem.Token).Scan(&hash, &resp)
+	err := s.queryRow(tx, `SELECT hash, response FROM idempotency WHERE op = ? AND token = ?`, idem.Op, idem.Token).Scan(&hash, &resp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -76,11 +76,11 @@ func checkIdem(tx *sql.Tx, idem *connect.Idem) error {
 	return &connect.Replayed{Response: resp}
 }
 
-func putIdem(tx *sql.Tx, idem *connect.Idem) error {
+func (s *Store) putIdem(tx *sql.Tx, idem *connect.Idem) error {
 	if idem == nil {
 		return nil
 	}
-	_, err := tx.Exec(`INSERT INTO idempotency(op, token, hash, response, created_at) VALUES (?,?,?,?,?)`,
+	_, err := s.exec(tx, `INSERT INTO idempotency(op, token, hash, response, created_at) VALUES (?,?,?,?,?)`,
 		idem.Op, idem.Token, idem.Hash, idem.Response, time.Now().UnixMilli())
 	return err
 }
@@ -90,10 +90,10 @@ func putIdem(tx *sql.Tx, idem *connect.Idem) error {
 // CreateInstance implements connect.Store.
 func (s *Store) CreateInstance(ctx context.Context, in *connect.Instance, idem *connect.Idem) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if err := checkIdem(tx, idem); err != nil {
+		if err := s.checkIdem(tx, idem); err != nil {
 			return err
 		}
-		_, err := tx.Exec(`INSERT INTO instances(id, arn, alias, identity_type, directory_id, inbound, outbound, status, created_at, tags) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		_, err := s.exec(tx, `INSERT INTO instances(id, arn, alias, identity_type, directory_id, inbound, outbound, status, created_at, tags) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 			in.ID, in.ARN, in.Alias, in.IdentityManagementType, in.DirectoryID, in.InboundCallsEnabled, in.OutboundCallsEnabled, in.Status, ms(in.CreatedAt), jsonOrNil(in.Tags))
 		if isUnique(err) {
 			return fault.New(fault.Duplicate, "Instance alias %s is already in use", in.Alias)
@@ -101,13 +101,13 @@ func (s *Store) CreateInstance(ctx context.Context, in *connect.Instance, idem *
 		if err != nil {
 			return err
 		}
-		return putIdem(tx, idem)
+		return s.putIdem(tx, idem)
 	})
 }
 
 const instanceCols = `id, arn, alias, identity_type, directory_id, inbound, outbound, status, created_at, tags`
 
-func scanInstance(row interface{ Scan(...any) error }) (*connect.Instance, error) {
+func scanInstance(row rowScanner) (*connect.Instance, error) {
 	var in connect.Instance
 	var created int64
 	var tags sql.NullString
@@ -123,7 +123,7 @@ func scanInstance(row interface{ Scan(...any) error }) (*connect.Instance, error
 
 // GetInstance implements connect.Store.
 func (s *Store) GetInstance(ctx context.Context, id string) (*connect.Instance, error) {
-	in, err := scanInstance(s.r.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE id = ?`, id))
+	in, err := scanInstance(s.readRow(ctx, `SELECT `+instanceCols+` FROM instances WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFoundf("Instance", "instance %s not found", id)
 	}
@@ -132,7 +132,7 @@ func (s *Store) GetInstance(ctx context.Context, id string) (*connect.Instance, 
 
 // ListInstances implements connect.Store.
 func (s *Store) ListInstances(ctx context.Context, after string, limit int) ([]*connect.Instance, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	rows, err := s.read(ctx, `SELECT `+instanceCols+` FROM instances WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -157,11 +157,11 @@ func (s *Store) DeleteInstance(ctx context.Context, id string) error {
 			`DELETE FROM attempts WHERE contact_id IN (SELECT id FROM contacts WHERE instance_id = ?)`,
 			`DELETE FROM events WHERE instance_id = ?`,
 		} {
-			if _, err := tx.Exec(q, id); err != nil {
+			if _, err := s.exec(tx, q, id); err != nil {
 				return err
 			}
 		}
-		res, err := tx.Exec(`DELETE FROM instances WHERE id = ?`, id)
+		res, err := s.exec(tx, `DELETE FROM instances WHERE id = ?`, id)
 		if err != nil {
 			return err
 		}
@@ -176,7 +176,7 @@ func (s *Store) DeleteInstance(ctx context.Context, id string) error {
 
 const emailCols = `id, instance_id, arn, address, display_name, description, alias_of, created_at, modified_at, tags`
 
-func scanEmail(row interface{ Scan(...any) error }) (*connect.EmailAddress, error) {
+func scanEmail(row rowScanner) (*connect.EmailAddress, error) {
 	var e connect.EmailAddress
 	var c, m int64
 	var tags sql.NullString
@@ -193,7 +193,7 @@ func scanEmail(row interface{ Scan(...any) error }) (*connect.EmailAddress, erro
 // CreateEmailAddress implements connect.Store.
 func (s *Store) CreateEmailAddress(ctx context.Context, e *connect.EmailAddress) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO email_addresses(`+emailCols+`, address_lc) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		_, err := s.exec(tx, `INSERT INTO email_addresses(`+emailCols+`, address_lc) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 			e.ID, e.InstanceID, e.ARN, e.Address, e.DisplayName, e.Description, e.AliasOf, ms(e.CreatedAt), ms(e.ModifiedAt), jsonOrNil(e.Tags), strings.ToLower(e.Address))
 		if isUnique(err) {
 			return fault.New(fault.Duplicate, "email address %s exists", e.Address)
@@ -204,7 +204,7 @@ func (s *Store) CreateEmailAddress(ctx context.Context, e *connect.EmailAddress)
 
 // GetEmailAddress implements connect.Store.
 func (s *Store) GetEmailAddress(ctx context.Context, instanceID, id string) (*connect.EmailAddress, error) {
-	e, err := scanEmail(s.r.QueryRowContext(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = ? AND id = ?`, instanceID, id))
+	e, err := scanEmail(s.readRow(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = ? AND id = ?`, instanceID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFoundf("EmailAddress", "email address %s not found", id)
 	}
@@ -213,7 +213,7 @@ func (s *Store) GetEmailAddress(ctx context.Context, instanceID, id string) (*co
 
 // FindEmailAddress implements connect.Store.
 func (s *Store) FindEmailAddress(ctx context.Context, instanceID, address string) (*connect.EmailAddress, error) {
-	e, err := scanEmail(s.r.QueryRowContext(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = ? AND address_lc = ?`, instanceID, strings.ToLower(address)))
+	e, err := scanEmail(s.readRow(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = ? AND address_lc = ?`, instanceID, strings.ToLower(address)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFoundf("EmailAddress", "email address %s not found", address)
 	}
@@ -222,7 +222,7 @@ func (s *Store) FindEmailAddress(ctx context.Context, instanceID, address string
 
 // ListEmailAddresses implements connect.Store.
 func (s *Store) ListEmailAddresses(ctx context.Context, instanceID string) ([]*connect.EmailAddress, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = ? ORDER BY created_at, id`, instanceID)
+	rows, err := s.read(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = ? ORDER BY created_at, id`, instanceID)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ func (s *Store) ListEmailAddresses(ctx context.Context, instanceID string) ([]*c
 // UpdateEmailAddress implements connect.Store.
 func (s *Store) UpdateEmailAddress(ctx context.Context, e *connect.EmailAddress) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE email_addresses SET display_name = ?, description = ?, alias_of = ?, modified_at = ?, tags = ? WHERE instance_id = ? AND id = ?`,
+		res, err := s.exec(tx, `UPDATE email_addresses SET display_name = ?, description = ?, alias_of = ?, modified_at = ?, tags = ? WHERE instance_id = ? AND id = ?`,
 			e.DisplayName, e.Description, e.AliasOf, ms(e.ModifiedAt), jsonOrNil(e.Tags), e.InstanceID, e.ID)
 		if err != nil {
 			return err
@@ -256,14 +256,14 @@ func (s *Store) UpdateEmailAddress(ctx context.Context, e *connect.EmailAddress)
 // DeleteEmailAddress implements connect.Store.
 func (s *Store) DeleteEmailAddress(ctx context.Context, instanceID, id string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`DELETE FROM email_addresses WHERE instance_id = ? AND id = ?`, instanceID, id)
+		res, err := s.exec(tx, `DELETE FROM email_addresses WHERE instance_id = ? AND id = ?`, instanceID, id)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fault.NotFoundf("EmailAddress", "email address %s not found", id)
 		}
-		_, err = tx.Exec(`UPDATE email_addresses SET alias_of = '' WHERE instance_id = ? AND alias_of = ?`, instanceID, id)
+		_, err = s.exec(tx, `UPDATE email_addresses SET alias_of = '' WHERE instance_id = ? AND alias_of = ?`, instanceID, id)
 		return err
 	})
 }
@@ -274,7 +274,7 @@ const contactCols = `seq, id, instance_id, arn, channel, initiation_method, rela
  attributes, refs, segment, expiry_minutes, state, initiated_at, updated_at, disconnected_at, disconnect_reason,
  from_addr, from_name, to_addr, to_name, to_list, cc, subject, message_id, source, template_ref, not_interpolated, tags`
 
-func scanContact(row interface{ Scan(...any) error }) (*connect.Contact, int64, error) {
+func scanContact(row rowScanner) (*connect.Contact, int64, error) {
 	var c connect.Contact
 	var seq, ini, upd, disc int64
 	var attrs, refs, seg, toList, cc, notInt, tags sql.NullString
@@ -311,10 +311,10 @@ func scanContact(row interface{ Scan(...any) error }) (*connect.Contact, int64, 
 	return &c, seq, nil
 }
 
-func insertEvents(tx *sql.Tx, evs []connect.Event) error {
+func (s *Store) insertEvents(tx *sql.Tx, evs []connect.Event) error {
 	for i := range evs {
 		e := &evs[i]
-		res, err := tx.Exec(`INSERT INTO events(contact_id, instance_id, type, time, detail) VALUES (?,?,?,?,?)`,
+		res, err := s.exec(tx, `INSERT INTO events(contact_id, instance_id, type, time, detail) VALUES (?,?,?,?,?)`,
 			e.ContactID, e.InstanceID, e.Type, ms(e.Time), jsonOrNil(e.Detail))
 		if err != nil {
 			return err
@@ -327,10 +327,10 @@ func insertEvents(tx *sql.Tx, evs []connect.Event) error {
 // CreateContact implements connect.Store.
 func (s *Store) CreateContact(ctx context.Context, c *connect.Contact, events []connect.Event, idem *connect.Idem) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if err := checkIdem(tx, idem); err != nil {
+		if err := s.checkIdem(tx, idem); err != nil {
 			return err
 		}
-		_, err := tx.Exec(`INSERT INTO contacts(id, instance_id, arn, channel, initiation_method, related_id, previous_id, initial_id, name, description, agent_id,
+		_, err := s.exec(tx, `INSERT INTO contacts(id, instance_id, arn, channel, initiation_method, related_id, previous_id, initial_id, name, description, agent_id,
  attributes, refs, segment, expiry_minutes, state, initiated_at, updated_at, disconnected_at, disconnect_reason,
  from_addr, from_name, to_addr, to_name, to_list, cc, subject, message_id, source, template_ref, not_interpolated, tags)
  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -340,24 +340,24 @@ func (s *Store) CreateContact(ctx context.Context, c *connect.Contact, events []
 		if err != nil {
 			return err
 		}
-		if err := insertEvents(tx, events); err != nil {
+		if err := s.insertEvents(tx, events); err != nil {
 			return err
 		}
-		return putIdem(tx, idem)
+		return s.putIdem(tx, idem)
 	})
 }
 
 // GetContact implements connect.Store.
 func (s *Store) GetContact(ctx context.Context, instanceID, id string) (*connect.Contact, error) {
-	c, _, err := scanContact(s.r.QueryRowContext(ctx, `SELECT `+contactCols+` FROM contacts WHERE id = ? AND (? = '' OR instance_id = ?)`, id, instanceID, instanceID))
+	c, _, err := scanContact(s.readRow(ctx, `SELECT `+contactCols+` FROM contacts WHERE id = ? AND (? = '' OR instance_id = ?)`, id, instanceID, instanceID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFoundf("Contact", "contact %s not found", id)
 	}
 	return c, err
 }
 
-func updateContact(tx *sql.Tx, c *connect.Contact, expect connect.State) (bool, error) {
-	res, err := tx.Exec(`UPDATE contacts SET attributes = ?, state = ?, updated_at = ?, disconnected_at = ?, disconnect_reason = ?,
+func (s *Store) updateContact(tx *sql.Tx, c *connect.Contact, expect connect.State) (bool, error) {
+	res, err := s.exec(tx, `UPDATE contacts SET attributes = ?, state = ?, updated_at = ?, disconnected_at = ?, disconnect_reason = ?,
  from_addr = ?, from_name = ?, to_addr = ?, to_name = ?, to_list = ?, cc = ?, subject = ?, message_id = ?, source = ?, template_ref = ?, not_interpolated = ?, tags = ?
  WHERE id = ? AND state = ?`,
 		jsonOrNil(c.Attributes), string(c.State), ms(c.UpdatedAt), ms(c.DisconnectedAt), c.DisconnectReason,
@@ -373,7 +373,7 @@ func updateContact(tx *sql.Tx, c *connect.Contact, expect connect.State) (bool, 
 // UpdateContact implements connect.Store.
 func (s *Store) UpdateContact(ctx context.Context, c *connect.Contact, expect connect.State, events []connect.Event) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		ok, err := updateContact(tx, c, expect)
+		ok, err := s.updateContact(tx, c, expect)
 		if err != nil {
 			return err
 		}
@@ -381,24 +381,24 @@ func (s *Store) UpdateContact(ctx context.Context, c *connect.Contact, expect co
 			return fault.New(fault.Conflict, "contact %s is no longer %s", c.ID, expect)
 		}
 		if c.State.Terminal() {
-			if _, err := tx.Exec(`DELETE FROM jobs WHERE contact_id = ?`, c.ID); err != nil {
+			if _, err := s.exec(tx, `DELETE FROM jobs WHERE contact_id = ?`, c.ID); err != nil {
 				return err
 			}
 		}
-		return insertEvents(tx, events)
+		return s.insertEvents(tx, events)
 	})
 }
 
 // StartOutbound implements connect.Store.
 func (s *Store) StartOutbound(ctx context.Context, o *connect.Outbound) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if err := checkIdem(tx, o.Idem); err != nil {
+		if err := s.checkIdem(tx, o.Idem); err != nil {
 			return err
 		}
 		if o.Message.Raw == nil {
 			return fault.New(fault.Conflict, "contact %s was already started", o.Contact.ID)
 		}
-		ok, err := updateContact(tx, o.Contact, connect.StateCreated)
+		ok, err := s.updateContact(tx, o.Contact, connect.StateCreated)
 		if err != nil {
 			return err
 		}
@@ -406,19 +406,19 @@ func (s *Store) StartOutbound(ctx context.Context, o *connect.Outbound) error {
 			return fault.New(fault.Conflict, "contact %s was already started", o.Contact.ID)
 		}
 		rcpts, _ := json.Marshal(o.Message.Recipients)
-		if _, err := tx.Exec(`INSERT INTO messages(contact_id, envelope_from, recipients, raw) VALUES (?,?,?,?)`,
+		if _, err := s.exec(tx, `INSERT INTO messages(contact_id, envelope_from, recipients, raw) VALUES (?,?,?,?)`,
 			o.Contact.ID, o.Message.EnvelopeFrom, string(rcpts), o.Message.Raw); err != nil {
 			return err
 		}
 		now := ms(o.Contact.UpdatedAt)
-		if _, err := tx.Exec(`INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES (?,?,0,?,?)`,
+		if _, err := s.exec(tx, `INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES (?,?,0,?,?)`,
 			o.Contact.ID, o.Contact.InstanceID, now, now); err != nil {
 			return err
 		}
-		if err := insertEvents(tx, o.Events); err != nil {
+		if err := s.insertEvents(tx, o.Events); err != nil {
 			return err
 		}
-		return putIdem(tx, o.Idem)
+		return s.putIdem(tx, o.Idem)
 	})
 }
 
@@ -457,7 +457,7 @@ func (s *Store) ListContacts(ctx context.Context, f connect.ContactFilter) (*con
 	}
 	q += ` ORDER BY seq DESC LIMIT ?`
 	args = append(args, limit+1)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.read(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -481,7 +481,7 @@ func (s *Store) ListContacts(ctx context.Context, f connect.ContactFilter) (*con
 func (s *Store) GetMessage(ctx context.Context, contactID string) (*connect.Message, error) {
 	m := &connect.Message{ContactID: contactID}
 	var rcpts string
-	err := s.r.QueryRowContext(ctx, `SELECT m.envelope_from, m.recipients, m.raw, c.instance_id FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE m.contact_id = ?`, contactID).
+	err := s.readRow(ctx, `SELECT m.envelope_from, m.recipients, m.raw, c.instance_id FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE m.contact_id = ?`, contactID).
 		Scan(&m.EnvelopeFrom, &rcpts, &m.Raw, &m.InstanceID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFoundf("Message", "no message for contact %s", contactID)
@@ -495,7 +495,7 @@ func (s *Store) GetMessage(ctx context.Context, contactID string) (*connect.Mess
 
 // ListEvents implements connect.Store.
 func (s *Store) ListEvents(ctx context.Context, contactID string) ([]connect.Event, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, contact_id, instance_id, type, time, detail FROM events WHERE contact_id = ? ORDER BY id`, contactID)
+	rows, err := s.read(ctx, `SELECT id, contact_id, instance_id, type, time, detail FROM events WHERE contact_id = ? ORDER BY id`, contactID)
 	if err != nil {
 		return nil, err
 	}
@@ -519,7 +519,7 @@ func (s *Store) ListEvents(ctx context.Context, contactID string) ([]connect.Eve
 
 // ListAttempts implements connect.Store.
 func (s *Store) ListAttempts(ctx context.Context, contactID string) ([]connect.Attempt, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT contact_id, n, started_at, finished_at, outcome, code, detail FROM attempts WHERE contact_id = ? ORDER BY n`, contactID)
+	rows, err := s.read(ctx, `SELECT contact_id, n, started_at, finished_at, outcome, code, detail FROM attempts WHERE contact_id = ? ORDER BY n`, contactID)
 	if err != nil {
 		return nil, err
 	}
@@ -544,7 +544,7 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 	var jobs []*connect.Job
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		jobs = jobs[:0]
-		rows, err := tx.Query(`UPDATE jobs SET next_at = ?, attempts = attempts + 1, leased = 1
+		rows, err := s.query(tx, `UPDATE jobs SET next_at = ?, attempts = attempts + 1, leased = 1
  WHERE contact_id IN (SELECT contact_id FROM jobs WHERE next_at <= ? ORDER BY next_at LIMIT ?)
  RETURNING contact_id, instance_id, attempts, created_at`, ms(now.Add(lease)), ms(now), limit)
 		if err != nil {
@@ -566,7 +566,7 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 		}
 		for _, j := range jobs {
 			var rcpts string
-			if err := tx.QueryRow(`SELECT envelope_from, recipients, raw FROM messages WHERE contact_id = ?`, j.ContactID).
+			if err := s.queryRow(tx, `SELECT envelope_from, recipients, raw FROM messages WHERE contact_id = ?`, j.ContactID).
 				Scan(&j.Message.EnvelopeFrom, &rcpts, &j.Message.Raw); err != nil {
 				return err
 			}
@@ -581,7 +581,7 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 // NextJobAt implements connect.Store.
 func (s *Store) NextJobAt(ctx context.Context) (time.Time, bool, error) {
 	var t sql.NullInt64
-	if err := s.r.QueryRowContext(ctx, `SELECT MIN(next_at) FROM jobs`).Scan(&t); err != nil {
+	if err := s.readRow(ctx, `SELECT MIN(next_at) FROM jobs`).Scan(&t); err != nil {
 		return time.Time{}, false, err
 	}
 	if !t.Valid {
@@ -596,7 +596,7 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 		for i := range outs {
 			o := &outs[i]
 			var attempts int
-			err := tx.QueryRow(`SELECT attempts FROM jobs WHERE contact_id = ?`, o.Job.ContactID).Scan(&attempts)
+			err := s.queryRow(tx, `SELECT attempts FROM jobs WHERE contact_id = ?`, o.Job.ContactID).Scan(&attempts)
 			if errors.Is(err, sql.ErrNoRows) || (err == nil && attempts != o.Job.Attempts) {
 				// The job was stopped, or its lease expired and another worker took it.
 				o.Events = nil
@@ -606,25 +606,25 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 				return err
 			}
 			a := o.Attempt
-			if _, err := tx.Exec(`INSERT OR REPLACE INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail) VALUES (?,?,?,?,?,?,?)`,
+			if _, err := s.exec(tx, `INSERT OR REPLACE INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail) VALUES (?,?,?,?,?,?,?)`,
 				a.ContactID, a.N, ms(a.StartedAt), ms(a.FinishedAt), a.Outcome, a.Code, a.Detail); err != nil {
 				return err
 			}
 			if !o.Final {
-				if _, err := tx.Exec(`UPDATE jobs SET next_at = ?, leased = 0 WHERE contact_id = ?`, ms(o.RetryAt), o.Job.ContactID); err != nil {
+				if _, err := s.exec(tx, `UPDATE jobs SET next_at = ?, leased = 0 WHERE contact_id = ?`, ms(o.RetryAt), o.Job.ContactID); err != nil {
 					return err
 				}
 			} else {
-				if _, err := tx.Exec(`DELETE FROM jobs WHERE contact_id = ?`, o.Job.ContactID); err != nil {
+				if _, err := s.exec(tx, `DELETE FROM jobs WHERE contact_id = ?`, o.Job.ContactID); err != nil {
 					return err
 				}
 				fin := ms(a.FinishedAt)
-				if _, err := tx.Exec(`UPDATE contacts SET state = ?, disconnect_reason = ?, disconnected_at = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED'`,
+				if _, err := s.exec(tx, `UPDATE contacts SET state = ?, disconnect_reason = ?, disconnected_at = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED'`,
 					string(o.State), o.Reason, fin, fin, o.Job.ContactID); err != nil {
 					return err
 				}
 			}
-			if err := insertEvents(tx, o.Events); err != nil {
+			if err := s.insertEvents(tx, o.Events); err != nil {
 				return err
 			}
 		}
@@ -635,7 +635,7 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 // QueueDepth implements connect.Store.
 func (s *Store) QueueDepth(ctx context.Context) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs`).Scan(&n)
+	err := s.readRow(ctx, `SELECT COUNT(*) FROM jobs`).Scan(&n)
 	return n, err
 }
 
@@ -644,7 +644,7 @@ func (s *Store) QueueDepth(ctx context.Context) (int, error) {
 func (s *Store) ReleaseLeases(ctx context.Context, now time.Time) (int, error) {
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE jobs SET next_at = ?, leased = 0 WHERE leased = 1`, ms(now))
+		res, err := s.exec(tx, `UPDATE jobs SET next_at = ?, leased = 0 WHERE leased = 1`, ms(now))
 		if err != nil {
 			return err
 		}
