@@ -18,6 +18,9 @@ type Stream struct {
 	// Poll is how often the log is re-read without a notification (default 1s),
 	// which carries events committed by other processes sharing the database.
 	Poll time.Duration
+	// Done ends every open stream when closed (server shutdown), since a
+	// stream never goes idle by itself.
+	Done <-chan struct{}
 }
 
 // ServeHTTP implements http.Handler.
@@ -78,6 +81,8 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		select {
 		case <-ctx.Done():
+			return
+		case <-s.Done:
 			return
 		case <-wait:
 		case <-time.After(poll):
