@@ -43,6 +43,11 @@ type Webhooks struct {
 	RetryBase, RetryMax time.Duration
 	// Delivered is called after each successful POST (metrics, tests).
 	Delivered func(url string, eventID int64)
+	// Exclusive, when set, makes one process at a time deliver to each URL
+	// when several share the event log: it blocks until this process holds
+	// the named role (or ctx ends) and returns a context that ends when the
+	// role is lost or release is called. Nil: this process always delivers.
+	Exclusive func(ctx context.Context, name string) (held context.Context, release func(), err error)
 }
 
 // Sign returns the signature header value of body under secret.
@@ -128,6 +133,29 @@ func (w *Webhooks) Run(ctx context.Context) {
 }
 
 func (w *Webhooks) runURL(ctx context.Context, url string) {
+	if w.Exclusive == nil {
+		w.serveURL(ctx, url)
+		return
+	}
+	for ctx.Err() == nil {
+		held, release, err := w.Exclusive(ctx, cursorName(url))
+		if err != nil {
+			if ctx.Err() == nil {
+				w.Logger.Error("taking the webhook delivery role failed", "url", url, "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(w.Poll):
+				}
+			}
+			continue
+		}
+		w.serveURL(held, url)
+		release()
+	}
+}
+
+// serveURL delivers the events for one URL until ctx ends.
+func (w *Webhooks) serveURL(ctx context.Context, url string) {
 	name := cursorName(url)
 	for ctx.Err() == nil {
 		wait := w.Notifier.Wait()

@@ -85,7 +85,7 @@ func (s *Store) Suppress(ctx context.Context, entries []connect.Suppression) err
 	if len(entries) == 0 {
 		return nil
 	}
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return s.tx(ctx, func(t *txn) error {
 		b := &pgx.Batch{}
 		for _, e := range entries {
 			b.Queue(`INSERT INTO suppressions(address_lc, address, reason, contact_id, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6)
@@ -93,7 +93,7 @@ func (s *Store) Suppress(ctx context.Context, entries []connect.Suppression) err
    created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
 				strings.ToLower(e.Address), e.Address, e.Reason, e.ContactID, tm(e.CreatedAt), tmNull(e.ExpiresAt))
 		}
-		return tx.SendBatch(ctx, b).Close()
+		return t.commit(b)
 	})
 }
 

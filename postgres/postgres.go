@@ -88,6 +88,7 @@ type Store struct {
 	connCfg  *pgx.ConnConfig
 	node     string
 	opts     Options
+	life     context.Context
 	stop     context.CancelFunc
 	done     chan struct{}
 	closeMu  sync.Once
@@ -153,14 +154,16 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("registering the node: %w", err)
 	}
-	hctx, stop := context.WithCancel(context.Background())
-	s.stop = stop
-	go s.heartbeat(hctx)
+	s.life, s.stop = context.WithCancel(context.Background())
+	go s.heartbeat(s.life)
 	return s, nil
 }
 
 // Node returns this process's node id (the nodes table's key).
 func (s *Store) Node() string { return s.node }
+
+// Done is closed when the store is closed or abandoned.
+func (s *Store) Done() <-chan struct{} { return s.life.Done() }
 
 // Pool returns the connection pool (for diagnostics and tests).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
@@ -173,18 +176,12 @@ func (s *Store) Close() error {
 		<-s.done
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		s.closeErr = s.tx(ctx, func(tx pgx.Tx) error {
-			tag, err := tx.Exec(ctx, `UPDATE jobs SET next_at = $2, leased_by = NULL WHERE leased_by = $1`, s.node, tm(time.Now()))
-			if err != nil {
-				return err
-			}
-			if tag.RowsAffected() > 0 {
-				if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, ChannelJobs); err != nil {
-					return err
-				}
-			}
-			_, err = tx.Exec(ctx, `DELETE FROM nodes WHERE id = $1`, s.node)
-			return err
+		s.closeErr = s.tx(ctx, func(t *txn) error {
+			b := &pgx.Batch{}
+			b.Queue(`WITH rel AS (UPDATE jobs SET next_at = $2, leased_by = NULL WHERE leased_by = $1 RETURNING 1)
+ SELECT count(*) FROM rel, LATERAL pg_notify($3, '') n`, s.node, tm(time.Now()), ChannelJobs)
+			b.Queue(`DELETE FROM nodes WHERE id = $1`, s.node)
+			return t.commit(b)
 		})
 		s.pool.Close()
 	})
@@ -285,19 +282,6 @@ func (s *Store) beat(ctx context.Context) error {
 		s.opts.Logger.Info("released the delivery jobs of nodes that are gone", "jobs", n)
 	}
 	return err
-}
-
-// tx runs fn in a transaction, retrying it when PostgreSQL reports a
-// deadlock or a serialization failure.
-func (s *Store) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	for attempt := 1; ; attempt++ {
-		err := pgx.BeginFunc(ctx, s.pool, fn)
-		if attempt < 5 && retryable(err) {
-			time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
-			continue
-		}
-		return err
-	}
 }
 
 func sqlState(err error) string {

@@ -64,44 +64,44 @@ func unmarshal(b []byte, v any) {
 	}
 }
 
-// claimIdem takes the idempotency row (op, token) for this transaction. It is
+// idemConflict is the SQLSTATE connectmail_claim_idem raises when a
+// committed idempotency record with the same operation and token exists.
+const idemConflict = "CM001"
+
+// queueIdem queues the claim of the idempotency row (op, token). It must be
 // the transaction's first write: a concurrent transaction with the same token
-// waits here until this one ends. ok false means a committed row exists;
-// then storedHash and stored are its contents.
-func claimIdem(ctx context.Context, tx pgx.Tx, op, token, hash string, resp []byte) (ok bool, storedHash string, stored []byte, err error) {
-	for range 3 {
-		tag, err := tx.Exec(ctx, `INSERT INTO idempotency(op, token, hash, response) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`, op, token, hash, resp)
-		if err != nil {
-			return false, "", nil, err
-		}
-		if tag.RowsAffected() == 1 {
-			return true, "", nil, nil
-		}
-		// The conflicting row was committed before this statement returned, so
-		// a new statement sees it (READ COMMITTED).
-		err = tx.QueryRow(ctx, `SELECT hash, response FROM idempotency WHERE op = $1 AND token = $2`, op, token).Scan(&storedHash, &stored)
-		if notFound(err) {
-			continue // removed in between: try to take it again
-		}
-		return false, storedHash, stored, err
-	}
-	return false, "", nil, fault.New(fault.Internal, "idempotency record %s/%s keeps changing", op, token)
+// waits in it until the first one ends, then fails with idemConflict if that
+// one committed.
+func queueIdem(b *pgx.Batch, op, token, hash string, resp []byte) {
+	b.Queue(`SELECT connectmail_claim_idem($1, $2, $3, $4)`, op, token, hash, resp)
 }
 
-func takeIdem(ctx context.Context, tx pgx.Tx, idem *connect.Idem) error {
-	if idem == nil {
-		return nil
+// storedIdem reads the committed idempotency record (op, token).
+func (s *Store) storedIdem(ctx context.Context, op, token string) (hash string, resp []byte, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT hash, response FROM idempotency WHERE op = $1 AND token = $2`, op, token).Scan(&hash, &resp)
+	return hash, resp, err
+}
+
+// idemResult turns a transaction's idemConflict into *connect.Replayed (same
+// request) or fault.Idempotency (another request); other errors pass.
+func (s *Store) idemResult(ctx context.Context, err error, idem *connect.Idem) error {
+	if idem == nil || sqlState(err) != idemConflict {
+		return err
 	}
-	ok, hash, resp, err := claimIdem(ctx, tx, idem.Op, idem.Token, idem.Hash, idem.Response)
+	hash, resp, err := s.storedIdem(ctx, idem.Op, idem.Token)
 	switch {
 	case err != nil:
 		return err
-	case ok:
-		return nil
 	case hash != idem.Hash:
 		return fault.New(fault.Idempotency, "The ClientToken %s was already used with different request parameters", idem.Token)
 	}
 	return &connect.Replayed{Response: resp}
+}
+
+func queueConnectIdem(b *pgx.Batch, idem *connect.Idem) {
+	if idem != nil {
+		queueIdem(b, idem.Op, idem.Token, idem.Hash, idem.Response)
+	}
 }
 
 // queueEvents appends to b the statements that add evs to the event log,
@@ -118,16 +118,6 @@ func (s *Store) queueEvents(b *pgx.Batch, evs []connect.Event) {
 			e.ContactID, e.InstanceID, e.Type, tm(e.Time), jsonOrNil(e.Detail)).QueryRow(func(r pgx.Row) error { return r.Scan(&e.ID) })
 	}
 	b.Queue(`SELECT pg_notify($1, $2)`, ChannelEvents, s.node)
-}
-
-// insertEvents adds evs to the event log (see queueEvents).
-func (s *Store) insertEvents(ctx context.Context, tx pgx.Tx, evs []connect.Event) error {
-	if len(evs) == 0 {
-		return nil
-	}
-	b := &pgx.Batch{}
-	s.queueEvents(b, evs)
-	return tx.SendBatch(ctx, b).Close()
 }
 
 // ---- instances ----
@@ -147,17 +137,17 @@ func scanInstance(row pgx.Row) (*connect.Instance, error) {
 
 // CreateInstance implements connect.Store.
 func (s *Store) CreateInstance(ctx context.Context, in *connect.Instance, idem *connect.Idem) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		if err := takeIdem(ctx, tx, idem); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO instances(`+instanceCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+	err := s.tx(ctx, func(t *txn) error {
+		b := &pgx.Batch{}
+		queueConnectIdem(b, idem)
+		b.Queue(`INSERT INTO instances(`+instanceCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
 			in.ID, in.ARN, in.Alias, in.IdentityManagementType, in.DirectoryID, in.InboundCallsEnabled, in.OutboundCallsEnabled, in.Status, tm(in.CreatedAt), jsonOrNil(in.Tags))
-		if isUnique(err) {
-			return fault.New(fault.Duplicate, "Instance alias %s is already in use", in.Alias)
-		}
-		return err
+		return t.commit(b)
 	})
+	if isUnique(err) {
+		return fault.New(fault.Duplicate, "Instance alias %s is already in use", in.Alias)
+	}
+	return s.idemResult(ctx, err, idem)
 }
 
 // GetInstance implements connect.Store.
@@ -194,8 +184,8 @@ func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
 
 // DeleteInstance implements connect.Store.
 func (s *Store) DeleteInstance(ctx context.Context, id string) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM instances WHERE id = $1`, id)
+	return s.tx(ctx, func(t *txn) error {
+		tag, err := t.Exec(ctx, `DELETE FROM instances WHERE id = $1`, id)
 		if err != nil {
 			return err
 		}
@@ -207,7 +197,7 @@ func (s *Store) DeleteInstance(ctx context.Context, id string) error {
 		b.Queue(`DELETE FROM messages m WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = m.contact_id)`)
 		b.Queue(`DELETE FROM attempts a WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = a.contact_id)`)
 		b.Queue(`DELETE FROM events WHERE instance_id = $1`, id)
-		return tx.SendBatch(ctx, b).Close()
+		return t.commit(b)
 	})
 }
 
@@ -278,16 +268,17 @@ func (s *Store) UpdateEmailAddress(ctx context.Context, e *connect.EmailAddress)
 
 // DeleteEmailAddress implements connect.Store.
 func (s *Store) DeleteEmailAddress(ctx context.Context, instanceID, id string) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM email_addresses WHERE instance_id = $1 AND id = $2`, instanceID, id)
+	return s.tx(ctx, func(t *txn) error {
+		tag, err := t.Exec(ctx, `DELETE FROM email_addresses WHERE instance_id = $1 AND id = $2`, instanceID, id)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return fault.NotFoundf("EmailAddress", "email address %s not found", id)
 		}
-		_, err = tx.Exec(ctx, `UPDATE email_addresses SET alias_of = '' WHERE instance_id = $1 AND alias_of = $2`, instanceID, id)
-		return err
+		b := &pgx.Batch{}
+		b.Queue(`UPDATE email_addresses SET alias_of = '' WHERE instance_id = $1 AND alias_of = $2`, instanceID, id)
+		return t.commit(b)
 	})
 }
 
@@ -327,11 +318,9 @@ func scanContact(row pgx.Row) (*connect.Contact, error) {
 
 // CreateContact implements connect.Store.
 func (s *Store) CreateContact(ctx context.Context, c *connect.Contact, events []connect.Event, idem *connect.Idem) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		if err := takeIdem(ctx, tx, idem); err != nil {
-			return err
-		}
+	err := s.tx(ctx, func(t *txn) error {
 		b := &pgx.Batch{}
+		queueConnectIdem(b, idem)
 		b.Queue(`INSERT INTO contacts(id, instance_id, arn, channel, initiation_method, related_id, previous_id, initial_id, name, description, agent_id,
  attributes, refs, segment, expiry_minutes, state, initiated_at, updated_at, disconnected_at, disconnect_reason,
  from_addr, from_name, to_addr, to_name, to_list, cc, subject, message_id, source, template_ref, not_interpolated, tags)
@@ -340,8 +329,9 @@ func (s *Store) CreateContact(ctx context.Context, c *connect.Contact, events []
 			jsonOrNil(c.Attributes), jsonOrNil(c.References), jsonOrNil(c.SegmentAttributes), c.ExpiryMinutes, string(c.State), tm(c.InitiatedAt), tm(c.UpdatedAt), tmNull(c.DisconnectedAt), c.DisconnectReason,
 			c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(c.ToList), jsonOrNil(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags))
 		s.queueEvents(b, events)
-		return tx.SendBatch(ctx, b).Close()
+		return t.commit(b)
 	})
+	return s.idemResult(ctx, err, idem)
 }
 
 // GetContact implements connect.Store.
@@ -369,38 +359,39 @@ func queueUpdateContact(b *pgx.Batch, c *connect.Contact, expect connect.State, 
 
 // UpdateContact implements connect.Store.
 func (s *Store) UpdateContact(ctx context.Context, c *connect.Contact, expect connect.State, events []connect.Event) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return s.tx(ctx, func(t *txn) error {
 		var ok bool
 		b := &pgx.Batch{}
 		queueUpdateContact(b, c, expect, &ok)
 		if c.State.Terminal() {
 			b.Queue(`DELETE FROM jobs WHERE contact_id = $1`, c.ID)
 		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		if err := t.send(b); err != nil {
 			return err
 		}
 		if !ok {
 			return fault.New(fault.Conflict, "contact %s is no longer %s", c.ID, expect)
 		}
-		return s.insertEvents(ctx, tx, events)
+		b = &pgx.Batch{}
+		s.queueEvents(b, events)
+		return t.commit(b)
 	})
 }
 
 // StartOutbound implements connect.Store.
 func (s *Store) StartOutbound(ctx context.Context, o *connect.Outbound) error {
 	conflict := fault.New(fault.Conflict, "contact %s was already started", o.Contact.ID)
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		if err := takeIdem(ctx, tx, o.Idem); err != nil {
-			return err
-		}
-		if o.Message.Raw == nil {
-			return conflict
-		}
+	err := s.tx(ctx, func(t *txn) error {
 		var ok bool
 		b := &pgx.Batch{}
-		queueUpdateContact(b, o.Contact, connect.StateCreated, &ok)
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return err
+		queueConnectIdem(b, o.Idem)
+		if o.Message.Raw != nil {
+			queueUpdateContact(b, o.Contact, connect.StateCreated, &ok)
+		}
+		if b.Len() > 0 {
+			if err := t.send(b); err != nil {
+				return err
+			}
 		}
 		if !ok {
 			return conflict
@@ -413,8 +404,9 @@ func (s *Store) StartOutbound(ctx context.Context, o *connect.Outbound) error {
 			o.Contact.ID, o.Contact.InstanceID, now)
 		b.Queue(`SELECT pg_notify($1, $2)`, ChannelJobs, s.node)
 		s.queueEvents(b, o.Events)
-		return tx.SendBatch(ctx, b).Close()
+		return t.commit(b)
 	})
+	return s.idemResult(ctx, err, o.Idem)
 }
 
 // jsonList encodes a list for a NOT NULL JSON column ([] when empty).
@@ -583,22 +575,42 @@ func (s *Store) NextJobAt(ctx context.Context) (time.Time, bool, error) {
 // or re-claimed after its lease was released (its attempt number is stale),
 // is dropped and its Events cleared.
 func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(t *txn) error {
+		ids := make([]string, len(outs))
+		for i := range outs {
+			ids[i] = outs[i].Job.ContactID
+		}
+		// Lock the jobs (in a fixed order) and read their attempt numbers.
+		current := map[string]int{}
+		b := &pgx.Batch{}
+		b.Queue(`SELECT contact_id, attempts FROM jobs WHERE contact_id = ANY($1) ORDER BY contact_id FOR UPDATE`, ids).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var id string
+				var n int
+				if err := rows.Scan(&id, &n); err != nil {
+					return err
+				}
+				current[id] = n
+			}
+			return rows.Err()
+		})
+		if err := t.send(b); err != nil {
+			return err
+		}
 		var evs []connect.Event
 		retry := false
+		b = &pgx.Batch{}
 		for i := range outs {
 			o := &outs[i]
-			var attempts int
-			err := tx.QueryRow(ctx, `SELECT attempts FROM jobs WHERE contact_id = $1 FOR UPDATE`, o.Job.ContactID).Scan(&attempts)
-			if notFound(err) || (err == nil && attempts != o.Job.Attempts) {
+			if n, ok := current[o.Job.ContactID]; !ok || n != o.Job.Attempts {
+				// The job was stopped, or its lease was released and another worker took it.
 				o.Events = nil
 				continue
 			}
-			if err != nil {
-				return err
-			}
 			a := o.Attempt
-			b := &pgx.Batch{}
 			b.Queue(`INSERT INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail) VALUES ($1,$2,$3,$4,$5,$6,$7)
  ON CONFLICT (contact_id, n) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, outcome = EXCLUDED.outcome, code = EXCLUDED.code, detail = EXCLUDED.detail`,
 				a.ContactID, a.N, tm(a.StartedAt), tm(a.FinishedAt), a.Outcome, a.Code, a.Detail)
@@ -611,20 +623,13 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 				b.Queue(`UPDATE contacts SET state = $1, disconnect_reason = $2, disconnected_at = $3, updated_at = $3 WHERE id = $4 AND state = 'QUEUED'`,
 					string(o.State), o.Reason, fin, o.Job.ContactID)
 			}
-			if err := tx.SendBatch(ctx, b).Close(); err != nil {
-				return err
-			}
 			evs = append(evs, o.Events...)
 		}
-		b := &pgx.Batch{}
 		if retry {
 			b.Queue(`SELECT pg_notify($1, $2)`, ChannelJobs, s.node)
 		}
 		s.queueEvents(b, evs)
-		if b.Len() == 0 {
-			return nil
-		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		if err := t.commit(b); err != nil {
 			return err
 		}
 		// Hand the assigned ids back to the outcomes' events.
@@ -651,23 +656,19 @@ func (s *Store) QueueDepth(ctx context.Context) (int, error) {
 // that no longer have a row — and removes those nodes. Jobs of live nodes,
 // including this one, keep their leases.
 func (s *Store) ReleaseLeases(ctx context.Context, now time.Time) (int, error) {
-	var n int64
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `WITH gone AS (
-   DELETE FROM nodes WHERE id <> $1 AND heartbeat_at < now() - make_interval(secs => $2) RETURNING id)
- UPDATE jobs SET next_at = $3, leased_by = NULL
- WHERE leased_by IS NOT NULL AND leased_by <> $1
-   AND (leased_by IN (SELECT id FROM gone) OR NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.id = jobs.leased_by))`,
-			s.node, s.opts.NodeTimeout.Seconds(), tm(now))
-		if err != nil {
-			return err
-		}
-		n = tag.RowsAffected()
-		if n > 0 {
-			// An empty payload: this node's own worker must wake too.
-			_, err = tx.Exec(ctx, `SELECT pg_notify($1, '')`, ChannelJobs)
-		}
-		return err
-	})
-	return int(n), err
+	var n int
+	// One statement: remove the nodes that are gone, release their leases,
+	// and notify every node (an empty payload: this node's own worker must
+	// wake too) when anything was released.
+	err := s.pool.QueryRow(ctx, `WITH gone AS (
+   DELETE FROM nodes WHERE id <> $1 AND heartbeat_at < now() - make_interval(secs => $2) RETURNING id),
+ released AS (
+   UPDATE jobs SET next_at = $3, leased_by = NULL
+   WHERE leased_by IS NOT NULL AND leased_by <> $1
+     AND (leased_by IN (SELECT id FROM gone) OR NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.id = jobs.leased_by))
+   RETURNING 1),
+ total AS (SELECT count(*) AS n FROM released)
+ SELECT n FROM total LEFT JOIN LATERAL (SELECT pg_notify($4, '') WHERE n > 0) notified ON true`,
+		s.node, s.opts.NodeTimeout.Seconds(), tm(now), ChannelJobs).Scan(&n)
+	return n, err
 }

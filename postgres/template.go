@@ -33,16 +33,25 @@ func jsonValue(v any) any {
 	return string(b)
 }
 
-func takeTemplateIdem(ctx context.Context, tx pgx.Tx, idem *template.Idem) error {
+// takeTemplateIdem claims the idempotency row of a template operation; see queueIdem.
+func takeTemplateIdem(ctx context.Context, tx *txn, idem *template.Idem) error {
 	if idem == nil {
 		return nil
 	}
-	ok, hash, resp, err := claimIdem(ctx, tx, idem.Op, idem.Token, idem.Hash, idem.Response)
+	_, err := tx.Exec(ctx, `SELECT connectmail_claim_idem($1, $2, $3, $4)`, idem.Op, idem.Token, idem.Hash, idem.Response)
+	return err
+}
+
+// templateIdemResult turns a transaction's idemConflict into
+// *template.Replayed (same request) or fault.Idempotency (another request).
+func (s *Store) templateIdemResult(ctx context.Context, err error, idem *template.Idem) error {
+	if idem == nil || sqlState(err) != idemConflict {
+		return err
+	}
+	hash, resp, err := s.storedIdem(ctx, idem.Op, idem.Token)
 	switch {
 	case err != nil:
 		return err
-	case ok:
-		return nil
 	case hash != idem.Hash:
 		return fault.New(fault.Idempotency, "client token %s reused with other parameters", idem.Token)
 	}
@@ -71,7 +80,7 @@ func scanKB(row pgx.Row) (*template.KnowledgeBase, error) {
 // CreateKnowledgeBase implements template.Store. Creations in one region are
 // serialized so that the quota holds across nodes.
 func (s *Store) CreateKnowledgeBase(ctx context.Context, kb *template.KnowledgeBase, max int, idem *template.Idem) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		if err := takeTemplateIdem(ctx, tx, idem); err != nil {
 			return err
 		}
@@ -93,6 +102,7 @@ func (s *Store) CreateKnowledgeBase(ctx context.Context, kb *template.KnowledgeB
 		}
 		return err
 	})
+	return s.templateIdemResult(ctx, err, idem)
 }
 
 // GetKnowledgeBase implements template.Store.
@@ -115,7 +125,7 @@ func (s *Store) ListKnowledgeBases(ctx context.Context, region string) ([]*templ
 
 // TagKnowledgeBase implements template.Store.
 func (s *Store) TagKnowledgeBase(ctx context.Context, region, id string, set map[string]string, remove []string, max int) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		var raw []byte
 		err := tx.QueryRow(ctx, `SELECT tags FROM q_knowledge_bases WHERE id = $1 AND region = $2 FOR NO KEY UPDATE`, id, region).Scan(&raw)
 		if notFound(err) {
@@ -145,7 +155,7 @@ func (s *Store) TagKnowledgeBase(ctx context.Context, region, id string, set map
 }
 
 // collectFiles deletes attachment files no version refers to any more.
-func collectFiles(ctx context.Context, tx pgx.Tx) error {
+func collectFiles(ctx context.Context, tx *txn) error {
 	_, err := tx.Exec(ctx, `DELETE FROM q_attachment_files f WHERE NOT EXISTS
 		(SELECT 1 FROM q_template_attachments ta WHERE ta.attachment_id = f.id)`)
 	return err
@@ -153,7 +163,7 @@ func collectFiles(ctx context.Context, tx pgx.Tx) error {
 
 // DeleteKnowledgeBase implements template.Store.
 func (s *Store) DeleteKnowledgeBase(ctx context.Context, region, id string) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM q_knowledge_bases WHERE id = $1 AND region = $2`, id, region)
 		if err != nil {
 			return err
@@ -278,7 +288,7 @@ func listTemplates(ctx context.Context, q querier, where string, args ...any) ([
 // CreateTemplate implements template.Store. Creations in one knowledge base
 // are serialized (by a lock on its row) so that the quota holds across nodes.
 func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max int, idem *template.Idem) error {
-	err := s.tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		if err := takeTemplateIdem(ctx, tx, idem); err != nil {
 			return err
 		}
@@ -316,17 +326,17 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 	if err == nil {
 		t.Revision = 1
 	}
-	return err
+	return s.templateIdemResult(ctx, err, idem)
 }
 
-func insertVersion(ctx context.Context, tx pgx.Tx, templateID string, v *template.Version) error {
+func insertVersion(ctx context.Context, tx *txn, templateID string, v *template.Version) error {
 	_, err := tx.Exec(ctx, `INSERT INTO q_template_versions(template_id, version, content, language, default_attributes, sha256, modified_at, modified_by)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
 		templateID, v.Number, jsonValue(v.Content), v.Language, jsonValue(v.DefaultAttributes), v.SHA256, tm(v.ModifiedAt), v.ModifiedBy)
 	return err
 }
 
-func touchKB(ctx context.Context, tx pgx.Tx, kbID string, at time.Time) error {
+func touchKB(ctx context.Context, tx *txn, kbID string, at time.Time) error {
 	if at.IsZero() {
 		at = time.Now()
 	}
@@ -407,7 +417,7 @@ func (s *Store) ListVersions(ctx context.Context, templateID string) ([]*templat
 // bumpRevision advances a template's revision if it is still t.Revision,
 // locking its row for the rest of the transaction; set holds extra
 // assignments (with placeholders from $3) for the same UPDATE.
-func bumpRevision(ctx context.Context, tx pgx.Tx, t *template.Template, set string, args ...any) error {
+func bumpRevision(ctx context.Context, tx *txn, t *template.Template, set string, args ...any) error {
 	q := `UPDATE q_templates SET revision = revision + 1`
 	if set != "" {
 		q += ", " + set
@@ -430,7 +440,7 @@ func bumpRevision(ctx context.Context, tx pgx.Tx, t *template.Template, set stri
 	return template.ErrStale
 }
 
-func updateLatest(ctx context.Context, tx pgx.Tx, templateID string, v *template.Version) error {
+func updateLatest(ctx context.Context, tx *txn, templateID string, v *template.Version) error {
 	_, err := tx.Exec(ctx, `UPDATE q_template_versions SET content = $1, language = $2, default_attributes = $3, sha256 = $4, modified_at = $5, modified_by = $6
 		WHERE template_id = $7 AND version = 0`,
 		jsonValue(v.Content), v.Language, jsonValue(v.DefaultAttributes), v.SHA256, tm(v.ModifiedAt), v.ModifiedBy, templateID)
@@ -439,7 +449,7 @@ func updateLatest(ctx context.Context, tx pgx.Tx, templateID string, v *template
 
 // writeTemplate runs fn in a transaction and, when it commits, advances
 // t.Revision as fn did in the database.
-func (s *Store) writeTemplate(ctx context.Context, t *template.Template, fn func(tx pgx.Tx) error) error {
+func (s *Store) writeTemplate(ctx context.Context, t *template.Template, fn func(tx *txn) error) error {
 	err := s.tx(ctx, fn)
 	if err == nil {
 		t.Revision++
@@ -449,7 +459,7 @@ func (s *Store) writeTemplate(ctx context.Context, t *template.Template, fn func
 
 // SaveTemplate implements template.Store.
 func (s *Store) SaveTemplate(ctx context.Context, t *template.Template, latest *template.Version) error {
-	return s.writeTemplate(ctx, t, func(tx pgx.Tx) error {
+	return s.writeTemplate(ctx, t, func(tx *txn) error {
 		if err := bumpRevision(ctx, tx, t, `name = $3, description = $4, grouping = $5, tags = $6, active_version = $7`,
 			t.Name, t.Description, jsonValue(t.Grouping), jsonValue(t.Tags), t.ActiveVersion); err != nil {
 			return err
@@ -466,7 +476,7 @@ func (s *Store) SaveTemplate(ctx context.Context, t *template.Template, latest *
 
 // CreateVersion implements template.Store.
 func (s *Store) CreateVersion(ctx context.Context, t *template.Template, v *template.Version, max int) error {
-	err := s.writeTemplate(ctx, t, func(tx pgx.Tx) error {
+	err := s.writeTemplate(ctx, t, func(tx *txn) error {
 		if err := bumpRevision(ctx, tx, t, `last_version = $3`, v.Number); err != nil {
 			return err
 		}
@@ -492,7 +502,7 @@ func (s *Store) CreateVersion(ctx context.Context, t *template.Template, v *temp
 
 // DeleteVersion implements template.Store.
 func (s *Store) DeleteVersion(ctx context.Context, t *template.Template, n int64) error {
-	return s.writeTemplate(ctx, t, func(tx pgx.Tx) error {
+	return s.writeTemplate(ctx, t, func(tx *txn) error {
 		if err := bumpRevision(ctx, tx, t, ""); err != nil {
 			return err
 		}
@@ -509,7 +519,7 @@ func (s *Store) DeleteVersion(ctx context.Context, t *template.Template, n int64
 
 // DeleteTemplate implements template.Store.
 func (s *Store) DeleteTemplate(ctx context.Context, kbID, id string) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM q_templates WHERE id = $1 AND kb_id = $2`, id, kbID)
 		if err != nil {
 			return err
@@ -526,7 +536,7 @@ func (s *Store) DeleteTemplate(ctx context.Context, kbID, id string) error {
 
 // AddAttachment implements template.Store.
 func (s *Store) AddAttachment(ctx context.Context, t *template.Template, latest *template.Version, a *template.Attachment, data []byte, max int, idem *template.Idem) error {
-	return s.writeTemplate(ctx, t, func(tx pgx.Tx) error {
+	err := s.writeTemplate(ctx, t, func(tx *txn) error {
 		if err := takeTemplateIdem(ctx, tx, idem); err != nil {
 			return err
 		}
@@ -556,11 +566,12 @@ func (s *Store) AddAttachment(ctx context.Context, t *template.Template, latest 
 		}
 		return touchKB(ctx, tx, t.KnowledgeBaseID, latest.ModifiedAt)
 	})
+	return s.templateIdemResult(ctx, err, idem)
 }
 
 // RemoveAttachment implements template.Store.
 func (s *Store) RemoveAttachment(ctx context.Context, t *template.Template, latest *template.Version, attachmentID string) error {
-	return s.writeTemplate(ctx, t, func(tx pgx.Tx) error {
+	return s.writeTemplate(ctx, t, func(tx *txn) error {
 		if err := bumpRevision(ctx, tx, t, ""); err != nil {
 			return err
 		}

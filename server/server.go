@@ -136,7 +136,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		keys[strings.ToLower(d.Domain)] = k
 	}
-	store, err := openStore(cfg.DB)
+	store, err := openStore(cfg.DB, log)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", cfg.DB, err)
 	}
@@ -183,6 +183,7 @@ func New(cfg Config) (*Server, error) {
 		RetryBase: cfg.RetryBase, MaxAge: cfg.MaxAge, SuppressFor: cfg.SuppressFor, Logger: log.With("component", "delivery"),
 		Observe: s.Metrics.observeAttempt, Publish: publish,
 	})
+	joinCluster(store, s.worker.Wake, notifier.Notify, s.webhooks)
 	services := map[string]*awsapi.Service{}
 	var tsvc *template.Service
 	if tstore, ok := store.(template.Store); ok {
@@ -222,11 +223,11 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func openStore(dsn string) (connect.Store, error) {
+func openStore(dsn string, log *slog.Logger) (connect.Store, error) {
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
 		return sqlite.Open(path, sqlite.Options{})
 	}
-	return nil, errors.New("PostgreSQL is not available in this build yet")
+	return openPostgres(dsn, log)
 }
 
 // basicAuth guards the inspection API and metrics: HTTP Basic with an access

@@ -137,3 +137,20 @@ CREATE TABLE idempotency (
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (op, token)
 );
+
+-- connectmail_claim_idem takes the idempotency row (op, token) for the
+-- calling transaction. It is the transaction's first write: a concurrent
+-- transaction with the same token waits in the INSERT until the first one
+-- ends. When a committed row already exists it raises SQLSTATE CM001, which
+-- aborts the transaction; the store then reads the stored row and answers
+-- with its response (same hash) or an idempotency error (other hash).
+CREATE FUNCTION connectmail_claim_idem(p_op text, p_token text, p_hash text, p_response bytea) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO idempotency(op, token, hash, response) VALUES (p_op, p_token, p_hash, p_response)
+    ON CONFLICT DO NOTHING;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'CM001', MESSAGE = 'idempotency record exists';
+  END IF;
+END
+$$;
