@@ -128,9 +128,11 @@ type Phase struct {
 	// PerSec is Succeeded per second of the phase (accepted pairs/s for the load).
 	PerSec  float64            `json:"per_sec"`
 	Latency map[string]Latency `json:"latency,omitempty"`
-	// ScheduleLag (open-loop only) is how late the generator started
-	// iterations: large values mean the load generator, not the server,
-	// was the bottleneck.
+	// ScheduleLag (open-loop only) is how late iterations started after
+	// their scheduled time: large values mean every worker was busy (the
+	// server could not keep up with the rate, so requests queued in the
+	// client; their latency counts from the scheduled time all the same) or
+	// the generator itself was starved of CPU.
 	ScheduleLag *Latency     `json:"schedule_lag,omitempty"`
 	Errors      []ErrorCount `json:"errors,omitempty"`
 	// ServerCores and BenchCores are the CPU the server (a child or
