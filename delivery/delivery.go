@@ -67,6 +67,9 @@ type Config struct {
 	RetryBase, RetryMax time.Duration
 	// MaxAge is how long a message is retried before it fails (default 24h).
 	MaxAge time.Duration
+	// DomainRates limits sends per destination domain in messages per second;
+	// the key "*" applies to every other domain. Empty: no limits.
+	DomainRates map[string]float64
 	// SuppressFor is how long a hard-bounced address stays suppressed (0: until removed).
 	SuppressFor time.Duration
 	// SendTimeout bounds one attempt (default 5m).
@@ -83,8 +86,9 @@ type Config struct {
 
 // Worker delivers queued messages.
 type Worker struct {
-	cfg  Config
-	wake chan struct{}
+	cfg    Config
+	wake   chan struct{}
+	limits *domainLimits
 }
 
 // New returns a Worker.
@@ -122,7 +126,7 @@ func New(cfg Config) *Worker {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{cfg: cfg, wake: make(chan struct{}, 1)}
+	return &Worker{cfg: cfg, wake: make(chan struct{}, 1), limits: newDomainLimits(cfg.DomainRates)}
 }
 
 // Wake tells the worker that a job may be due. It never blocks.
@@ -267,6 +271,8 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) {
 		out.Attempt.FinishedAt = w.cfg.Now()
 		out.Attempt.Detail = "destination is on the suppression list"
 		finish(connect.StateFailed, connect.ReasonSuppressed, "suppressed")
+	case w.throttle(ctx, rcpts[0], &out):
+		// Over the destination domain's rate: requeued without an attempt at the relay.
 	case w.cfg.Sender == nil && !simulated:
 		out.Attempt.FinishedAt = w.cfg.Now()
 		out.Attempt.Detail = "captured"
@@ -326,6 +332,27 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) {
 	}
 	w.cfg.Logger.Info("delivery attempt", "contact", j.ContactID, "attempt", j.Attempts, "outcome", out.Attempt.Outcome, "code", out.Attempt.Code)
 	w.cfg.Publish(outs[0].Events)
+}
+
+// throttle waits for the destination domain's rate limit. A short wait happens
+// in place; a long one requeues the job for when a token is free (true).
+func (w *Worker) throttle(ctx context.Context, dest string, out *connect.Outcome) bool {
+	d := w.limits.reserve(dest, w.cfg.Now())
+	if d <= 0 {
+		return false
+	}
+	if d <= 2*time.Second {
+		select {
+		case <-time.After(d):
+			return false
+		case <-ctx.Done():
+		}
+	}
+	out.Attempt.FinishedAt = w.cfg.Now()
+	out.Attempt.Outcome = "throttled"
+	out.Attempt.Detail = "destination domain rate limit"
+	out.RetryAt = out.Attempt.FinishedAt.Add(d)
+	return true
 }
 
 // filterSuppressed drops suppressed recipients, returning those left and those dropped.

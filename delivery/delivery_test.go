@@ -1,0 +1,265 @@
+package delivery_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
+	"github.com/connectmail/connectmail/relay"
+	"github.com/connectmail/connectmail/smtpsink"
+	"github.com/connectmail/connectmail/sqlite"
+)
+
+// relaySender adapts the real relay client, as the server does.
+type relaySender struct{ c *relay.Client }
+
+type relayErr struct{ e *relay.Error }
+
+func (r relayErr) Error() string   { return r.e.Error() }
+func (r relayErr) Temporary() bool { return r.e.Temporary }
+func (r relayErr) SMTPCode() int   { return r.e.Code }
+
+func (s relaySender) Send(ctx context.Context, from string, rcpts []string, msg []byte) (delivery.Receipt, error) {
+	res, err := s.c.Send(ctx, from, rcpts, msg)
+	var re *relay.Error
+	if errors.As(err, &re) {
+		return delivery.Receipt{}, relayErr{re}
+	}
+	if err != nil {
+		return delivery.Receipt{}, err
+	}
+	rec := delivery.Receipt{Response: res.Response}
+	for a, e := range res.Rejected {
+		if rec.Rejected == nil {
+			rec.Rejected = map[string]delivery.Rejection{}
+		}
+		rec.Rejected[a] = delivery.Rejection{Code: e.Code, Message: e.Message}
+	}
+	return rec, nil
+}
+
+type env struct {
+	t      *testing.T
+	store  *sqlite.Store
+	n      int
+	worker *delivery.Worker
+}
+
+func newEnv(t *testing.T) *env {
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "d.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ctx := context.Background()
+	if err := st.CreateInstance(ctx, &connect.Instance{ID: "i1", ARN: "arn:aws:connect:us-east-1:000000000000:instance/i1", IdentityManagementType: "CONNECT_MANAGED", Status: "ACTIVE", CreatedAt: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, store: st}
+}
+
+// queue commits a started contact whose message goes to rcpts.
+func (e *env) queue(rcpts ...string) string {
+	e.t.Helper()
+	e.n++
+	id := fmt.Sprintf("c%d", e.n)
+	now := time.Now().UTC()
+	c := &connect.Contact{ID: id, ARN: "arn/" + id, InstanceID: "i1", Channel: "EMAIL", InitiationMethod: "OUTBOUND", State: connect.StateCreated, InitiatedAt: now, UpdatedAt: now}
+	ctx := context.Background()
+	if err := e.store.CreateContact(ctx, c, nil, nil); err != nil {
+		e.t.Fatal(err)
+	}
+	c.State = connect.StateQueued
+	raw := []byte("From: a@example.com\r\nTo: " + rcpts[0] + "\r\nSubject: t\r\nMessage-ID: <" + id + "@example.com>\r\n\r\nhello\r\n")
+	if err := e.store.StartOutbound(ctx, &connect.Outbound{Contact: c, Message: connect.Message{ContactID: id, InstanceID: "i1", EnvelopeFrom: "a@example.com", Recipients: rcpts, Raw: raw}}); err != nil {
+		e.t.Fatal(err)
+	}
+	if e.worker != nil {
+		e.worker.Wake()
+	}
+	return id
+}
+
+func (e *env) run(cfg delivery.Config) (*delivery.Worker, func()) {
+	cfg.Store = e.store
+	if cfg.RetryBase == 0 {
+		cfg.RetryBase = 20 * time.Millisecond
+	}
+	w := delivery.New(cfg)
+	e.worker = w
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = w.Run(ctx); close(done) }()
+	return w, func() { cancel(); <-done }
+}
+
+func (e *env) waitState(id string, want connect.State) *connect.Contact {
+	e.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := e.store.GetContact(context.Background(), "i1", id)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if c.State == want {
+			return c
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("contact %s is %s (%s), want %s", id, c.State, c.DisconnectReason, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (e *env) eventTypes(id string) []string {
+	evs, err := e.store.ListEvents(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, ev := range evs {
+		out = append(out, ev.Type)
+	}
+	return out
+}
+
+func count(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
+}
+
+func TestSimulatorOutcomes(t *testing.T) {
+	cases := []struct {
+		dest     string
+		state    connect.State
+		reason   string
+		deferred int
+	}{
+		{"success@simulator.connectmail.dev", connect.StateSent, connect.ReasonDelivered, 0},
+		{"bounce@simulator.connectmail.dev", connect.StateFailed, connect.ReasonBounced, 0},
+		{"defer+x@simulator.connectmail.dev", connect.StateSent, connect.ReasonDelivered, 2},
+		{"suppressed@simulator.connectmail.dev", connect.StateFailed, connect.ReasonSuppressed, 0},
+	}
+	e := newEnv(t)
+	// Capture mode (no relay): the simulator still decides.
+	_, stop := e.run(delivery.Config{})
+	defer stop()
+	for _, c := range cases {
+		id := e.queue(c.dest)
+		got := e.waitState(id, c.state)
+		if got.DisconnectReason != c.reason {
+			t.Errorf("%s: reason %s, want %s", c.dest, got.DisconnectReason, c.reason)
+		}
+		if n := count(e.eventTypes(id), connect.EventDeferred); n != c.deferred {
+			t.Errorf("%s: %d deferrals, want %d", c.dest, n, c.deferred)
+		}
+		atts, _ := e.store.ListAttempts(context.Background(), id)
+		if c.reason != connect.ReasonSuppressed && len(atts) != c.deferred+1 {
+			t.Errorf("%s: %d attempts recorded", c.dest, len(atts))
+		}
+	}
+}
+
+func TestHardBounceSuppressesLaterSends(t *testing.T) {
+	sink, err := smtpsink.Start(smtpsink.Options{Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	sink.Reject("gone@example.org", 550, "no such user")
+	rc, _ := relay.New(relay.Config{URL: sink.URL()})
+	defer rc.Close()
+	e := newEnv(t)
+	_, stop := e.run(delivery.Config{Sender: relaySender{rc}})
+	defer stop()
+	first := e.queue("gone@example.org")
+	if c := e.waitState(first, connect.StateFailed); c.DisconnectReason != connect.ReasonBounced {
+		t.Fatalf("reason %s", c.DisconnectReason)
+	}
+	sup, err := e.store.Suppressed(context.Background(), []string{"GONE@example.org"}, time.Now())
+	if err != nil || len(sup) != 1 {
+		t.Fatalf("suppression list: %v %v", sup, err)
+	}
+	// The mailbox comes back, but the address stays suppressed: nothing is attempted.
+	sink.Accept("gone@example.org")
+	second := e.queue("gone@example.org", "cc@example.org")
+	if c := e.waitState(second, connect.StateFailed); c.DisconnectReason != connect.ReasonSuppressed {
+		t.Fatalf("reason %s", c.DisconnectReason)
+	}
+	if sink.Count() != 0 {
+		t.Fatalf("a suppressed destination was relayed")
+	}
+	// A suppressed CC is dropped while the destination still gets the message.
+	third := e.queue("ok@example.org", "gone@example.org")
+	e.waitState(third, connect.StateSent)
+	if m := sink.Messages(); len(m) != 1 || len(m[0].Recipients) != 1 || m[0].Recipients[0] != "ok@example.org" {
+		t.Fatalf("relayed %+v", m)
+	}
+	if n := count(e.eventTypes(third), connect.EventSuppressed); n != 1 {
+		t.Fatalf("EMAIL_SUPPRESSED events: %d", n)
+	}
+}
+
+func TestExpiresAfterMaxAge(t *testing.T) {
+	rc, _ := relay.New(relay.Config{URL: "smtp://127.0.0.1:1", DialTimeout: 200 * time.Millisecond})
+	defer rc.Close()
+	e := newEnv(t)
+	_, stop := e.run(delivery.Config{Sender: relaySender{rc}, MaxAge: 300 * time.Millisecond})
+	defer stop()
+	id := e.queue("x@example.org")
+	c := e.waitState(id, connect.StateFailed)
+	if c.DisconnectReason != connect.ReasonExpired {
+		t.Fatalf("reason %s", c.DisconnectReason)
+	}
+	evs := e.eventTypes(id)
+	if count(evs, connect.EventDeferred) == 0 || count(evs, connect.EventExpired) != 1 {
+		t.Fatalf("events %v", evs)
+	}
+}
+
+func TestDomainRateLimit(t *testing.T) {
+	var sent atomic.Int64
+	e := newEnv(t)
+	_, stop := e.run(delivery.Config{DomainRates: map[string]float64{"slow.example": 5}, Observe: func(o string, _ time.Duration) {
+		if o == "captured" {
+			sent.Add(1)
+		}
+	}})
+	defer stop()
+	start := time.Now()
+	var ids []string
+	for i := 0; i < 15; i++ {
+		ids = append(ids, e.queue(fmt.Sprintf("u%d@slow.example", i)))
+	}
+	fast := e.queue("u@fast.example")
+	e.waitState(fast, connect.StateCaptured)
+	for _, id := range ids {
+		e.waitState(id, connect.StateCaptured)
+	}
+	// 15 messages at 5/s with a burst of 5 take at least 2 s; the other domain is not held up.
+	if d := time.Since(start); d < 1800*time.Millisecond {
+		t.Fatalf("15 messages to a 5/s domain took only %v", d)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	w := delivery.New(delivery.Config{RetryBase: time.Second, RetryMax: 8 * time.Second})
+	for n, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 4: 8 * time.Second, 10: 8 * time.Second} {
+		for i := 0; i < 50; i++ {
+			if d := w.Backoff(n); d < want/2 || d > want {
+				t.Fatalf("Backoff(%d) = %v, want within [%v, %v]", n, d, want/2, want)
+			}
+		}
+	}
+}
