@@ -61,3 +61,10 @@ command -v chromium >/dev/null 2>&1 ||
 : "${CONNECTMAIL_TEST_ARTIFACTS:=$CONNECTMAIL_TEST_TMP/artifacts}"
 export CONNECTMAIL_TEST_ARTIFACTS
 # ---- end Chromium -------------------------------------------------------------
+
+# ---- npm: the AWS SDK for JavaScript v3 clients (clients/js) ----------------
+# Installed from the lock file; the JS suites skip (and say so) only when node is absent.
+if command -v npm >/dev/null 2>&1 && [ ! -d clients/js/node_modules/@aws-sdk/client-qconnect ]; then
+  (cd clients/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# ---- end npm ------------------------------------------------------------------
