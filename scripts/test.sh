@@ -29,7 +29,7 @@ if [ "$FUZZTIME" != "0" ]; then
   step "fuzz ($FUZZTIME each)"
   while read -r pkg target; do
     [ -n "$pkg" ] || continue
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 5s "$pkg"
   done < <(grep -rl --include='*_test.go' '^func Fuzz' . | while read -r f; do
              d=$(dirname "$f"); grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | sed 's/^func //' | sed "s#^#$d #"; done)
 fi
