@@ -36,7 +36,7 @@ var candidates = map[bool]map[fault.Kind][]string{
 		fault.Idempotency:      {"ConflictException"},
 		fault.Conflict:         {"ConflictException"},
 		fault.ResourceConflict: {"ConflictException"},
-		fault.Quota:            {"ServiceQuotaExceededException"},
+		fault.Quota:            {"ServiceQuotaExceededException", "TooManyTagsException", "ServiceQuotaExceededException"},
 		fault.AccessDenied:     {"AccessDeniedException"},
 		fault.Throttled:        {"ThrottlingException"},
 		fault.Gone:             {"ResourceNotFoundException"},
@@ -82,7 +82,7 @@ func (s *Server) mapError(svc *Service, op *apimodel.Operation, err error) *apiE
 		e.status = http.StatusBadRequest
 	}
 	if fe != nil {
-		if svc.LowerMessage && kind == fault.NotFound && fe.Resource != "" {
+		if svc.LowerMessage && (kind == fault.NotFound || shape == "TooManyTagsException") && fe.Resource != "" {
 			e.extra = map[string]any{"resourceName": fe.Resource}
 		}
 		if fe.Reason != nil && !svc.LowerMessage {

@@ -449,6 +449,17 @@ func TestQConnectQuotas(t *testing.T) {
 	if r.status != 402 || r.errType() != "ServiceQuotaExceededException" {
 		t.Fatalf("21st version: %d %s", r.status, r.raw)
 	}
+	// TagResource beyond 50 tags is TagResource's own TooManyTagsException, with resourceName.
+	_, kbARN := h.newKB("tagged")
+	tags := map[string]any{}
+	for i := 0; i < 50; i++ {
+		tags[fmt.Sprint("k", i)] = "v"
+	}
+	h.ok(h.call("POST", "/tags/"+label(kbARN), nil, map[string]any{"tags": tags}), 200)
+	r = h.call("POST", "/tags/"+label(kbARN), nil, map[string]any{"tags": map[string]any{"one-more": "v"}})
+	if r.status != 400 || r.errType() != "TooManyTagsException" || r.str("resourceName") != kbARN {
+		t.Fatalf("51st tag: %d %s", r.status, r.raw)
+	}
 }
 
 // connectSetup creates an instance, its email address and a contact.

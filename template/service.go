@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -397,6 +398,11 @@ func (s *Service) UntagResource(ctx context.Context, arn string, keys []string) 
 	return s.retag(ctx, arn, nil, keys)
 }
 
+// tooManyTags is TagResource's TooManyTagsException (a quota on the resource).
+func tooManyTags(arn string) error {
+	return &fault.Error{Kind: fault.Quota, Resource: arn, Message: fmt.Sprintf("A resource can have at most %d tags.", MaxTags)}
+}
+
 func (s *Service) retag(ctx context.Context, arn string, set map[string]string, remove []string) error {
 	for attempt := 0; ; attempt++ {
 		kb, t, err := s.taggable(ctx, arn)
@@ -406,7 +412,7 @@ func (s *Service) retag(ctx context.Context, arn string, set map[string]string, 
 		if t == nil {
 			err := s.cfg.Store.TagKnowledgeBase(ctx, kb.Region, kb.ID, set, remove, MaxTags)
 			if fault.Is(err, fault.Quota) {
-				return fault.New(fault.Invalid, "A resource can have at most %d tags.", MaxTags)
+				return tooManyTags(arn)
 			}
 			return err
 		}
@@ -419,6 +425,9 @@ func (s *Service) retag(ctx context.Context, arn string, set map[string]string, 
 		}
 		for _, k := range remove {
 			delete(tags, k)
+		}
+		if len(tags) > MaxTags {
+			return tooManyTags(arn)
 		}
 		if err := checkTags(tags); err != nil {
 			return err
