@@ -312,7 +312,7 @@ func writeField(b *strings.Builder, name, value string) error {
 // validHeaderName reports whether name is an RFC 5322 field-name (printable
 // ASCII except colon) of a sensible length.
 func validHeaderName(name string) bool {
-	if name == "" || len(name) > 76 {
+	if name == "" || len(name) > 126 { // the template model allows names up to 126 characters
 		return false
 	}
 	for i := 0; i < len(name); i++ {
