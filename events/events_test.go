@@ -97,7 +97,7 @@ func TestWebhooksSignedOrderedRetried(t *testing.T) {
 		defer mu.Unlock()
 		if fail > 0 {
 			fail--
-			http.Error(w, "down", 503)
+			http.Error(w, "down", http.StatusServiceUnavailable)
 			return
 		}
 		var env events.Envelope
