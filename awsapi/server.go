@@ -157,7 +157,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(s.mapError(svc, op, fault.New(fault.Invalid, "%s", err.Error())))
 		return
 	}
-	ctx := connect.WithCaller(r.Context(), connect.Caller{Region: region, AccessKeyID: id.AccessKeyID})
+	ctx := connect.WithCaller(r.Context(), connect.Caller{Region: region, AccessKeyID: id.AccessKeyID, Endpoint: Endpoint(r)})
 	out, err := h(ctx, &Call{Op: op, Labels: labels, Query: r.URL.Query(), Body: body, Doc: doc})
 	if err != nil {
 		e := s.mapError(svc, op, err)

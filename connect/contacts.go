@@ -289,6 +289,29 @@ func (s *Service) StartOutboundEmailContact(ctx context.Context, in *StartOutbou
 		}
 		return nil, fault.New(fault.Invalid, "Contact %s has already been %s", c.ID, pastTense(c.State))
 	}
+	o, err := s.composeOutbound(ctx, inst, c, in)
+	if err != nil {
+		return nil, err
+	}
+	o.Idem = idem
+	ev := o.Events
+	if err := s.cfg.Store.StartOutbound(ctx, o); err != nil {
+		if fault.Is(err, fault.Conflict) {
+			return nil, fault.New(fault.Invalid, "Contact %s has already been started or stopped", c.ID)
+		}
+		if ok, err := replay(err, out); ok || err != nil {
+			return out, err
+		}
+	}
+	s.cfg.Wake()
+	s.cfg.Publish(ev)
+	return out, nil
+}
+
+// composeOutbound builds, composes and addresses the message of an outbound
+// contact and moves the contact to QUEUED: everything StartOutbound (or
+// CreateContactMessage) commits, except the idempotency record.
+func (s *Service) composeOutbound(ctx context.Context, inst *Instance, c *Contact, in *StartOutboundEmailContactInput) (*Outbound, error) {
 	draft, err := s.buildDraft(ctx, inst, c, in)
 	if err != nil {
 		return nil, err
@@ -305,27 +328,13 @@ func (s *Service) StartOutboundEmailContact(ctx context.Context, in *StartOutbou
 	for _, e := range draft.Cc {
 		rcpts = append(rcpts, e.Address)
 	}
-	now := s.now()
 	c.State = StateQueued
-	c.UpdatedAt = now
-	ev := []Event{s.event(c, EventQueued, map[string]any{"recipients": len(rcpts), "source": c.Source})}
-	o := &Outbound{
+	c.UpdatedAt = s.now()
+	return &Outbound{
 		Contact: c,
 		Message: Message{ContactID: c.ID, InstanceID: c.InstanceID, EnvelopeFrom: c.From.Address, Recipients: rcpts, Raw: raw},
-		Events:  ev,
-		Idem:    idem,
-	}
-	if err := s.cfg.Store.StartOutbound(ctx, o); err != nil {
-		if fault.Is(err, fault.Conflict) {
-			return nil, fault.New(fault.Invalid, "Contact %s has already been started or stopped", c.ID)
-		}
-		if ok, err := replay(err, out); ok || err != nil {
-			return out, err
-		}
-	}
-	s.cfg.Wake()
-	s.cfg.Publish(ev)
-	return out, nil
+		Events:  []Event{s.event(c, EventQueued, map[string]any{"recipients": len(rcpts), "source": c.Source})},
+	}, nil
 }
 
 func pastTense(st State) string {
@@ -428,6 +437,11 @@ func (s *Service) buildDraft(ctx context.Context, inst *Instance, c *Contact, in
 	default:
 		return nil, fault.New(fault.Invalid, "MessageSourceType %s is not supported", msg.MessageSourceType)
 	}
+	files, err := s.contactAttachments(ctx, c, len(d.Text)+len(d.HTML))
+	if err != nil {
+		return nil, err
+	}
+	d.Attachments = append(d.Attachments, files...)
 	if utf8.RuneCountInString(d.Subject) > 998 {
 		return nil, fault.New(fault.Invalid, "Subject is longer than 998 characters")
 	}
@@ -443,12 +457,20 @@ func (s *Service) buildDraft(ctx context.Context, inst *Instance, c *Contact, in
 }
 
 // sender resolves the From address: it must be an email address of the instance.
-// When omitted, the instance's oldest non-alias email address is used.
+// When omitted, the default outbound address of the instance's queues is used
+// (UpdateQueueOutboundEmailConfig; when several queues have one, the one set
+// first), else the instance's oldest non-alias email address.
 func (s *Service) sender(ctx context.Context, inst *Instance, from *EmailAddressInfo) (Endpoint, error) {
 	if from == nil {
 		all, err := s.cfg.Store.ListEmailAddresses(ctx, inst.ID)
 		if err != nil {
 			return Endpoint{}, err
+		}
+		if e, err := s.queueDefaultSender(ctx, inst.ID, all); err != nil || e != nil {
+			if err != nil {
+				return Endpoint{}, err
+			}
+			return Endpoint{Address: e.Address, DisplayName: e.DisplayName}, nil
 		}
 		for _, e := range all {
 			if e.AliasOf == "" {

@@ -18,6 +18,9 @@ import (
 type Caller struct {
 	Region      string
 	AccessKeyID string
+	// Endpoint is the base URL the caller reached the API at ("http://host:port"),
+	// used for the URLs connectmail hands out (attached-file uploads and downloads).
+	Endpoint string
 }
 
 type callerKey struct{}
@@ -100,6 +103,9 @@ type Config struct {
 	Composer  Composer
 	// Templates renders TEMPLATE messages; nil refuses them.
 	Templates TemplateRenderer
+	// Files presigns the upload and download URLs of attached files; nil
+	// refuses StartAttachedFileUpload and gives no download URLs.
+	Files FileURLs
 	// Wake is called after a delivery job is committed.
 	Wake func()
 	// Publish is called with events after they are committed.

@@ -72,5 +72,62 @@ type Store interface {
 	// Unsuppress removes an address (NotFound if absent).
 	Unsuppress(ctx context.Context, address string) error
 
+	// ---- The email surface beyond the spine (wire_email.go) ----
+
+	// CreateContactMessage inserts o.Contact, a new contact, together with
+	// o.Message, o.Events and o.Idem in one transaction. When queue is set a
+	// delivery job for the message is queued too, due at o.Contact.UpdatedAt,
+	// exactly as StartOutbound queues one. Idempotency as for CreateContact:
+	// *Replayed when o.Idem's token and hash were committed before.
+	CreateContactMessage(ctx context.Context, o *Outbound, queue bool) error
+	// ModifyContact loads a contact of the instance inside a transaction,
+	// calls fn with it, and stores the contact's Attributes, Tags and
+	// UpdatedAt as fn left them, together with the events fn returns. An
+	// error from fn aborts the transaction and is returned as is. NotFound
+	// when the contact does not exist.
+	ModifyContact(ctx context.Context, instanceID, id string, fn func(c *Contact) ([]Event, error)) error
+	// ModifyEmailAddresses loads every email address of the instance (in
+	// creation order) inside a transaction, calls fn with them, and stores
+	// the AliasOf, Tags and ModifiedAt of the addresses fn returns. idem is
+	// checked and recorded in the same transaction (*Replayed, or
+	// fault.Idempotency, as for CreateInstance). An error from fn aborts.
+	ModifyEmailAddresses(ctx context.Context, instanceID string, idem *Idem, fn func(all []*EmailAddress) (changed []*EmailAddress, err error)) error
+	// ModifyTags loads the tags of an instance, email address or file inside
+	// a transaction, calls fn with a copy, and stores what fn returns (nil or
+	// empty: no tags). NotFound when the resource does not exist. Contacts
+	// are tagged through ModifyContact.
+	ModifyTags(ctx context.Context, ref ResourceRef, fn func(tags map[string]string) (map[string]string, error)) error
+
+	// CreateFile inserts an attached file (without data). Inside the same
+	// transaction it counts the files with the same InstanceID and
+	// AssociatedResourceARN: if one more file, or the sum of their sizes plus
+	// f.Size, would exceed limits it fails with FileQuotaError. Idempotency
+	// as for CreateInstance.
+	CreateFile(ctx context.Context, f *File, limits FileLimits, idem *Idem) error
+	// GetFile loads an attached file's metadata (NotFound if absent).
+	GetFile(ctx context.Context, instanceID, id string) (*File, error)
+	// ListFiles returns the files of an instance associated with a resource
+	// ARN, oldest first, metadata only.
+	ListFiles(ctx context.Context, instanceID, associatedARN string) ([]*File, error)
+	// PutFileData stores a file's content, replacing an earlier upload, as
+	// long as the file is PROCESSING (Conflict otherwise; NotFound if absent).
+	PutFileData(ctx context.Context, instanceID, id string, data []byte) error
+	// FileData returns a file's content (NotFound if the file does not exist
+	// or nothing was uploaded).
+	FileData(ctx context.Context, instanceID, id string) ([]byte, error)
+	// SetFileStatus moves a file from one status to another (Conflict when
+	// its status is not from; NotFound if absent).
+	SetFileStatus(ctx context.Context, instanceID, id, from, to string) error
+
+	// ModifyQueueEmailAddresses loads the email addresses linked to a queue
+	// (in link order) inside a transaction, calls fn, and replaces them with
+	// what fn returns. An error from fn aborts the transaction.
+	ModifyQueueEmailAddresses(ctx context.Context, instanceID, queueID string, fn func(cur []QueueEmailAddress) ([]QueueEmailAddress, error)) error
+	// ListQueueEmailAddresses returns the addresses linked to a queue, in
+	// link order; with queueID "" those of every queue of the instance,
+	// ordered by queue id then link order. Links to deleted email addresses
+	// are not returned.
+	ListQueueEmailAddresses(ctx context.Context, instanceID, queueID string) ([]QueueEmailAddress, error)
+
 	Close() error
 }

@@ -1,0 +1,140 @@
+package connect
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+
+	"github.com/connectmail/connectmail/fault"
+)
+
+// ReferencesPageSize is how many references one ListContactReferences page holds.
+const ReferencesPageSize = 50
+
+// GetContactAttributes returns the user-defined attributes of a contact.
+func (s *Service) GetContactAttributes(ctx context.Context, instanceID, initialContactID string) (*GetContactAttributesOutput, error) {
+	_, c, err := s.contact(ctx, instanceID, initialContactID)
+	if err != nil {
+		return nil, err
+	}
+	out := &GetContactAttributesOutput{Attributes: c.Attributes}
+	if out.Attributes == nil {
+		out.Attributes = map[string]string{}
+	}
+	return out, nil
+}
+
+// UpdateContactAttributes merges attributes into a contact's, in any state:
+// new keys are added and existing ones replaced. The merged attributes must
+// stay within the limits CreateContact enforces (32,768 bytes in total).
+// A CONTACT_DATA_UPDATED event records the change.
+func (s *Service) UpdateContactAttributes(ctx context.Context, in *UpdateContactAttributesInput) error {
+	if err := checkAttributes(in.Attributes); err != nil {
+		return err
+	}
+	inst, err := s.instance(ctx, in.InstanceID)
+	if err != nil {
+		return err
+	}
+	var ev []Event
+	err = s.cfg.Store.ModifyContact(ctx, inst.ID, in.InitialContactID, func(c *Contact) ([]Event, error) {
+		merged := mergeAttributes(c.Attributes, in.Attributes)
+		if err := checkAttributes(merged); err != nil {
+			return nil, err
+		}
+		c.Attributes = merged
+		c.UpdatedAt = s.now()
+		ev = []Event{s.event(c, EventContactDataUpdated, map[string]any{"updatedProperties": []string{"UserDefinedAttributes"}})}
+		return ev, nil
+	})
+	if fault.Is(err, fault.NotFound) {
+		return fault.NotFoundf("Contact", "Contact not found: %s", in.InitialContactID)
+	}
+	if err != nil {
+		return err
+	}
+	s.cfg.Publish(ev)
+	return nil
+}
+
+// ListContactReferences lists a contact's references of the requested types:
+// its email message (EMAIL_MESSAGE, a file readable with GetAttachedFile),
+// its attached files (ATTACHMENT) and the references it was created with.
+func (s *Service) ListContactReferences(ctx context.Context, in *ListContactReferencesInput) (*ListContactReferencesOutput, error) {
+	inst, c, err := s.contact(ctx, in.InstanceID, in.ContactID)
+	if err != nil {
+		return nil, err
+	}
+	offset := 0
+	if in.NextToken != "" {
+		tok, err := decodeToken(in.NextToken)
+		if err != nil {
+			return nil, err
+		}
+		if offset, err = strconv.Atoi(tok); err != nil || offset < 0 {
+			return nil, fault.New(fault.Invalid, "The NextToken is not valid.")
+		}
+	}
+	want := func(t string) bool { return slices.Contains(in.ReferenceTypes, t) }
+	var all []ReferenceSummary
+	if want("EMAIL_MESSAGE") {
+		if _, err := s.cfg.Store.GetMessage(ctx, c.ID); err == nil {
+			id := messageFilePrefix + c.ID
+			all = append(all, ReferenceSummary{EmailMessage: &ReferenceSummaryItem{Name: c.ID + ".eml", Arn: inst.ARN + "/file/" + id}})
+		} else if !fault.Is(err, fault.NotFound) {
+			return nil, err
+		}
+	}
+	if want("ATTACHMENT") {
+		files, err := s.cfg.Store.ListFiles(ctx, inst.ID, c.ARN)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			all = append(all, ReferenceSummary{Attachment: &ReferenceSummaryItem{Name: f.Name, Value: f.ID, Status: f.Status, Arn: f.ARN}})
+		}
+	}
+	var refs map[string]Reference
+	if len(c.References) > 0 {
+		if err := json.Unmarshal(c.References, &refs); err != nil {
+			return nil, fault.Wrap(err, "stored references are unreadable")
+		}
+	}
+	for _, name := range sortedKeys(refs) {
+		r := refs[name]
+		if !want(r.Type) {
+			continue
+		}
+		item := &ReferenceSummaryItem{Name: name, Value: r.Value}
+		var rs ReferenceSummary
+		switch r.Type {
+		case "URL":
+			rs.URL = item
+		case "NUMBER":
+			rs.Number = item
+		case "STRING":
+			rs.String = item
+		case "DATE":
+			rs.Date = item
+		case "EMAIL":
+			rs.Email = item
+		case "ATTACHMENT":
+			item.Status, item.Arn = r.Status, r.Arn
+			rs.Attachment = item
+		default:
+			continue
+		}
+		all = append(all, rs)
+	}
+	out := &ListContactReferencesOutput{ReferenceSummaryList: []ReferenceSummary{}}
+	if offset > len(all) {
+		offset = len(all)
+	}
+	end := min(offset+ReferencesPageSize, len(all))
+	out.ReferenceSummaryList = append(out.ReferenceSummaryList, all[offset:end]...)
+	if end < len(all) {
+		out.NextToken = encodeToken(strconv.Itoa(end))
+	}
+	return out, nil
+}
