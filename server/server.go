@@ -49,13 +49,12 @@ type Config struct {
 	MaxAge    time.Duration
 	// SuppressFor is how long a hard-bounced address stays suppressed (0: until removed).
 	SuppressFor time.Duration
+	// DomainRates limits deliveries per destination domain (messages/s; "*" for all others).
+	DomainRates map[string]float64
 	// Webhooks receive every event; WebhookSecret signs their bodies.
 	Webhooks      []string
 	WebhookSecret string
-	// FaultInjection makes the AWS API honour the awsapi.FaultHeader request
-	// header, which fails calls on purpose; for tests of SDK retries only.
-	FaultInjection bool
-	Logger         *slog.Logger
+	Logger        *slog.Logger
 }
 
 // Defaults returns the documented defaults.
@@ -183,7 +182,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.worker = delivery.New(delivery.Config{
 		Store: store, Sender: snd, Sign: sign, Concurrency: cfg.Concurrency,
-		RetryBase: cfg.RetryBase, MaxAge: cfg.MaxAge, SuppressFor: cfg.SuppressFor, Logger: log.With("component", "delivery"),
+		RetryBase: cfg.RetryBase, MaxAge: cfg.MaxAge, SuppressFor: cfg.SuppressFor, DomainRates: cfg.DomainRates, Logger: log.With("component", "delivery"),
 		Observe: s.Metrics.observeAttempt, Publish: publish,
 	})
 	joinCluster(store, s.worker.Wake, notifier.Notify, s.webhooks)
@@ -198,24 +197,24 @@ func New(cfg Config) (*Server, error) {
 		}})
 		services["wisdom"] = awsapi.QConnectService(tsvc)
 	}
-	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Publish: publish,
-		Files: &awsapi.FilePresigner{Secrets: creds.Secret}}
+	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Publish: publish}
 	if tsvc != nil {
 		cc.Templates = tsvc
 	}
 	svc := connect.NewService(cc)
 	services["connect"] = awsapi.ConnectService(svc)
-	verifier := &sigv4.Verifier{Secrets: creds.Secret}
-	var api http.Handler = awsapi.New(awsapi.Config{
-		Verifier: verifier,
+	api := awsapi.New(awsapi.Config{
+		Verifier: &sigv4.Verifier{Secrets: creds.Secret},
 		Auth:     creds,
 		Services: services,
 		Logger:   log.With("component", "api"),
 		Observe:  s.Metrics.observeCall,
 	})
 	anonymous := cfg.CredentialsFile == ""
+	// Event streams never go idle; they end when shutdown starts.
+	streamsDone := make(chan struct{})
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, &events.Stream{Log: store, Notifier: notifier, Renderer: renderer}))
+	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, &events.Stream{Log: store, Notifier: notifier, Renderer: renderer, Done: streamsDone}))
 	if tsvc != nil {
 		mux.Handle(template.AttachmentPath, basicAuth(creds, anonymous, awsapi.TemplateAttachmentHandler(tsvc)))
 	}
@@ -223,12 +222,9 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("/metrics", basicAuth(creds, anonymous, s.Metrics.Handler()))
 	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, ui.Handler()))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.Handle(connect.FilePathPrefix, &awsapi.FileHandler{Service: svc, Verifier: verifier})
-	if cfg.FaultInjection {
-		api = awsapi.InjectFaults(api)
-	}
 	mux.Handle("/", api)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	s.http.RegisterOnShutdown(func() { close(streamsDone) })
 	return s, nil
 }
 
@@ -243,6 +239,12 @@ func openStore(dsn string, log *slog.Logger) (connect.Store, error) {
 // key id and its secret, or anonymous when the server runs in loopback emulator mode.
 func basicAuth(creds *credentials.Set, anonymous bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if anonymous && !loopbackHost(r.Host) {
+			// Anonymous access is for loopback clients only; a page on another
+			// site must not reach it through a rebound DNS name.
+			http.Error(w, "forbidden: anonymous access needs a loopback Host", http.StatusForbidden)
+			return
+		}
 		if !anonymous {
 			id, secret, ok := r.BasicAuth()
 			want, known := creds.Secret(id)
@@ -254,6 +256,19 @@ func basicAuth(creds *credentials.Set, anonymous bool, next http.Handler) http.H
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// loopbackHost reports whether a Host header names a loopback address.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Listen binds the HTTP listener and returns its address.

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -94,6 +96,30 @@ func (d *dkimList) Set(v string) error {
 	return nil
 }
 
+// rateFlag collects DOMAIN=N per-domain rate limits.
+type rateFlag map[string]float64
+
+func (r rateFlag) String() string {
+	var parts []string
+	for d, n := range r {
+		parts = append(parts, d+"="+strconv.FormatFloat(n, 'g', -1, 64))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
+func (r rateFlag) Set(v string) error {
+	for _, item := range strings.Split(v, ",") {
+		d, n, ok := strings.Cut(strings.TrimSpace(item), "=")
+		f, err := strconv.ParseFloat(n, 64)
+		if !ok || d == "" || err != nil || f <= 0 {
+			return fmt.Errorf("want DOMAIN=N with N > 0, got %q", item)
+		}
+		r[strings.ToLower(d)] = f
+	}
+	return nil
+}
+
 // listFlag collects repeated or comma-separated values.
 type listFlag []string
 
@@ -127,6 +153,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	var hooks listFlag
 	fs.Var(&hooks, "webhook", "`URL` that receives every contact and delivery event as a signed JSON POST (EventBridge envelope); repeat or comma-separate for several")
 	fs.StringVar(&cfg.WebhookSecret, "webhook-secret", "", "HMAC-SHA256 `SECRET` that signs webhook bodies (header X-Connectmail-Signature: sha256=<hex>)")
+	rates := rateFlag{}
+	fs.Var(rates, "domain-rate", "per-destination-domain delivery limit `DOMAIN=N` messages/second; \"*\" sets it for every other domain; repeat or comma-separate (e.g. gmail.com=20,*=100)")
 	fs.DurationVar(&cfg.SuppressFor, "suppress-for", 0, "how long a hard-bounced address stays on the suppression list; 0 = until removed")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
@@ -166,6 +194,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg.DKIM = dkim
 	cfg.Webhooks = hooks
+	if len(rates) > 0 {
+		cfg.DomainRates = rates
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		fmt.Fprintln(stderr, "connectmail: --log-level:", err)

@@ -12,7 +12,7 @@ func TestServeHelpExplainsEveryFlag(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	help := errb.String()
-	for _, flag := range []string{"addr", "db", "smtp-relay", "smtp-addr", "account-id", "credentials", "dkim", "webhook", "webhook-secret", "retry-base", "max-age", "suppress-for"} {
+	for _, flag := range []string{"addr", "db", "smtp-relay", "smtp-addr", "account-id", "credentials", "dkim", "webhook", "webhook-secret", "retry-base", "max-age", "suppress-for", "domain-rate"} {
 		if !strings.Contains(help, "--"+flag+" ") && !strings.Contains(help, "--"+flag+"\t") {
 			t.Errorf("serve --help does not mention --%s", flag)
 		}
@@ -46,6 +46,7 @@ func TestServeRefusals(t *testing.T) {
 		{"bad relay", []string{"--smtp-relay", "http://x"}, nil, "--smtp-relay"},
 		{"missing credentials file", []string{"--addr", "0.0.0.0:0", "--credentials", "/nonexistent/creds.json"}, nil, "no such file"},
 		{"bad dkim", []string{"--dkim", "example.com"}, nil, "DOMAIN:SELECTOR:KEYFILE"},
+		{"bad domain rate", []string{"--domain-rate", "example.com=fast"}, nil, "DOMAIN=N"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
