@@ -710,7 +710,7 @@ func TestTags(t *testing.T) {
 	for i := 0; i < 51; i++ {
 		many[fmt.Sprint("k", i)] = "v"
 	}
-	mustKind(t, s.TagResource(ctx, kb.KnowledgeBaseARN, many), fault.Invalid)
+	mustKind(t, s.TagResource(ctx, kb.KnowledgeBaseARN, many), fault.Quota) // TooManyTagsException on the wire
 	missing := "arn:aws:wisdom:us-east-1:" + account + ":knowledge-base/00000000-0000-4000-8000-000000000000"
 	_, err := s.ListTagsForResource(ctx, missing)
 	mustKind(t, err, fault.NotFound)
