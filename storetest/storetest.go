@@ -42,7 +42,7 @@ func Run(t *testing.T, b Backend) {
 	if b.Open == nil || b.Restart == nil {
 		t.Fatal("storetest: Backend.Open and Backend.Restart are required")
 	}
-	for _, c := range connectCases() {
+	for _, c := range append(connectCases(), wireCases()...) {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, b) })
 	}
 	probe := b.Open(t)
