@@ -128,4 +128,3 @@ func block(text string) (string, bool) {
 	}
 	return text[i:j+len(endMarker)] + "\n", true
 }
-
