@@ -157,6 +157,12 @@ func (w *Worker) Run(ctx context.Context) error {
 	if _, err := w.cfg.Store.ReleaseLeases(ctx, w.cfg.Now()); err != nil {
 		return fmt.Errorf("releasing leases: %w", err)
 	}
+	// Outcomes are recorded in batches by one recorder; it stops last, after
+	// every in-flight send has handed over its outcome.
+	outcomes := make(chan connect.Outcome, 2*w.cfg.Concurrency)
+	recorded := make(chan struct{})
+	go w.record(outcomes, recorded)
+	defer func() { close(outcomes); <-recorded }()
 	// Sends run on their own context so that shutdown lets them finish.
 	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelSends()
@@ -197,7 +203,9 @@ func (w *Worker) Run(ctx context.Context) error {
 			go func(j *connect.Job) {
 				defer wg.Done()
 				defer func() { <-slots }()
-				w.deliver(sendCtx, j)
+				if out, ok := w.deliver(sendCtx, j); ok {
+					outcomes <- out
+				}
 				w.Wake()
 			}(j)
 		}
@@ -231,7 +239,43 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
-func (w *Worker) deliver(ctx context.Context, j *connect.Job) {
+// record writes outcomes to the store, as many at a time as are waiting,
+// then publishes their events.
+func (w *Worker) record(in <-chan connect.Outcome, done chan<- struct{}) {
+	defer close(done)
+	batch := make([]connect.Outcome, 0, 256)
+	for first := range in {
+		batch = append(batch[:0], first)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case o, ok := <-in:
+				if !ok {
+					break more
+				}
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		// Recording must survive shutdown, so it does not use the worker's context.
+		if err := w.cfg.Store.FinishAttempts(context.Background(), batch); err != nil {
+			w.cfg.Logger.Error("recording delivery attempts failed; the jobs will be retried after their lease", "count", len(batch), "err", err)
+			continue
+		}
+		var evs []connect.Event
+		for _, o := range batch {
+			w.cfg.Logger.Info("delivery attempt", "contact", o.Job.ContactID, "attempt", o.Job.Attempts, "outcome", o.Attempt.Outcome, "code", o.Attempt.Code)
+			evs = append(evs, o.Events...)
+		}
+		w.cfg.Publish(evs)
+		// Retries were rescheduled: let the claim loop see their new times.
+		w.Wake()
+	}
+}
+
+// deliver makes one attempt and returns its outcome (ok=false: nothing to record).
+func (w *Worker) deliver(ctx context.Context, j *connect.Job) (connect.Outcome, bool) {
 	start := w.cfg.Now()
 	out := connect.Outcome{Job: j, Attempt: connect.Attempt{ContactID: j.ContactID, N: j.Attempts, StartedAt: start}}
 	ev := func(typ string, detail map[string]any) {
@@ -259,7 +303,7 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) {
 	rcpts, suppressed, err := w.filterSuppressed(ctx, j)
 	if err != nil {
 		w.cfg.Logger.Error("reading the suppression list failed; retrying after the lease", "contact", j.ContactID, "err", err)
-		return
+		return connect.Outcome{}, false
 	}
 	if len(suppressed) > 0 {
 		ev(connect.EventSuppressed, map[string]any{"attempt": j.Attempts, "recipients": suppressed})
@@ -324,14 +368,7 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) {
 		}
 	}
 	w.cfg.Observe(out.Attempt.Outcome, out.Attempt.FinishedAt.Sub(start))
-	outs := []connect.Outcome{out}
-	// Recording must survive shutdown: use a context that is not cancelled with ctx.
-	if err := w.cfg.Store.FinishAttempts(context.WithoutCancel(ctx), outs); err != nil {
-		w.cfg.Logger.Error("recording a delivery attempt failed; the job will be retried after its lease", "contact", j.ContactID, "err", err)
-		return
-	}
-	w.cfg.Logger.Info("delivery attempt", "contact", j.ContactID, "attempt", j.Attempts, "outcome", out.Attempt.Outcome, "code", out.Attempt.Code)
-	w.cfg.Publish(outs[0].Events)
+	return out, true
 }
 
 // throttle waits for the destination domain's rate limit. A short wait happens

@@ -1,8 +1,8 @@
 // Package sqlite is connectmail's embedded store: SQLite through the pure-Go
 // modernc.org/sqlite driver, in WAL mode with synchronous=FULL, so a returned
 // write is on disk. Writes go through one writer goroutine that commits
-// concurrent requests together (group commit), each inside its own savepoint
-// so one failing write never affects another.
+// concurrent requests together (group commit); a failing write never affects
+// another (see commit).
 package sqlite
 
 import (
@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/connectmail/connectmail/fault"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -43,6 +44,8 @@ type Store struct {
 	opts   Options
 	wstmts stmtCache
 	rstmts stmtCache
+	// fallbacks counts batches that had to be re-run write by write.
+	fallbacks atomic.Int64
 }
 
 // stmtCache keeps prepared statements per query text, so that hot queries are
@@ -273,41 +276,46 @@ func (s *Store) writer() {
 }
 
 func (s *Store) commit(batch []*writeReq) {
-	errs := make([]error, len(batch))
+	// Optimistically, every write of the batch shares one transaction. A write
+	// that fails may have changed rows before failing, so then the whole batch
+	// is rolled back and each write runs again in a transaction of its own,
+	// which gives every caller its exact outcome. Writes are functions of their
+	// inputs, so running one again is safe; failures are rare (idempotent
+	// replays, conflicts), so the common path has no per-write overhead.
+	if len(batch) > 1 && s.runTx(batch, true) {
+		return
+	}
+	if len(batch) > 1 {
+		s.fallbacks.Add(1)
+	}
+	for _, r := range batch {
+		s.runTx([]*writeReq{r}, false)
+	}
+}
+
+// runTx runs writes in one transaction and reports to their callers. When
+// optimistic and a write fails, it rolls back, reports nothing and returns false.
+func (s *Store) runTx(batch []*writeReq, optimistic bool) bool {
 	tx, err := s.w.Begin()
 	if err != nil {
 		for _, r := range batch {
 			r.err <- err
 		}
-		return
+		return true
 	}
-	single := len(batch) == 1
-	for i, r := range batch {
-		if single {
-			errs[i] = r.fn(tx)
-			continue
-		}
-		if _, err := s.exec(tx, `SAVEPOINT w`); err != nil {
-			errs[i] = err
-			continue
-		}
-		if errs[i] = r.fn(tx); errs[i] != nil {
-			_, _ = s.exec(tx, `ROLLBACK TO w`)
-		}
-		_, _ = s.exec(tx, `RELEASE w`)
-	}
-	if single && errs[0] != nil {
-		tx.Rollback()
-		batch[0].err <- errs[0]
-		return
-	}
-	if err := tx.Commit(); err != nil {
-		for _, r := range batch {
+	for _, r := range batch {
+		if err := r.fn(tx); err != nil {
+			_ = tx.Rollback()
+			if optimistic {
+				return false
+			}
 			r.err <- err
+			return true
 		}
-		return
 	}
-	for i, r := range batch {
-		r.err <- errs[i]
+	err = tx.Commit()
+	for _, r := range batch {
+		r.err <- err
 	}
+	return true
 }

@@ -312,14 +312,27 @@ func scanContact(row rowScanner) (*connect.Contact, int64, error) {
 }
 
 func (s *Store) insertEvents(tx *sql.Tx, evs []connect.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	// One statement for all of them: rowids of one INSERT are consecutive
+	// (INTEGER PRIMARY KEY takes max+1 per row), so the ids follow from the last.
+	q := `INSERT INTO events(contact_id, instance_id, type, time, detail) VALUES (?,?,?,?,?)` + strings.Repeat(`,(?,?,?,?,?)`, len(evs)-1)
+	args := make([]any, 0, 5*len(evs))
 	for i := range evs {
 		e := &evs[i]
-		res, err := s.exec(tx, `INSERT INTO events(contact_id, instance_id, type, time, detail) VALUES (?,?,?,?,?)`,
-			e.ContactID, e.InstanceID, e.Type, ms(e.Time), jsonOrNil(e.Detail))
-		if err != nil {
-			return err
-		}
-		e.ID, _ = res.LastInsertId()
+		args = append(args, e.ContactID, e.InstanceID, e.Type, ms(e.Time), jsonOrNil(e.Detail))
+	}
+	res, err := s.exec(tx, q, args...)
+	if err != nil {
+		return err
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	for i := range evs {
+		evs[i].ID = last - int64(len(evs)-1-i)
 	}
 	return nil
 }
@@ -595,29 +608,28 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 	return s.write(ctx, func(tx *sql.Tx) error {
 		for i := range outs {
 			o := &outs[i]
-			var attempts int
-			err := s.queryRow(tx, `SELECT attempts FROM jobs WHERE contact_id = ?`, o.Job.ContactID).Scan(&attempts)
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && attempts != o.Job.Attempts) {
-				// The job was stopped, or its lease expired and another worker took it.
-				o.Events = nil
-				continue
+			// The job must still be ours: not stopped, and not re-leased by
+			// another worker after our lease expired (attempts is the lease token).
+			a := o.Attempt
+			var res sql.Result
+			var err error
+			if o.Final {
+				res, err = s.exec(tx, `DELETE FROM jobs WHERE contact_id = ? AND attempts = ?`, o.Job.ContactID, o.Job.Attempts)
+			} else {
+				res, err = s.exec(tx, `UPDATE jobs SET next_at = ?, leased = 0 WHERE contact_id = ? AND attempts = ?`, ms(o.RetryAt), o.Job.ContactID, o.Job.Attempts)
 			}
 			if err != nil {
 				return err
 			}
-			a := o.Attempt
+			if n, _ := res.RowsAffected(); n == 0 {
+				o.Events = nil
+				continue
+			}
 			if _, err := s.exec(tx, `INSERT OR REPLACE INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail) VALUES (?,?,?,?,?,?,?)`,
 				a.ContactID, a.N, ms(a.StartedAt), ms(a.FinishedAt), a.Outcome, a.Code, a.Detail); err != nil {
 				return err
 			}
-			if !o.Final {
-				if _, err := s.exec(tx, `UPDATE jobs SET next_at = ?, leased = 0 WHERE contact_id = ?`, ms(o.RetryAt), o.Job.ContactID); err != nil {
-					return err
-				}
-			} else {
-				if _, err := s.exec(tx, `DELETE FROM jobs WHERE contact_id = ?`, o.Job.ContactID); err != nil {
-					return err
-				}
+			if o.Final {
 				fin := ms(a.FinishedAt)
 				if _, err := s.exec(tx, `UPDATE contacts SET state = ?, disconnect_reason = ?, disconnected_at = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED'`,
 					string(o.State), o.Reason, fin, fin, o.Job.ContactID); err != nil {
