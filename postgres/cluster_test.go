@@ -299,3 +299,49 @@ func TestMigrationsConcurrentAndIdempotent(t *testing.T) {
 		t.Fatalf("applied migrations %v", versions)
 	}
 }
+
+// TestEventHorizon: readers stop below an outstanding event id reservation —
+// here one left behind by a node that died mid-transaction — and go on once
+// a survivor has dropped it.
+func TestEventHorizon(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	dead := openAt(t, dsn)
+	ctx := context.Background()
+	seed(t, dead, "c1") // event 1 (INITIATED)
+	// The node reserves ids for a transaction it will never finish.
+	if _, err := dead.Pool().Exec(ctx, `INSERT INTO event_reservations(token, node, first_id, last_id)
+ SELECT 'leaked', $1, v, v FROM nextval('events_id_seq') v`, dead.Node()); err != nil {
+		t.Fatal(err)
+	}
+	dead.Abandon()
+	survivor := openAt(t, dsn)
+	seed(t, survivor, "c2") // event 3, committed above the leaked id 2
+	evs, err := survivor.ListEventsSince(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := survivor.LastEventID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].ContactID != "c1" || last != evs[0].ID {
+		t.Fatalf("with id 2 reserved, readers see %d events (last id %d), want the one below it", len(evs), last)
+	}
+	deadline := time.Now().Add(testOpts.NodeTimeout + 5*time.Second)
+	for {
+		evs, err = survivor.ListEventsSince(ctx, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the dead node's reservation still holds readers back: %d events", len(evs))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if evs[1].ID <= evs[0].ID+1 {
+		t.Fatalf("event ids %d, %d: the reserved id was reused", evs[0].ID, evs[1].ID)
+	}
+}

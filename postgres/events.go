@@ -10,22 +10,28 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ListEventsSince implements connect.Store. Because event ids are assigned in
-// commit order (see queueEvents), every event this returns is followed only by
-// events with higher ids, so a reader may advance its position to the last id
-// returned.
+// horizon is the lowest event id that an open transaction may still commit:
+// readers stop below it (see the events table in migration 1).
+const horizon = `COALESCE((SELECT min(first_id) FROM event_reservations), 9223372036854775807)`
+
+// ListEventsSince implements connect.Store. It returns only events below the
+// lowest outstanding id reservation, so every event it returns is followed
+// only by events with higher ids, and a reader may advance its position to
+// the last id returned.
 func (s *Store) ListEventsSince(ctx context.Context, after int64, limit int) ([]connect.Event, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, contact_id, instance_id, type, time, detail FROM events WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+	rows, err := s.pool.Query(ctx, `SELECT id, contact_id, instance_id, type, time, detail FROM events
+ WHERE id > $1 AND id < `+horizon+` ORDER BY id LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, err
 	}
 	return collect(rows, scanEvent)
 }
 
-// LastEventID implements connect.Store.
+// LastEventID implements connect.Store: the highest id below the lowest
+// outstanding reservation, so that a reader starting there misses nothing.
 func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	var id *int64
-	if err := s.pool.QueryRow(ctx, `SELECT max(id) FROM events`).Scan(&id); err != nil || id == nil {
+	if err := s.pool.QueryRow(ctx, `SELECT max(id) FROM events WHERE id < `+horizon).Scan(&id); err != nil || id == nil {
 		return 0, err
 	}
 	return *id, nil

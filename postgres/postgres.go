@@ -9,18 +9,28 @@
 //     that stops beating for longer than the node timeout — killed, frozen,
 //     cut off — is gone: the first survivor to notice deletes its row and
 //     makes its leased jobs due at once, instead of after the lease.
-//   - ClientToken idempotency is a row taken first in each transaction with
-//     INSERT … ON CONFLICT DO NOTHING: of concurrent identical requests on any
-//     nodes, one commits and the others wait for it and then answer with its
-//     stored response (*connect.Replayed).
-//   - Event ids are assigned while holding a transaction-scoped advisory lock
-//     taken as the transaction's last step and released by its commit, so ids
-//     become visible in increasing order: a reader that has seen event N can
-//     never later find a committed event below N, and cursors skip nothing.
-//   - Transactions that make a job due or add events send a NOTIFY; Watch
-//     relays them so the other nodes' workers, event streams and webhooks
-//     react at once. Exclusive gives one node at a time a named role (one
-//     webhook URL) with a session advisory lock.
+//   - ClientToken idempotency is a row taken first in each transaction, with
+//     INSERT … ON CONFLICT DO NOTHING inside connectmail_claim_idem: of
+//     concurrent identical requests on any nodes, one commits; the others
+//     wait for it in that INSERT, fail, and answer with its stored response
+//     (*connect.Replayed), or with fault.Idempotency for another request.
+//   - The event log never lets a reader skip an event, although sequence
+//     values are not committed in order: a transaction that adds events first
+//     reserves their ids in a tiny transaction of its own (serialized by an
+//     advisory lock, committed without waiting for the disk), inserts the
+//     events with those ids and deletes the reservation as it commits.
+//     Readers (ListEventsSince, LastEventID) stop below the lowest
+//     outstanding reservation, so once they have seen id N, every event
+//     below N is committed or will never exist. Reservations of dead nodes
+//     and stale ones (see ReleaseLeases) are dropped so readers never wait
+//     for long.
+//   - Transactions that make a job due or add events notify the other nodes
+//     (LISTEN/NOTIFY) right after committing; Watch relays that, so the other
+//     nodes' workers, event streams and webhooks react at once. Exclusive
+//     gives one node at a time a named role (one webhook URL) with a session
+//     advisory lock.
+//   - Transactions spend few round trips: BEGIN travels with their first
+//     statements and COMMIT with their last ones (see txn).
 //
 // Pool settings come from the DSN (pool_max_conns, pool_min_conns,
 // pool_max_conn_lifetime, pool_max_conn_idle_time,
@@ -61,8 +71,8 @@ const (
 	ChannelEvents = "connectmail_events"
 )
 
-// Advisory lock keys (the first argument space of pg_advisory_lock is shared
-// by everything using the database; these spell "cm" plus a purpose).
+// Advisory lock keys (the key space of pg_advisory_lock is shared by
+// everything using the database; these spell "cm" plus a purpose).
 const (
 	lockMigrate int64 = 0x636d_0000_0001
 	lockEvents  int64 = 0x636d_0000_0002
@@ -169,7 +179,7 @@ func (s *Store) Done() <-chan struct{} { return s.life.Done() }
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Close stops the heartbeat, makes the jobs this node still leases due again,
-// removes the node's row and closes the pool.
+// drops its event id reservations, removes the node's row and closes the pool.
 func (s *Store) Close() error {
 	s.closeMu.Do(func() {
 		s.stop()
@@ -180,6 +190,7 @@ func (s *Store) Close() error {
 			b := &pgx.Batch{}
 			b.Queue(`WITH rel AS (UPDATE jobs SET next_at = $2, leased_by = NULL WHERE leased_by = $1 RETURNING 1)
  SELECT count(*) FROM rel, LATERAL pg_notify($3, '') n`, s.node, tm(time.Now()), ChannelJobs)
+			b.Queue(`DELETE FROM event_reservations WHERE node = $1`, s.node)
 			b.Queue(`DELETE FROM nodes WHERE id = $1`, s.node)
 			return t.commit(b)
 		})

@@ -73,6 +73,9 @@ const idemConflict = "CM001"
 // waits in it until the first one ends, then fails with idemConflict if that
 // one committed.
 func queueIdem(b *pgx.Batch, op, token, hash string, resp []byte) {
+	if resp == nil {
+		resp = []byte{}
+	}
 	b.Queue(`SELECT connectmail_claim_idem($1, $2, $3, $4)`, op, token, hash, resp)
 }
 
@@ -104,20 +107,32 @@ func queueConnectIdem(b *pgx.Batch, idem *connect.Idem) {
 	}
 }
 
-// queueEvents appends to b the statements that add evs to the event log,
-// filling in their ids, and notify the other nodes. It takes the event-id
-// lock, so it must be the last work queued before the commit.
-func (s *Store) queueEvents(b *pgx.Batch, evs []connect.Event) {
-	if len(evs) == 0 {
+// queueEvents appends to b the statements that add evs to the event log
+// with ids from the transaction's reservation (token, from txn.reserve),
+// filling in their ids, release the reservation and notify the other nodes.
+// Each insert locks the reservation row first, so a reservation deleted as
+// expired can no longer be used, and one in use is not deleted.
+func (s *Store) queueEvents(t *txn, b *pgx.Batch, token string, evs []connect.Event) {
+	if token == "" {
 		return
 	}
-	b.Queue(`SELECT pg_advisory_xact_lock($1)`, lockEvents)
 	for i := range evs {
 		e := &evs[i]
-		b.Queue(`INSERT INTO events(contact_id, instance_id, type, time, detail) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
-			e.ContactID, e.InstanceID, e.Type, tm(e.Time), jsonOrNil(e.Detail)).QueryRow(func(r pgx.Row) error { return r.Scan(&e.ID) })
+		b.Queue(`INSERT INTO events(id, contact_id, instance_id, type, time, detail)
+ SELECT r.first_id + $1, $2, $3, $4, $5, $6 FROM (SELECT first_id FROM event_reservations WHERE token = $7 AND first_id + $1 <= last_id FOR UPDATE) r
+ RETURNING id`,
+			i, e.ContactID, e.InstanceID, e.Type, tm(e.Time), jsonOrNil(e.Detail), token).QueryRow(func(r pgx.Row) error {
+			err := r.Scan(&e.ID)
+			if notFound(err) {
+				return fault.New(fault.Internal, "the event id reservation expired before the transaction ended")
+			}
+			return err
+		})
 	}
-	b.Queue(`SELECT pg_notify($1, $2)`, ChannelEvents, s.node)
+	b.Queue(`DELETE FROM event_reservations WHERE token = $1`, token)
+	if len(evs) > 0 {
+		t.notify(ChannelEvents, s.node)
+	}
 }
 
 // ---- instances ----
@@ -319,19 +334,25 @@ func scanContact(row pgx.Row) (*connect.Contact, error) {
 // CreateContact implements connect.Store.
 func (s *Store) CreateContact(ctx context.Context, c *connect.Contact, events []connect.Event, idem *connect.Idem) error {
 	err := s.tx(ctx, func(t *txn) error {
+		tok := t.reserve(s.node, len(events))
 		b := &pgx.Batch{}
 		queueConnectIdem(b, idem)
-		b.Queue(`INSERT INTO contacts(id, instance_id, arn, channel, initiation_method, related_id, previous_id, initial_id, name, description, agent_id,
- attributes, refs, segment, expiry_minutes, state, initiated_at, updated_at, disconnected_at, disconnect_reason,
- from_addr, from_name, to_addr, to_name, to_list, cc, subject, message_id, source, template_ref, not_interpolated, tags)
- VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32)`,
-			c.ID, c.InstanceID, c.ARN, c.Channel, c.InitiationMethod, c.RelatedContactID, c.PreviousContactID, c.InitialContactID, c.Name, c.Description, c.AgentID,
-			jsonOrNil(c.Attributes), jsonOrNil(c.References), jsonOrNil(c.SegmentAttributes), c.ExpiryMinutes, string(c.State), tm(c.InitiatedAt), tm(c.UpdatedAt), tmNull(c.DisconnectedAt), c.DisconnectReason,
-			c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(c.ToList), jsonOrNil(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags))
-		s.queueEvents(b, events)
+		queueInsertContact(b, c)
+		s.queueEvents(t, b, tok, events)
 		return t.commit(b)
 	})
 	return s.idemResult(ctx, err, idem)
+}
+
+// queueInsertContact queues the insert of a new contact.
+func queueInsertContact(b *pgx.Batch, c *connect.Contact) {
+	b.Queue(`INSERT INTO contacts(id, instance_id, arn, channel, initiation_method, related_id, previous_id, initial_id, name, description, agent_id,
+ attributes, refs, segment, expiry_minutes, state, initiated_at, updated_at, disconnected_at, disconnect_reason,
+ from_addr, from_name, to_addr, to_name, to_list, cc, subject, message_id, source, template_ref, not_interpolated, tags)
+ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32)`,
+		c.ID, c.InstanceID, c.ARN, c.Channel, c.InitiationMethod, c.RelatedContactID, c.PreviousContactID, c.InitialContactID, c.Name, c.Description, c.AgentID,
+		jsonOrNil(c.Attributes), jsonOrNil(c.References), jsonOrNil(c.SegmentAttributes), c.ExpiryMinutes, string(c.State), tm(c.InitiatedAt), tm(c.UpdatedAt), tmNull(c.DisconnectedAt), c.DisconnectReason,
+		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(c.ToList), jsonOrNil(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags))
 }
 
 // GetContact implements connect.Store.
@@ -360,6 +381,7 @@ func queueUpdateContact(b *pgx.Batch, c *connect.Contact, expect connect.State, 
 // UpdateContact implements connect.Store.
 func (s *Store) UpdateContact(ctx context.Context, c *connect.Contact, expect connect.State, events []connect.Event) error {
 	return s.tx(ctx, func(t *txn) error {
+		tok := t.reserve(s.node, len(events))
 		var ok bool
 		b := &pgx.Batch{}
 		queueUpdateContact(b, c, expect, &ok)
@@ -373,7 +395,7 @@ func (s *Store) UpdateContact(ctx context.Context, c *connect.Contact, expect co
 			return fault.New(fault.Conflict, "contact %s is no longer %s", c.ID, expect)
 		}
 		b = &pgx.Batch{}
-		s.queueEvents(b, events)
+		s.queueEvents(t, b, tok, events)
 		return t.commit(b)
 	})
 }
@@ -382,6 +404,10 @@ func (s *Store) UpdateContact(ctx context.Context, c *connect.Contact, expect co
 func (s *Store) StartOutbound(ctx context.Context, o *connect.Outbound) error {
 	conflict := fault.New(fault.Conflict, "contact %s was already started", o.Contact.ID)
 	err := s.tx(ctx, func(t *txn) error {
+		tok := ""
+		if o.Message.Raw != nil {
+			tok = t.reserve(s.node, len(o.Events))
+		}
 		var ok bool
 		b := &pgx.Batch{}
 		queueConnectIdem(b, o.Idem)
@@ -402,8 +428,8 @@ func (s *Store) StartOutbound(ctx context.Context, o *connect.Outbound) error {
 			o.Contact.ID, o.Message.EnvelopeFrom, jsonList(o.Message.Recipients), o.Message.Raw)
 		b.Queue(`INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES ($1,$2,0,$3,$3)`,
 			o.Contact.ID, o.Contact.InstanceID, now)
-		b.Queue(`SELECT pg_notify($1, $2)`, ChannelJobs, s.node)
-		s.queueEvents(b, o.Events)
+		t.notify(ChannelJobs, s.node)
+		s.queueEvents(t, b, tok, o.Events)
 		return t.commit(b)
 	})
 	return s.idemResult(ctx, err, o.Idem)
@@ -578,7 +604,12 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 	if len(outs) == 0 {
 		return nil
 	}
+	n := 0
+	for i := range outs {
+		n += len(outs[i].Events)
+	}
 	return s.tx(ctx, func(t *txn) error {
+		tok := t.reserve(s.node, n)
 		ids := make([]string, len(outs))
 		for i := range outs {
 			ids[i] = outs[i].Job.ContactID
@@ -626,9 +657,9 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 			evs = append(evs, o.Events...)
 		}
 		if retry {
-			b.Queue(`SELECT pg_notify($1, $2)`, ChannelJobs, s.node)
+			t.notify(ChannelJobs, s.node)
 		}
-		s.queueEvents(b, evs)
+		s.queueEvents(t, b, tok, evs)
 		if err := t.commit(b); err != nil {
 			return err
 		}
@@ -657,11 +688,18 @@ func (s *Store) QueueDepth(ctx context.Context) (int, error) {
 // including this one, keep their leases.
 func (s *Store) ReleaseLeases(ctx context.Context, now time.Time) (int, error) {
 	var n int
-	// One statement: remove the nodes that are gone, release their leases,
-	// and notify every node (an empty payload: this node's own worker must
-	// wake too) when anything was released.
+	// One statement: remove the nodes that are gone; drop their event id
+	// reservations and any that expired (unless a transaction is using one
+	// right now); release their leases; and notify every node (an empty
+	// payload: this node's own worker must wake too) if any was released.
 	err := s.pool.QueryRow(ctx, `WITH gone AS (
    DELETE FROM nodes WHERE id <> $1 AND heartbeat_at < now() - make_interval(secs => $2) RETURNING id),
+ expired AS (
+   DELETE FROM event_reservations WHERE token IN (
+     SELECT token FROM event_reservations r
+     WHERE r.created_at < now() - make_interval(secs => $5)
+        OR (r.node <> $1 AND (r.node IN (SELECT id FROM gone) OR NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.id = r.node)))
+     FOR UPDATE SKIP LOCKED)),
  released AS (
    UPDATE jobs SET next_at = $3, leased_by = NULL
    WHERE leased_by IS NOT NULL AND leased_by <> $1
@@ -669,6 +707,13 @@ func (s *Store) ReleaseLeases(ctx context.Context, now time.Time) (int, error) {
    RETURNING 1),
  total AS (SELECT count(*) AS n FROM released)
  SELECT n FROM total LEFT JOIN LATERAL (SELECT pg_notify($4, '') WHERE n > 0) notified ON true`,
-		s.node, s.opts.NodeTimeout.Seconds(), tm(now), ChannelJobs).Scan(&n)
+		s.node, s.opts.NodeTimeout.Seconds(), tm(now), ChannelJobs, s.reservationTTL().Seconds()).Scan(&n)
 	return n, err
+}
+
+// reservationTTL is how long an event id reservation may stay outstanding
+// before any node may drop it; a transaction still holding one then fails
+// instead of adding events.
+func (s *Store) reservationTTL() time.Duration {
+	return max(time.Minute, 6*s.opts.NodeTimeout)
 }

@@ -38,8 +38,9 @@ func takeTemplateIdem(ctx context.Context, tx *txn, idem *template.Idem) error {
 	if idem == nil {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `SELECT connectmail_claim_idem($1, $2, $3, $4)`, idem.Op, idem.Token, idem.Hash, idem.Response)
-	return err
+	b := &pgx.Batch{}
+	queueIdem(b, idem.Op, idem.Token, idem.Hash, idem.Response)
+	return tx.send(b)
 }
 
 // templateIdemResult turns a transaction's idemConflict into

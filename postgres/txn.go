@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -19,12 +20,55 @@ type txn struct {
 	conn  *pgx.Conn
 	begun bool
 	done  bool
+	// pre runs before BEGIN, in the first round trip: the event id reservation.
+	pre []*pgx.QueuedQuery
+	// reservation is the token of the event id reservation ("" if none).
+	reservation string
+	// notes are the notifications to send once the transaction committed.
+	notes map[[2]string]bool
+}
+
+// notify sends a notification on channel once the transaction has committed.
+//
+// Not with NOTIFY inside the transaction: PostgreSQL serializes the commits
+// of notifying transactions on one lock held through their WAL flush, which
+// would make every commit wait for every other's disk write. The
+// notifications go instead in a transaction of their own, pipelined after
+// the COMMIT, that does not wait for the disk: it holds that lock only for
+// an instant. A notification lost in a crash costs latency only: readers
+// also poll, and the committing node wakes its own worker directly.
+func (t *txn) notify(channel, payload string) {
+	if t.notes == nil {
+		t.notes = map[[2]string]bool{}
+	}
+	t.notes[[2]string{channel, payload}] = true
+}
+
+// reserve makes the transaction reserve n event ids before it begins (see
+// the events table in migration 1) and returns the reservation's token, for
+// queueEvents. It must be called before the first statement.
+func (t *txn) reserve(node string, n int) string {
+	if n == 0 || t.begun {
+		return ""
+	}
+	t.reservation = uuid.NewString()
+	b := &pgx.Batch{}
+	b.Queue("begin")
+	// The reservation need not survive a crash: a transaction that used it
+	// commits synchronously, which makes the reservation durable first.
+	b.Queue("set local synchronous_commit = off")
+	b.Queue(`SELECT pg_advisory_xact_lock($1)`, lockEvents)
+	b.Queue(`INSERT INTO event_reservations(token, node, first_id, last_id)
+ SELECT $1, $2, min(v), max(v) FROM (SELECT nextval('events_id_seq') AS v FROM generate_series(1, $3)) ids`, t.reservation, node, n)
+	b.Queue("commit")
+	t.pre = b.QueuedQueries
+	return t.reservation
 }
 
 // send runs the statements of b in the transaction as one round trip.
 func (t *txn) send(b *pgx.Batch) error {
 	if !t.begun {
-		nb := &pgx.Batch{}
+		nb := &pgx.Batch{QueuedQueries: t.pre}
 		nb.Queue("begin")
 		nb.QueuedQueries = append(nb.QueuedQueries, b.QueuedQueries...)
 		b = nb
@@ -33,18 +77,34 @@ func (t *txn) send(b *pgx.Batch) error {
 	return t.conn.SendBatch(t.ctx, b).Close()
 }
 
-// commit runs the statements of b (may be nil) and commits, in one round trip.
+// commit runs the statements of b (may be nil), commits, and sends the
+// notifications, in one round trip.
 func (t *txn) commit(b *pgx.Batch) error {
 	if b == nil {
 		b = &pgx.Batch{}
 	}
-	if !t.begun && b.Len() == 0 {
-		t.done = true
+	t.done = true
+	if !t.begun && b.Len() == 0 && len(t.pre) == 0 {
 		return nil
 	}
-	b.Queue("commit")
-	t.done = true
-	return t.send(b)
+	committed := false
+	b.Queue("commit").Exec(func(pgconn.CommandTag) error {
+		committed = true
+		return nil
+	})
+	if len(t.notes) > 0 {
+		b.Queue("begin")
+		b.Queue("set local synchronous_commit = off")
+		for n := range t.notes {
+			b.Queue(`SELECT pg_notify($1, $2)`, n[0], n[1])
+		}
+		b.Queue("commit")
+	}
+	err := t.send(b)
+	if committed {
+		return nil // what failed after the commit was only the notifications
+	}
+	return err
 }
 
 // Exec runs one statement in the transaction.
@@ -100,8 +160,14 @@ func (s *Store) tx1(ctx context.Context, fn func(t *txn) error) error {
 	if err == nil && !t.done {
 		err = t.commit(nil)
 	}
+	bg := context.WithoutCancel(ctx)
 	if c.Conn().PgConn().TxStatus() != 'I' {
-		_, _ = c.Conn().Exec(context.WithoutCancel(ctx), "rollback")
+		_, _ = c.Conn().Exec(bg, "rollback")
+	}
+	if err != nil && t.reservation != "" {
+		// Give the reserved ids up so that readers can pass them. (If this
+		// fails, the reservation expires; see ReleaseLeases.)
+		_, _ = c.Conn().Exec(bg, `DELETE FROM event_reservations WHERE token = $1`, t.reservation)
 	}
 	return err
 }

@@ -81,6 +81,7 @@ func connectCases() []testCase {
 		{"events-concurrent-readers", testEventOrderConcurrent},
 		{"cursors", testCursors},
 		{"suppression", testSuppression},
+		{"wire/modify-across-nodes", testModifyAcrossNodes},
 	}
 }
 

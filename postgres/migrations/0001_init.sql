@@ -114,10 +114,14 @@ CREATE TABLE attempts (
   PRIMARY KEY (contact_id, n)
 );
 
--- The event log. Ids are taken from events_id_seq only while holding a
--- transaction-scoped advisory lock that is released at commit, so ids become
--- visible in increasing order and a reader that has seen id N has seen every
--- committed event below N.
+-- The event log. A reader follows it by id and must never skip an event,
+-- but ids from a sequence are not committed in order. So a transaction that
+-- will add events first reserves its ids, in a tiny transaction of its own
+-- (serialized by an advisory lock, committed without waiting for the disk:
+-- losing a reservation in a crash is harmless), then inserts the events with
+-- those ids and deletes its reservation when it commits. Readers only return
+-- events below the lowest outstanding reservation: every id below it is
+-- committed or will never be used.
 CREATE TABLE events (
   id bigserial PRIMARY KEY,
   contact_id text NOT NULL,
@@ -127,6 +131,17 @@ CREATE TABLE events (
   detail json
 );
 CREATE INDEX events_contact ON events(contact_id, id);
+
+-- Outstanding event id reservations: ids first_id..last_id belong to an
+-- open transaction of node.
+CREATE TABLE event_reservations (
+  token text PRIMARY KEY,
+  node text NOT NULL,
+  first_id bigint NOT NULL,
+  last_id bigint NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX event_reservations_first ON event_reservations(first_id);
 CREATE INDEX events_instance ON events(instance_id);
 
 CREATE TABLE idempotency (
