@@ -13,6 +13,10 @@ export CONNECTMAIL_TEST_TMP
 # CONNECTMAIL_TEST_POSTGRES; the EXIT trap stops the cluster. Set
 # CONNECTMAIL_TEST_POSTGRES yourself to use an existing database server instead.
 CONNECTMAIL_PG_BIN="${CONNECTMAIL_PG_BIN:-/usr/lib/postgresql/15/bin}"
+if [ -z "${CONNECTMAIL_TEST_POSTGRES:-}" ] && [ ! -x "$CONNECTMAIL_PG_BIN/initdb" ]; then
+  (export DEBIAN_FRONTEND=noninteractive; apt-get update && apt-get install -y postgresql-15) ||
+    echo "warning: could not install PostgreSQL 15; the PostgreSQL tests will be skipped"
+fi
 connectmail_pg_stop() {
   if [ -n "${CONNECTMAIL_PG_DATA:-}" ] && [ -f "$CONNECTMAIL_PG_DATA/postmaster.pid" ]; then
     connectmail_pg_as "$CONNECTMAIL_PG_BIN/pg_ctl" -D "$CONNECTMAIL_PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
