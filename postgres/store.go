@@ -687,6 +687,10 @@ func (s *Store) QueueDepth(ctx context.Context) (int, error) {
 // that no longer have a row — and removes those nodes. Jobs of live nodes,
 // including this one, keep their leases.
 func (s *Store) ReleaseLeases(ctx context.Context, now time.Time) (int, error) {
+	// A short, idempotent statement: it completes even when ctx ends
+	// meanwhile (a worker that starts and is stopped at once), within a bound.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	var n int
 	// One statement: remove the nodes that are gone; drop their event id
 	// reservations and any that expired (unless a transaction is using one
