@@ -21,7 +21,7 @@ func (s *Store) CreateContactMessage(ctx context.Context, o *connect.Outbound, q
 			return err
 		}
 		c := o.Contact
-		_, err := tx.Exec(`INSERT INTO contacts(id, instance_id, arn, channel, initiation_method, related_id, previous_id, initial_id, name, description, agent_id,
+		_, err := s.exec(tx, `INSERT INTO contacts(id, instance_id, arn, channel, initiation_method, related_id, previous_id, initial_id, name, description, agent_id,
  attributes, refs, segment, expiry_minutes, state, initiated_at, updated_at, disconnected_at, disconnect_reason,
  from_addr, from_name, to_addr, to_name, to_list, cc, subject, message_id, source, template_ref, not_interpolated, tags)
  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -35,13 +35,13 @@ func (s *Store) CreateContactMessage(ctx context.Context, o *connect.Outbound, q
 			return err
 		}
 		rcpts, _ := json.Marshal(o.Message.Recipients)
-		if _, err := tx.Exec(`INSERT INTO messages(contact_id, envelope_from, recipients, raw) VALUES (?,?,?,?)`,
+		if _, err := s.exec(tx, `INSERT INTO messages(contact_id, envelope_from, recipients, raw) VALUES (?,?,?,?)`,
 			c.ID, o.Message.EnvelopeFrom, string(rcpts), o.Message.Raw); err != nil {
 			return err
 		}
 		if queue {
 			now := ms(c.UpdatedAt)
-			if _, err := tx.Exec(`INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES (?,?,0,?,?)`,
+			if _, err := s.exec(tx, `INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES (?,?,0,?,?)`,
 				c.ID, c.InstanceID, now, now); err != nil {
 				return err
 			}
@@ -56,7 +56,7 @@ func (s *Store) CreateContactMessage(ctx context.Context, o *connect.Outbound, q
 // ModifyContact implements connect.Store.
 func (s *Store) ModifyContact(ctx context.Context, instanceID, id string, fn func(c *connect.Contact) ([]connect.Event, error)) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		c, _, err := scanContact(tx.QueryRow(`SELECT `+contactCols+` FROM contacts WHERE id = ? AND instance_id = ?`, id, instanceID))
+		c, _, err := scanContact(s.queryRow(tx, `SELECT `+contactCols+` FROM contacts WHERE id = ? AND instance_id = ?`, id, instanceID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.NotFoundf("Contact", "contact %s not found", id)
 		}
@@ -67,7 +67,7 @@ func (s *Store) ModifyContact(ctx context.Context, instanceID, id string, fn fun
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE contacts SET attributes = ?, tags = ?, updated_at = ? WHERE id = ?`,
+		if _, err := s.exec(tx, `UPDATE contacts SET attributes = ?, tags = ?, updated_at = ? WHERE id = ?`,
 			jsonOrNil(c.Attributes), jsonOrNil(c.Tags), ms(c.UpdatedAt), c.ID); err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func (s *Store) ModifyEmailAddresses(ctx context.Context, instanceID string, ide
 		if err := s.checkIdem(tx, idem); err != nil {
 			return err
 		}
-		rows, err := tx.Query(`SELECT `+emailCols+` FROM email_addresses WHERE instance_id = ? ORDER BY created_at, id`, instanceID)
+		rows, err := s.query(tx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = ? ORDER BY created_at, id`, instanceID)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (s *Store) ModifyEmailAddresses(ctx context.Context, instanceID string, ide
 			return err
 		}
 		for _, e := range changed {
-			res, err := tx.Exec(`UPDATE email_addresses SET alias_of = ?, tags = ?, modified_at = ? WHERE instance_id = ? AND id = ?`,
+			res, err := s.exec(tx, `UPDATE email_addresses SET alias_of = ?, tags = ?, modified_at = ? WHERE instance_id = ? AND id = ?`,
 				e.AliasOf, jsonOrNil(e.Tags), ms(e.ModifiedAt), instanceID, e.ID)
 			if err != nil {
 				return err
@@ -135,7 +135,7 @@ func (s *Store) ModifyTags(ctx context.Context, ref connect.ResourceRef, fn func
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		var raw sql.NullString
-		err := tx.QueryRow(sel, args...).Scan(&raw)
+		err := s.queryRow(tx, sel, args...).Scan(&raw)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.NotFoundf(what, "%s %s not found", what, ref.ID)
 		}
@@ -150,7 +150,7 @@ func (s *Store) ModifyTags(ctx context.Context, ref connect.ResourceRef, fn func
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(upd, append([]any{jsonOrNil(out)}, args...)...)
+		_, err = s.exec(tx, upd, append([]any{jsonOrNil(out)}, args...)...)
 		return err
 	})
 }
@@ -182,7 +182,7 @@ func (s *Store) CreateFile(ctx context.Context, f *connect.File, limits connect.
 		}
 		var n int
 		var total int64
-		if err := tx.QueryRow(`SELECT COUNT(*), COALESCE(SUM(size), 0) FROM attached_files WHERE instance_id = ? AND resource_arn = ?`,
+		if err := s.queryRow(tx, `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM attached_files WHERE instance_id = ? AND resource_arn = ?`,
 			f.InstanceID, f.AssociatedResourceARN).Scan(&n, &total); err != nil {
 			return err
 		}
@@ -192,7 +192,7 @@ func (s *Store) CreateFile(ctx context.Context, f *connect.File, limits connect.
 		if limits.MaxTotalBytes > 0 && total+f.Size > limits.MaxTotalBytes {
 			return connect.FileQuotaError(connect.ReasonTotalFileSizeExceeded, "The total size of the resource's attached files would exceed the quota")
 		}
-		if _, err := tx.Exec(`INSERT INTO attached_files(id, instance_id, arn, resource_arn, name, size, use_case, content_type, status, created_at, created_by_user, created_by_identity, tags)
+		if _, err := s.exec(tx, `INSERT INTO attached_files(id, instance_id, arn, resource_arn, name, size, use_case, content_type, status, created_at, created_by_user, created_by_identity, tags)
  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			f.ID, f.InstanceID, f.ARN, f.AssociatedResourceARN, f.Name, f.Size, f.UseCase, f.ContentType, f.Status, ms(f.CreatedAt),
 			f.CreatedBy.ConnectUserArn, f.CreatedBy.AWSIdentityArn, jsonOrNil(f.Tags)); err != nil {
@@ -204,7 +204,7 @@ func (s *Store) CreateFile(ctx context.Context, f *connect.File, limits connect.
 
 // GetFile implements connect.Store.
 func (s *Store) GetFile(ctx context.Context, instanceID, id string) (*connect.File, error) {
-	f, err := scanFile(s.r.QueryRowContext(ctx, `SELECT `+fileCols+` FROM attached_files WHERE instance_id = ? AND id = ?`, instanceID, id))
+	f, err := scanFile(s.readRow(ctx, `SELECT `+fileCols+` FROM attached_files WHERE instance_id = ? AND id = ?`, instanceID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFoundf("File", "file %s not found", id)
 	}
@@ -213,7 +213,7 @@ func (s *Store) GetFile(ctx context.Context, instanceID, id string) (*connect.Fi
 
 // ListFiles implements connect.Store.
 func (s *Store) ListFiles(ctx context.Context, instanceID, associatedARN string) ([]*connect.File, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+fileCols+` FROM attached_files WHERE instance_id = ? AND resource_arn = ? ORDER BY created_at, id`, instanceID, associatedARN)
+	rows, err := s.read(ctx, `SELECT `+fileCols+` FROM attached_files WHERE instance_id = ? AND resource_arn = ? ORDER BY created_at, id`, instanceID, associatedARN)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (s *Store) PutFileData(ctx context.Context, instanceID, id string, data []b
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		var status string
-		err := tx.QueryRow(`SELECT status FROM attached_files WHERE instance_id = ? AND id = ?`, instanceID, id).Scan(&status)
+		err := s.queryRow(tx, `SELECT status FROM attached_files WHERE instance_id = ? AND id = ?`, instanceID, id).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.NotFoundf("File", "file %s not found", id)
 		}
@@ -246,7 +246,7 @@ func (s *Store) PutFileData(ctx context.Context, instanceID, id string, data []b
 		if status != connect.FileProcessing {
 			return fault.New(fault.Conflict, "file %s is %s; its upload is complete", id, status)
 		}
-		_, err = tx.Exec(`UPDATE attached_files SET data = ? WHERE instance_id = ? AND id = ?`, data, instanceID, id)
+		_, err = s.exec(tx, `UPDATE attached_files SET data = ? WHERE instance_id = ? AND id = ?`, data, instanceID, id)
 		return err
 	})
 }
@@ -254,7 +254,7 @@ func (s *Store) PutFileData(ctx context.Context, instanceID, id string, data []b
 // FileData implements connect.Store.
 func (s *Store) FileData(ctx context.Context, instanceID, id string) ([]byte, error) {
 	var data []byte
-	err := s.r.QueryRowContext(ctx, `SELECT data FROM attached_files WHERE instance_id = ? AND id = ? AND data IS NOT NULL`, instanceID, id).Scan(&data)
+	err := s.readRow(ctx, `SELECT data FROM attached_files WHERE instance_id = ? AND id = ? AND data IS NOT NULL`, instanceID, id).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFoundf("File", "no data for file %s", id)
 	}
@@ -267,7 +267,7 @@ func (s *Store) FileData(ctx context.Context, instanceID, id string) ([]byte, er
 // SetFileStatus implements connect.Store.
 func (s *Store) SetFileStatus(ctx context.Context, instanceID, id, from, to string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE attached_files SET status = ? WHERE instance_id = ? AND id = ? AND status = ?`, to, instanceID, id, from)
+		res, err := s.exec(tx, `UPDATE attached_files SET status = ? WHERE instance_id = ? AND id = ? AND status = ?`, to, instanceID, id, from)
 		if err != nil {
 			return err
 		}
@@ -275,7 +275,7 @@ func (s *Store) SetFileStatus(ctx context.Context, instanceID, id, from, to stri
 			return nil
 		}
 		var status string
-		err = tx.QueryRow(`SELECT status FROM attached_files WHERE instance_id = ? AND id = ?`, instanceID, id).Scan(&status)
+		err = s.queryRow(tx, `SELECT status FROM attached_files WHERE instance_id = ? AND id = ?`, instanceID, id).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.NotFoundf("File", "file %s not found", id)
 		}
@@ -329,11 +329,11 @@ func (s *Store) ModifyQueueEmailAddresses(ctx context.Context, instanceID, queue
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`DELETE FROM queue_email_addresses WHERE instance_id = ? AND queue_id = ?`, instanceID, queueID); err != nil {
+		if _, err := s.exec(tx, `DELETE FROM queue_email_addresses WHERE instance_id = ? AND queue_id = ?`, instanceID, queueID); err != nil {
 			return err
 		}
 		for i, l := range next {
-			if _, err := tx.Exec(`INSERT INTO queue_email_addresses(instance_id, queue_id, email_address_id, pos, is_default, modified_at) VALUES (?,?,?,?,?,?)`,
+			if _, err := s.exec(tx, `INSERT INTO queue_email_addresses(instance_id, queue_id, email_address_id, pos, is_default, modified_at) VALUES (?,?,?,?,?,?)`,
 				instanceID, queueID, l.EmailAddressID, i, l.Default, ms(l.ModifiedAt)); err != nil {
 				if isUnique(err) {
 					return fault.New(fault.Invalid, "email address %s is listed twice", l.EmailAddressID)

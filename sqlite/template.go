@@ -45,13 +45,13 @@ func isForeignKey(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }
 
-func checkTemplateIdem(tx *sql.Tx, idem *template.Idem) error {
+func (s *Store) checkTemplateIdem(tx *sql.Tx, idem *template.Idem) error {
 	if idem == nil {
 		return nil
 	}
 	var hash string
 	var resp []byte
-	err := tx.QueryRow(`SELECT hash, response FROM idempotency WHERE op = ? AND token = ?`, idem.Op, idem.Token).Scan(&hash, &resp)
+	err := s.queryRow(tx, `SELECT hash, response FROM idempotency WHERE op = ? AND token = ?`, idem.Op, idem.Token).Scan(&hash, &resp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -64,11 +64,11 @@ func checkTemplateIdem(tx *sql.Tx, idem *template.Idem) error {
 	return &template.Replayed{Response: resp}
 }
 
-func putTemplateIdem(tx *sql.Tx, idem *template.Idem) error {
+func (s *Store) putTemplateIdem(tx *sql.Tx, idem *template.Idem) error {
 	if idem == nil {
 		return nil
 	}
-	_, err := tx.Exec(`INSERT INTO idempotency(op, token, hash, response, created_at) VALUES (?,?,?,?,?)`,
+	_, err := s.exec(tx, `INSERT INTO idempotency(op, token, hash, response, created_at) VALUES (?,?,?,?,?)`,
 		idem.Op, idem.Token, idem.Hash, idem.Response, time.Now().UnixMilli())
 	return err
 }
@@ -96,17 +96,17 @@ func scanKB(row interface{ Scan(...any) error }) (*template.KnowledgeBase, error
 // CreateKnowledgeBase implements template.Store.
 func (s *Store) CreateKnowledgeBase(ctx context.Context, kb *template.KnowledgeBase, max int, idem *template.Idem) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if err := checkTemplateIdem(tx, idem); err != nil {
+		if err := s.checkTemplateIdem(tx, idem); err != nil {
 			return err
 		}
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM q_knowledge_bases WHERE region = ?`, kb.Region).Scan(&n); err != nil {
+		if err := s.queryRow(tx, `SELECT COUNT(*) FROM q_knowledge_bases WHERE region = ?`, kb.Region).Scan(&n); err != nil {
 			return err
 		}
 		if n >= max {
 			return fault.New(fault.Quota, "region %s has %d knowledge bases", kb.Region, n)
 		}
-		_, err := tx.Exec(`INSERT INTO q_knowledge_bases(`+kbCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		_, err := s.exec(tx, `INSERT INTO q_knowledge_bases(`+kbCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 			kb.ID, kb.Region, kb.ARN, kb.Name, kb.Description, kb.Type, kb.Status, kb.KMSKeyID,
 			ms(kb.CreatedAt), ms(kb.ContentModifiedAt), jsonColumn(kb.Tags))
 		if isUnique(err) {
@@ -115,13 +115,13 @@ func (s *Store) CreateKnowledgeBase(ctx context.Context, kb *template.KnowledgeB
 		if err != nil {
 			return err
 		}
-		return putTemplateIdem(tx, idem)
+		return s.putTemplateIdem(tx, idem)
 	})
 }
 
 // GetKnowledgeBase implements template.Store.
 func (s *Store) GetKnowledgeBase(ctx context.Context, region, id string) (*template.KnowledgeBase, error) {
-	kb, err := scanKB(s.r.QueryRowContext(ctx, `SELECT `+kbCols+` FROM q_knowledge_bases WHERE id = ? AND region = ?`, id, region))
+	kb, err := scanKB(s.readRow(ctx, `SELECT `+kbCols+` FROM q_knowledge_bases WHERE id = ? AND region = ?`, id, region))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFoundf(template.ResourceKnowledgeBase, "knowledge base %s not found", id)
 	}
@@ -130,7 +130,7 @@ func (s *Store) GetKnowledgeBase(ctx context.Context, region, id string) (*templ
 
 // ListKnowledgeBases implements template.Store.
 func (s *Store) ListKnowledgeBases(ctx context.Context, region string) ([]*template.KnowledgeBase, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+kbCols+` FROM q_knowledge_bases WHERE region = ? ORDER BY seq`, region)
+	rows, err := s.read(ctx, `SELECT `+kbCols+` FROM q_knowledge_bases WHERE region = ? ORDER BY seq`, region)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (s *Store) ListKnowledgeBases(ctx context.Context, region string) ([]*templ
 func (s *Store) TagKnowledgeBase(ctx context.Context, region, id string, set map[string]string, remove []string, max int) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		var raw sql.NullString
-		err := tx.QueryRow(`SELECT tags FROM q_knowledge_bases WHERE id = ? AND region = ?`, id, region).Scan(&raw)
+		err := s.queryRow(tx, `SELECT tags FROM q_knowledge_bases WHERE id = ? AND region = ?`, id, region).Scan(&raw)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.NotFoundf(template.ResourceKnowledgeBase, "knowledge base %s not found", id)
 		}
@@ -172,14 +172,14 @@ func (s *Store) TagKnowledgeBase(ctx context.Context, region, id string, set map
 		if len(tags) > max {
 			return fault.New(fault.Quota, "knowledge base %s would have %d tags", id, len(tags))
 		}
-		_, err = tx.Exec(`UPDATE q_knowledge_bases SET tags = ? WHERE id = ?`, jsonColumn(tags), id)
+		_, err = s.exec(tx, `UPDATE q_knowledge_bases SET tags = ? WHERE id = ?`, jsonColumn(tags), id)
 		return err
 	})
 }
 
 // collectFiles deletes attachment files no version refers to any more.
-func collectFiles(tx *sql.Tx) error {
-	_, err := tx.Exec(`DELETE FROM q_attachment_files WHERE NOT EXISTS
+func (s *Store) collectFiles(tx *sql.Tx) error {
+	_, err := s.exec(tx, `DELETE FROM q_attachment_files WHERE NOT EXISTS
 		(SELECT 1 FROM q_template_attachments ta WHERE ta.attachment_id = q_attachment_files.id)`)
 	return err
 }
@@ -187,14 +187,14 @@ func collectFiles(tx *sql.Tx) error {
 // DeleteKnowledgeBase implements template.Store.
 func (s *Store) DeleteKnowledgeBase(ctx context.Context, region, id string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`DELETE FROM q_knowledge_bases WHERE id = ? AND region = ?`, id, region)
+		res, err := s.exec(tx, `DELETE FROM q_knowledge_bases WHERE id = ? AND region = ?`, id, region)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fault.NotFoundf(template.ResourceKnowledgeBase, "knowledge base %s not found", id)
 		}
-		return collectFiles(tx)
+		return s.collectFiles(tx)
 	})
 }
 
@@ -313,17 +313,17 @@ func listTemplates(ctx context.Context, q querier, where string, args ...any) ([
 // CreateTemplate implements template.Store.
 func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max int, idem *template.Idem) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := checkTemplateIdem(tx, idem); err != nil {
+		if err := s.checkTemplateIdem(tx, idem); err != nil {
 			return err
 		}
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM q_templates WHERE kb_id = ?`, t.KnowledgeBaseID).Scan(&n); err != nil {
+		if err := s.queryRow(tx, `SELECT COUNT(*) FROM q_templates WHERE kb_id = ?`, t.KnowledgeBaseID).Scan(&n); err != nil {
 			return err
 		}
 		if n >= max {
 			return fault.New(fault.Quota, "knowledge base %s has %d templates", t.KnowledgeBaseID, n)
 		}
-		_, err := tx.Exec(`INSERT INTO q_templates(id, kb_id, name, description, channel_subtype, grouping, tags, created_at, active_version, last_version, revision)
+		_, err := s.exec(tx, `INSERT INTO q_templates(id, kb_id, name, description, channel_subtype, grouping, tags, created_at, active_version, last_version, revision)
 			VALUES (?,?,?,?,?,?,?,?,0,0,1)`,
 			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, jsonColumn(t.Grouping), jsonColumn(t.Tags), ms(t.CreatedAt))
 		switch {
@@ -334,13 +334,13 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 		case err != nil:
 			return err
 		}
-		if err := insertVersion(tx, t.ID, t.Latest); err != nil {
+		if err := s.insertVersion(tx, t.ID, t.Latest); err != nil {
 			return err
 		}
-		if err := touchKB(tx, t.KnowledgeBaseID, t.Latest.ModifiedAt); err != nil {
+		if err := s.touchKB(tx, t.KnowledgeBaseID, t.Latest.ModifiedAt); err != nil {
 			return err
 		}
-		return putTemplateIdem(tx, idem)
+		return s.putTemplateIdem(tx, idem)
 	})
 	if err == nil {
 		t.Revision = 1
@@ -348,18 +348,18 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 	return err
 }
 
-func insertVersion(tx *sql.Tx, templateID string, v *template.Version) error {
-	_, err := tx.Exec(`INSERT INTO q_template_versions(template_id, version, content, language, default_attributes, sha256, modified_at, modified_by)
+func (s *Store) insertVersion(tx *sql.Tx, templateID string, v *template.Version) error {
+	_, err := s.exec(tx, `INSERT INTO q_template_versions(template_id, version, content, language, default_attributes, sha256, modified_at, modified_by)
 		VALUES (?,?,?,?,?,?,?,?)`,
 		templateID, v.Number, jsonColumn(v.Content), v.Language, jsonColumn(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy)
 	return err
 }
 
-func touchKB(tx *sql.Tx, kbID string, at time.Time) error {
+func (s *Store) touchKB(tx *sql.Tx, kbID string, at time.Time) error {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	_, err := tx.Exec(`UPDATE q_knowledge_bases SET content_modified_at = MAX(content_modified_at, ?) WHERE id = ?`, ms(at), kbID)
+	_, err := s.exec(tx, `UPDATE q_knowledge_bases SET content_modified_at = MAX(content_modified_at, ?) WHERE id = ?`, ms(at), kbID)
 	return err
 }
 
@@ -398,7 +398,7 @@ func (s *Store) ListTemplates(ctx context.Context, kbID string) ([]*template.Tem
 
 // GetVersion implements template.Store.
 func (s *Store) GetVersion(ctx context.Context, templateID string, n int64) (*template.Version, error) {
-	v, err := scanVersionRow(s.r.QueryRowContext(ctx, `SELECT `+versionCols+` FROM q_template_versions v WHERE v.template_id = ? AND v.version = ?`, templateID, n))
+	v, err := scanVersionRow(s.readRow(ctx, `SELECT `+versionCols+` FROM q_template_versions v WHERE v.template_id = ? AND v.version = ?`, templateID, n))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.NotFoundf(template.ResourceVersion, "version %d of %s not found", n, templateID)
 	}
@@ -415,7 +415,7 @@ func (s *Store) GetVersion(ctx context.Context, templateID string, n int64) (*te
 
 // ListVersions implements template.Store.
 func (s *Store) ListVersions(ctx context.Context, templateID string) ([]*template.Version, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+versionCols+` FROM q_template_versions v WHERE v.template_id = ? AND v.version > 0 ORDER BY v.version`, templateID)
+	rows, err := s.read(ctx, `SELECT `+versionCols+` FROM q_template_versions v WHERE v.template_id = ? AND v.version > 0 ORDER BY v.version`, templateID)
 	if err != nil {
 		return nil, err
 	}
@@ -443,13 +443,13 @@ func (s *Store) ListVersions(ctx context.Context, templateID string) ([]*templat
 
 // bumpRevision advances a template's revision if it is still rev; set holds
 // extra assignments for the same UPDATE.
-func bumpRevision(tx *sql.Tx, t *template.Template, set string, args ...any) error {
+func (s *Store) bumpRevision(tx *sql.Tx, t *template.Template, set string, args ...any) error {
 	q := `UPDATE q_templates SET revision = revision + 1`
 	if set != "" {
 		q += ", " + set
 	}
 	q += ` WHERE id = ? AND revision = ?`
-	res, err := tx.Exec(q, append(args, t.ID, t.Revision)...)
+	res, err := s.exec(tx, q, append(args, t.ID, t.Revision)...)
 	if isUnique(err) {
 		return fault.New(fault.Duplicate, "template name %s is taken", t.Name)
 	}
@@ -460,14 +460,14 @@ func bumpRevision(tx *sql.Tx, t *template.Template, set string, args ...any) err
 		return nil
 	}
 	var one int
-	if err := tx.QueryRow(`SELECT 1 FROM q_templates WHERE id = ?`, t.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+	if err := s.queryRow(tx, `SELECT 1 FROM q_templates WHERE id = ?`, t.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
 		return fault.NotFoundf(template.ResourceMessageTemplate, "message template %s not found", t.ID)
 	}
 	return template.ErrStale
 }
 
-func updateLatest(tx *sql.Tx, templateID string, v *template.Version) error {
-	_, err := tx.Exec(`UPDATE q_template_versions SET content = ?, language = ?, default_attributes = ?, sha256 = ?, modified_at = ?, modified_by = ?
+func (s *Store) updateLatest(tx *sql.Tx, templateID string, v *template.Version) error {
+	_, err := s.exec(tx, `UPDATE q_template_versions SET content = ?, language = ?, default_attributes = ?, sha256 = ?, modified_at = ?, modified_by = ?
 		WHERE template_id = ? AND version = 0`,
 		jsonColumn(v.Content), v.Language, jsonColumn(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy, templateID)
 	return err
@@ -486,37 +486,37 @@ func (s *Store) writeTemplate(ctx context.Context, t *template.Template, fn func
 // SaveTemplate implements template.Store.
 func (s *Store) SaveTemplate(ctx context.Context, t *template.Template, latest *template.Version) error {
 	return s.writeTemplate(ctx, t, func(tx *sql.Tx) error {
-		if err := bumpRevision(tx, t, `name = ?, description = ?, grouping = ?, tags = ?, active_version = ?`,
+		if err := s.bumpRevision(tx, t, `name = ?, description = ?, grouping = ?, tags = ?, active_version = ?`,
 			t.Name, t.Description, jsonColumn(t.Grouping), jsonColumn(t.Tags), t.ActiveVersion); err != nil {
 			return err
 		}
 		if latest == nil {
 			return nil
 		}
-		if err := updateLatest(tx, t.ID, latest); err != nil {
+		if err := s.updateLatest(tx, t.ID, latest); err != nil {
 			return err
 		}
-		return touchKB(tx, t.KnowledgeBaseID, latest.ModifiedAt)
+		return s.touchKB(tx, t.KnowledgeBaseID, latest.ModifiedAt)
 	})
 }
 
 // CreateVersion implements template.Store.
 func (s *Store) CreateVersion(ctx context.Context, t *template.Template, v *template.Version, max int) error {
 	err := s.writeTemplate(ctx, t, func(tx *sql.Tx) error {
-		if err := bumpRevision(tx, t, `last_version = ?`, v.Number); err != nil {
+		if err := s.bumpRevision(tx, t, `last_version = ?`, v.Number); err != nil {
 			return err
 		}
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM q_template_versions WHERE template_id = ? AND version > 0`, t.ID).Scan(&n); err != nil {
+		if err := s.queryRow(tx, `SELECT COUNT(*) FROM q_template_versions WHERE template_id = ? AND version > 0`, t.ID).Scan(&n); err != nil {
 			return err
 		}
 		if n >= max {
 			return fault.New(fault.Quota, "template %s has %d versions", t.ID, n)
 		}
-		if err := insertVersion(tx, t.ID, v); err != nil {
+		if err := s.insertVersion(tx, t.ID, v); err != nil {
 			return err
 		}
-		_, err := tx.Exec(`INSERT INTO q_template_attachments(template_id, version, attachment_id, pos, name)
+		_, err := s.exec(tx, `INSERT INTO q_template_attachments(template_id, version, attachment_id, pos, name)
 			SELECT template_id, ?, attachment_id, pos, name FROM q_template_attachments WHERE template_id = ? AND version = 0`, v.Number, t.ID)
 		return err
 	})
@@ -529,94 +529,94 @@ func (s *Store) CreateVersion(ctx context.Context, t *template.Template, v *temp
 // DeleteVersion implements template.Store.
 func (s *Store) DeleteVersion(ctx context.Context, t *template.Template, n int64) error {
 	return s.writeTemplate(ctx, t, func(tx *sql.Tx) error {
-		if err := bumpRevision(tx, t, ""); err != nil {
+		if err := s.bumpRevision(tx, t, ""); err != nil {
 			return err
 		}
-		res, err := tx.Exec(`DELETE FROM q_template_versions WHERE template_id = ? AND version = ? AND version > 0`, t.ID, n)
+		res, err := s.exec(tx, `DELETE FROM q_template_versions WHERE template_id = ? AND version = ? AND version > 0`, t.ID, n)
 		if err != nil {
 			return err
 		}
 		if k, _ := res.RowsAffected(); k == 0 {
 			return fault.NotFoundf(template.ResourceVersion, "version %d of %s not found", n, t.ID)
 		}
-		return collectFiles(tx)
+		return s.collectFiles(tx)
 	})
 }
 
 // DeleteTemplate implements template.Store.
 func (s *Store) DeleteTemplate(ctx context.Context, kbID, id string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`DELETE FROM q_templates WHERE id = ? AND kb_id = ?`, id, kbID)
+		res, err := s.exec(tx, `DELETE FROM q_templates WHERE id = ? AND kb_id = ?`, id, kbID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fault.NotFoundf(template.ResourceMessageTemplate, "message template %s not found", id)
 		}
-		if err := collectFiles(tx); err != nil {
+		if err := s.collectFiles(tx); err != nil {
 			return err
 		}
-		return touchKB(tx, kbID, time.Now())
+		return s.touchKB(tx, kbID, time.Now())
 	})
 }
 
 // AddAttachment implements template.Store.
 func (s *Store) AddAttachment(ctx context.Context, t *template.Template, latest *template.Version, a *template.Attachment, data []byte, max int, idem *template.Idem) error {
 	return s.writeTemplate(ctx, t, func(tx *sql.Tx) error {
-		if err := checkTemplateIdem(tx, idem); err != nil {
+		if err := s.checkTemplateIdem(tx, idem); err != nil {
 			return err
 		}
-		if err := bumpRevision(tx, t, ""); err != nil {
+		if err := s.bumpRevision(tx, t, ""); err != nil {
 			return err
 		}
 		var n, pos int
-		if err := tx.QueryRow(`SELECT COUNT(*), COALESCE(MAX(pos), 0) FROM q_template_attachments WHERE template_id = ? AND version = 0`, t.ID).Scan(&n, &pos); err != nil {
+		if err := s.queryRow(tx, `SELECT COUNT(*), COALESCE(MAX(pos), 0) FROM q_template_attachments WHERE template_id = ? AND version = 0`, t.ID).Scan(&n, &pos); err != nil {
 			return err
 		}
 		if n >= max {
 			return fault.New(fault.Quota, "template %s has %d attachments", t.ID, n)
 		}
-		if _, err := tx.Exec(`INSERT INTO q_attachment_files(id, name, content_type, size, sha256, uploaded_at, data) VALUES (?,?,?,?,?,?,?)`,
+		if _, err := s.exec(tx, `INSERT INTO q_attachment_files(id, name, content_type, size, sha256, uploaded_at, data) VALUES (?,?,?,?,?,?,?)`,
 			a.ID, a.Name, a.ContentType, a.Size, a.SHA256, ms(a.UploadedAt), data); err != nil {
 			return err
 		}
-		_, err := tx.Exec(`INSERT INTO q_template_attachments(template_id, version, attachment_id, pos, name) VALUES (?,0,?,?,?)`, t.ID, a.ID, pos+1, a.Name)
+		_, err := s.exec(tx, `INSERT INTO q_template_attachments(template_id, version, attachment_id, pos, name) VALUES (?,0,?,?,?)`, t.ID, a.ID, pos+1, a.Name)
 		if isUnique(err) {
 			return fault.New(fault.Duplicate, "template %s has an attachment named %s", t.ID, a.Name)
 		}
 		if err != nil {
 			return err
 		}
-		if err := updateLatest(tx, t.ID, latest); err != nil {
+		if err := s.updateLatest(tx, t.ID, latest); err != nil {
 			return err
 		}
-		if err := touchKB(tx, t.KnowledgeBaseID, latest.ModifiedAt); err != nil {
+		if err := s.touchKB(tx, t.KnowledgeBaseID, latest.ModifiedAt); err != nil {
 			return err
 		}
-		return putTemplateIdem(tx, idem)
+		return s.putTemplateIdem(tx, idem)
 	})
 }
 
 // RemoveAttachment implements template.Store.
 func (s *Store) RemoveAttachment(ctx context.Context, t *template.Template, latest *template.Version, attachmentID string) error {
 	return s.writeTemplate(ctx, t, func(tx *sql.Tx) error {
-		if err := bumpRevision(tx, t, ""); err != nil {
+		if err := s.bumpRevision(tx, t, ""); err != nil {
 			return err
 		}
-		res, err := tx.Exec(`DELETE FROM q_template_attachments WHERE template_id = ? AND version = 0 AND attachment_id = ?`, t.ID, attachmentID)
+		res, err := s.exec(tx, `DELETE FROM q_template_attachments WHERE template_id = ? AND version = 0 AND attachment_id = ?`, t.ID, attachmentID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fault.NotFoundf(template.ResourceAttachment, "attachment %s not found", attachmentID)
 		}
-		if err := updateLatest(tx, t.ID, latest); err != nil {
+		if err := s.updateLatest(tx, t.ID, latest); err != nil {
 			return err
 		}
-		if err := collectFiles(tx); err != nil {
+		if err := s.collectFiles(tx); err != nil {
 			return err
 		}
-		return touchKB(tx, t.KnowledgeBaseID, latest.ModifiedAt)
+		return s.touchKB(tx, t.KnowledgeBaseID, latest.ModifiedAt)
 	})
 }
 
@@ -625,7 +625,7 @@ func (s *Store) AttachmentData(ctx context.Context, attachmentID string) (*templ
 	var a template.Attachment
 	var uploaded int64
 	var data []byte
-	err := s.r.QueryRowContext(ctx, `SELECT id, name, content_type, size, sha256, uploaded_at, data FROM q_attachment_files WHERE id = ?`, attachmentID).
+	err := s.readRow(ctx, `SELECT id, name, content_type, size, sha256, uploaded_at, data FROM q_attachment_files WHERE id = ?`, attachmentID).
 		Scan(&a.ID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &uploaded, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, fault.NotFoundf(template.ResourceAttachment, "attachment %s not found", attachmentID)
