@@ -562,27 +562,41 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, `WITH due AS (
+	var jobs []*connect.Job
+	err := s.tx(ctx, func(t *txn) error {
+		jobs = nil
+		b := &pgx.Batch{}
+		// A claim need not wait for the disk: if a crash loses it, the job is
+		// simply due again — as it would be anyway once the crashed node's
+		// lease was released — and whatever records an outcome commits
+		// synchronously, which makes the claim durable first.
+		b.Queue("set local synchronous_commit = off")
+		b.Queue(`WITH due AS (
    SELECT contact_id FROM jobs WHERE next_at <= $1 ORDER BY next_at LIMIT $2 FOR UPDATE SKIP LOCKED)
  UPDATE jobs j SET next_at = $3, attempts = j.attempts + 1, leased_by = $4
  FROM due, messages m
  WHERE j.contact_id = due.contact_id AND m.contact_id = j.contact_id
  RETURNING j.contact_id, j.instance_id, j.attempts, j.created_at, m.envelope_from, m.recipients, m.raw`,
-		tm(now), limit, tm(now.Add(lease)), s.node)
-	if err != nil {
+			tm(now), limit, tm(now.Add(lease)), s.node).Query(func(rows pgx.Rows) error {
+			var err error
+			jobs, err = collect(rows, scanJob)
+			return err
+		})
+		return t.commit(b)
+	})
+	return jobs, err
+}
+
+func scanJob(row pgx.Row) (*connect.Job, error) {
+	j := &connect.Job{}
+	var rcpts []byte
+	if err := row.Scan(&j.ContactID, &j.InstanceID, &j.Attempts, &j.CreatedAt, &j.Message.EnvelopeFrom, &rcpts, &j.Message.Raw); err != nil {
 		return nil, err
 	}
-	return collect(rows, func(row pgx.Row) (*connect.Job, error) {
-		j := &connect.Job{}
-		var rcpts []byte
-		if err := row.Scan(&j.ContactID, &j.InstanceID, &j.Attempts, &j.CreatedAt, &j.Message.EnvelopeFrom, &rcpts, &j.Message.Raw); err != nil {
-			return nil, err
-		}
-		j.CreatedAt = fromTS(&j.CreatedAt)
-		j.Message.ContactID, j.Message.InstanceID = j.ContactID, j.InstanceID
-		unmarshal(rcpts, &j.Message.Recipients)
-		return j, nil
-	})
+	j.CreatedAt = fromTS(&j.CreatedAt)
+	j.Message.ContactID, j.Message.InstanceID = j.ContactID, j.InstanceID
+	unmarshal(rcpts, &j.Message.Recipients)
+	return j, nil
 }
 
 // NextJobAt implements connect.Store.
