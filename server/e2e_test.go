@@ -24,13 +24,15 @@ import (
 
 // harness is a real connectmail server on a loopback port with a real SMTP receiver.
 type harness struct {
-	t      *testing.T
-	url    string
-	client *connect.Client
-	sink   *smtpsink.Sink
-	cancel context.CancelFunc
-	done   chan error
-	cfg    server.Config
+	t   *testing.T
+	url string
+	// smtpAddr is the inbound SMTP listener, when configured.
+	smtpAddr string
+	client   *connect.Client
+	sink     *smtpsink.Sink
+	cancel   context.CancelFunc
+	done     chan error
+	cfg      server.Config
 }
 
 func startServer(t *testing.T, mutate func(*server.Config)) *harness {
@@ -67,6 +69,7 @@ func (h *harness) start() {
 	}
 	h.cfg.Addr = addr
 	h.url = "http://" + addr
+	h.smtpAddr = srv.SMTPAddr()
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.done = make(chan error, 1)

@@ -20,6 +20,7 @@ import (
 	"github.com/connectmail/connectmail/credentials"
 	"github.com/connectmail/connectmail/delivery"
 	"github.com/connectmail/connectmail/events"
+	"github.com/connectmail/connectmail/inbound"
 	"github.com/connectmail/connectmail/inspect"
 	"github.com/connectmail/connectmail/relay"
 	"github.com/connectmail/connectmail/sigv4"
@@ -107,6 +108,7 @@ type Server struct {
 	listener net.Listener
 	relay    *relay.Client
 	webhooks *events.Webhooks
+	smtpIn   *inbound.Server
 	Metrics  *Metrics
 }
 
@@ -225,7 +227,23 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("/", api)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	s.http.RegisterOnShutdown(func() { close(streamsDone) })
+	if cfg.SMTPAddr != "" {
+		in, err := inbound.Listen(inbound.Config{Addr: cfg.SMTPAddr, Receiver: svc, Logger: log.With("component", "smtp-in")})
+		if err != nil {
+			store.Close()
+			return nil, fmt.Errorf("--smtp-addr: %w", err)
+		}
+		s.smtpIn = in
+	}
 	return s, nil
+}
+
+// SMTPAddr is the inbound SMTP listener's address ("" when off).
+func (s *Server) SMTPAddr() string {
+	if s.smtpIn == nil {
+		return ""
+	}
+	return s.smtpIn.Addr()
 }
 
 func openStore(dsn string, log *slog.Logger) (connect.Store, error) {
@@ -302,6 +320,14 @@ func (s *Server) Serve(ctx context.Context) error {
 			s.webhooks.Run(hookCtx)
 		}
 	}()
+	smtpDone := make(chan error, 1)
+	go func() {
+		if s.smtpIn != nil {
+			smtpDone <- s.smtpIn.Serve()
+			return
+		}
+		smtpDone <- nil
+	}()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- s.http.Serve(s.listener) }()
 	mode := "capture"
@@ -318,6 +344,10 @@ func (s *Server) Serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	_ = s.http.Shutdown(sctx)
+	if s.smtpIn != nil {
+		_ = s.smtpIn.Close()
+	}
+	serr := <-smtpDone
 	stopWorker()
 	werr := <-workerDone
 	stopHooks()
@@ -329,7 +359,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return errors.Join(err, werr, cerr)
+	return errors.Join(err, serr, werr, cerr)
 }
 
 func redactDSN(dsn string) string {

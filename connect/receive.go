@@ -1,0 +1,129 @@
+package connect
+
+import (
+	"bytes"
+	"context"
+	"mime"
+	"net/mail"
+	"strings"
+
+	"github.com/connectmail/connectmail/fault"
+	"github.com/google/uuid"
+)
+
+// ResolveRecipient finds the instance email address that receives mail sent
+// to addr (an alias resolves to its primary). NotFound when no instance has it.
+func (s *Service) ResolveRecipient(ctx context.Context, addr string) (*EmailAddress, error) {
+	after := ""
+	for {
+		list, err := s.cfg.Store.ListInstances(ctx, after, 100)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range list {
+			e, err := s.cfg.Store.FindEmailAddress(ctx, in.ID, addr)
+			if fault.Is(err, fault.NotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if e.AliasOf != "" {
+				return s.cfg.Store.GetEmailAddress(ctx, in.ID, e.AliasOf)
+			}
+			return e, nil
+		}
+		if len(list) < 100 {
+			return nil, fault.NotFoundf("EmailAddress", "%s is not an email address of any instance", addr)
+		}
+		after = list[len(list)-1].ID
+	}
+}
+
+// ReceiveEmail records a message that arrived over SMTP for one instance
+// address as an INBOUND email contact in state RECEIVED. The stored message
+// is the one received, byte for byte. A reply is threaded to the contact it
+// answers: when In-Reply-To or References name a Message-ID connectmail gave
+// (<contactId@domain>) of the same instance, that contact becomes the
+// RelatedContactId and its attributes are copied.
+func (s *Service) ReceiveEmail(ctx context.Context, rcpt *EmailAddress, envelopeFrom string, raw []byte) (string, error) {
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return "", fault.New(fault.Invalid, "the message has no valid header section: %v", err)
+	}
+	inst, err := s.cfg.Store.GetInstance(ctx, rcpt.InstanceID)
+	if err != nil {
+		return "", err
+	}
+	h := msg.Header
+	customer := Endpoint{Address: envelopeFrom}
+	if list, err := h.AddressList("From"); err == nil && len(list) > 0 {
+		customer = Endpoint{Address: list[0].Address, DisplayName: list[0].Name}
+	}
+	dec := new(mime.WordDecoder)
+	subject, err := dec.DecodeHeader(h.Get("Subject"))
+	if err != nil {
+		subject = h.Get("Subject")
+	}
+	subject = strings.Join(strings.Fields(subject), " ")
+	if r := []rune(subject); len(r) > 998 {
+		subject = string(r[:998])
+	}
+	var toList, cc []Endpoint
+	if list, err := h.AddressList("To"); err == nil {
+		for _, a := range list {
+			if !strings.EqualFold(a.Address, rcpt.Address) {
+				toList = append(toList, Endpoint{Address: a.Address, DisplayName: a.Name})
+			}
+		}
+	}
+	if list, err := h.AddressList("Cc"); err == nil {
+		for _, a := range list {
+			cc = append(cc, Endpoint{Address: a.Address, DisplayName: a.Name})
+		}
+	}
+	now := s.now()
+	id := uuid.NewString()
+	c := &Contact{
+		ID: id, ARN: inst.ARN + "/contact/" + id, InstanceID: inst.ID,
+		Channel: "EMAIL", InitiationMethod: "INBOUND", State: StateReceived,
+		InitiatedAt: now, UpdatedAt: now, InitialContactID: id,
+		From: customer, To: Endpoint{Address: rcpt.Address, DisplayName: rcpt.DisplayName},
+		ToList: toList, Cc: cc, Subject: subject, Source: "INBOUND",
+	}
+	if ids := messageIDs(h.Get("Message-Id")); len(ids) > 0 {
+		c.MessageID = ids[0]
+	} else {
+		c.MessageID = "<" + id + "@" + domainOf(customer.Address) + ">"
+	}
+	for _, ref := range append(messageIDs(h.Get("In-Reply-To")), reverse(messageIDs(h.Get("References")))...) {
+		local, _, _ := strings.Cut(strings.Trim(ref, "<>"), "@")
+		if _, err := uuid.Parse(local); err != nil {
+			continue
+		}
+		if rel, err := s.cfg.Store.GetContact(ctx, inst.ID, local); err == nil {
+			c.RelatedContactID = rel.ID
+			c.Attributes = mergeAttributes(rel.Attributes, nil)
+			break
+		}
+	}
+	ev := []Event{s.event(c, EventInitiated, map[string]any{"from": customer.Address, "to": rcpt.Address, "via": "smtp"})}
+	o := &Outbound{
+		Contact: c,
+		Message: Message{ContactID: id, InstanceID: inst.ID, EnvelopeFrom: envelopeFrom, Recipients: []string{rcpt.Address}, Raw: raw},
+		Events:  ev,
+	}
+	if err := s.cfg.Store.CreateContactMessage(ctx, o, false); err != nil {
+		return "", err
+	}
+	s.cfg.Publish(ev)
+	return id, nil
+}
+
+func reverse(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[len(s)-1-i] = v
+	}
+	return out
+}
