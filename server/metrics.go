@@ -15,6 +15,7 @@ import (
 type Metrics struct {
 	reg      *prometheus.Registry
 	calls    *prometheus.CounterVec
+	accepted *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	attempts *prometheus.CounterVec
 	attemptT *prometheus.HistogramVec
@@ -35,6 +36,9 @@ func NewMetrics(src depthSource, hooks backlogSource) *Metrics {
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "connectmail_api_requests_total", Help: "AWS API requests by service, operation and HTTP status.",
 		}, []string{"service", "operation", "status"}),
+		accepted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "connectmail_sends_accepted_total", Help: "Messages accepted for delivery (committed), by operation.",
+		}, []string{"operation"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "connectmail_api_request_duration_seconds", Help: "AWS API request latency.",
 			Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1},
@@ -72,13 +76,16 @@ func NewMetrics(src depthSource, hooks backlogSource) *Metrics {
 		}
 		return float64(n)
 	})
-	m.reg.MustRegister(m.calls, m.latency, m.attempts, m.attemptT, depth, backlog,
+	m.reg.MustRegister(m.calls, m.accepted, m.latency, m.attempts, m.attemptT, depth, backlog,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 func (m *Metrics) observeCall(service, op string, status int, d time.Duration) {
 	m.calls.WithLabelValues(service, op, strconv.Itoa(status)).Inc()
+	if status == 200 && (op == "StartOutboundEmailContact" || op == "SendOutboundEmail") {
+		m.accepted.WithLabelValues(op).Inc()
+	}
 	m.latency.WithLabelValues(service, op).Observe(d.Seconds())
 }
 
