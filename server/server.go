@@ -55,7 +55,10 @@ type Config struct {
 	// Webhooks receive every event; WebhookSecret signs their bodies.
 	Webhooks      []string
 	WebhookSecret string
-	Logger        *slog.Logger
+	// FaultInjection makes the AWS API honour the awsapi.FaultHeader request
+	// header, which fails calls on purpose; for tests of SDK retries only.
+	FaultInjection bool
+	Logger         *slog.Logger
 }
 
 // Defaults returns the documented defaults.
@@ -199,14 +202,16 @@ func New(cfg Config) (*Server, error) {
 		}})
 		services["wisdom"] = awsapi.QConnectService(tsvc)
 	}
-	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Publish: publish}
+	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Publish: publish,
+		Files: &awsapi.FilePresigner{Secrets: creds.Secret}}
 	if tsvc != nil {
 		cc.Templates = tsvc
 	}
 	svc := connect.NewService(cc)
 	services["connect"] = awsapi.ConnectService(svc)
-	api := awsapi.New(awsapi.Config{
-		Verifier: &sigv4.Verifier{Secrets: creds.Secret},
+	verifier := &sigv4.Verifier{Secrets: creds.Secret}
+	var api http.Handler = awsapi.New(awsapi.Config{
+		Verifier: verifier,
 		Auth:     creds,
 		Services: services,
 		Logger:   log.With("component", "api"),
@@ -224,6 +229,10 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("/metrics", basicAuth(creds, anonymous, s.Metrics.Handler()))
 	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, ui.Handler()))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.Handle(connect.FilePathPrefix, &awsapi.FileHandler{Service: svc, Verifier: verifier})
+	if cfg.FaultInjection {
+		api = awsapi.InjectFaults(api)
+	}
 	mux.Handle("/", api)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	s.http.RegisterOnShutdown(func() { close(streamsDone) })
