@@ -12,7 +12,7 @@ func TestServeHelpExplainsEveryFlag(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	help := errb.String()
-	for _, flag := range []string{"addr", "db", "smtp-relay", "smtp-addr", "account-id", "credentials", "dkim", "webhook", "webhook-secret", "retry-base", "max-age", "suppress-for", "domain-rate"} {
+	for _, flag := range []string{"addr", "db", "smtp-relay", "smtp-addr", "account-id", "credentials", "dkim", "webhook", "webhook-secret", "retry-base", "max-age", "suppress-for", "domain-rate", "fault-injection"} {
 		if !strings.Contains(help, "--"+flag+" ") && !strings.Contains(help, "--"+flag+"\t") {
 			t.Errorf("serve --help does not mention --%s", flag)
 		}
