@@ -155,6 +155,9 @@ func (w *Worker) Backoff(n int) time.Duration {
 // (bounded by Drain) and returns.
 func (w *Worker) Run(ctx context.Context) error {
 	if _, err := w.cfg.Store.ReleaseLeases(ctx, w.cfg.Now()); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before it started
+		}
 		return fmt.Errorf("releasing leases: %w", err)
 	}
 	// Outcomes are recorded in batches by one recorder; it stops last, after
