@@ -24,6 +24,11 @@ source scripts/testenv.sh
 step "go test"
 go test -count=1 -timeout 20m ./...
 
+if [ -n "${CONNECTMAIL_TEST_POSTGRES:-}" ]; then
+  step "go test ./server on PostgreSQL (the end-to-end suite again, on the other store)"
+  CONNECTMAIL_TEST_E2E_STORE=postgres go test -count=1 -timeout 10m ./server/
+fi
+
 FUZZTIME="${FUZZTIME:-5s}"
 if [ "$FUZZTIME" != "0" ]; then
   step "fuzz ($FUZZTIME each)"

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/aws/smithy-go"
+	"github.com/connectmail/connectmail/postgres/pgtest"
 	"github.com/connectmail/connectmail/server"
 	"github.com/connectmail/connectmail/smtpsink"
 )
@@ -44,7 +46,7 @@ func startServer(t *testing.T, mutate func(*server.Config)) *harness {
 	t.Cleanup(func() { sink.Close() })
 	cfg := server.Defaults()
 	cfg.Addr = "127.0.0.1:0"
-	cfg.DB = "sqlite:" + filepath.Join(t.TempDir(), "cm.db")
+	cfg.DB = testDB(t)
 	cfg.SMTPRelay = sink.URL()
 	cfg.RetryBase = 200 * time.Millisecond
 	cfg.Logger = slog.New(slog.DiscardHandler)
@@ -55,6 +57,16 @@ func startServer(t *testing.T, mutate func(*server.Config)) *harness {
 	h.start()
 	t.Cleanup(h.stop)
 	return h
+}
+
+// testDB is the database of an in-process test server: a fresh SQLite file,
+// or, when CONNECTMAIL_TEST_E2E_STORE=postgres, a fresh PostgreSQL database
+// (scripts/test.sh runs this package's tests both ways).
+func testDB(t *testing.T) string {
+	if os.Getenv("CONNECTMAIL_TEST_E2E_STORE") == "postgres" {
+		return pgtest.NewDatabase(t)
+	}
+	return "sqlite:" + filepath.Join(t.TempDir(), "cm.db")
 }
 
 func (h *harness) start() {
