@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -208,6 +209,12 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		cfg.Logger = slog.New(slog.NewJSONHandler(stderr, hopts))
 	} else {
 		cfg.Logger = slog.New(slog.NewTextHandler(stderr, hopts))
+	}
+	if os.Getenv("GOGC") == "" {
+		// The server's heap is small and short-lived garbage dominates (one
+		// request's JSON, SQL rows, MIME parts); collecting less often costs a
+		// little memory under load and saves CPU. GOGC overrides it.
+		debug.SetGCPercent(400)
 	}
 	start := time.Now()
 	srv, err := server.New(cfg)
