@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -18,22 +17,7 @@ func (s *Store) ListEventsSince(ctx context.Context, after int64, limit int) ([]
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []connect.Event
-	for rows.Next() {
-		var e connect.Event
-		var t int64
-		var d sql.NullString
-		if err := rows.Scan(&e.ID, &e.ContactID, &e.InstanceID, &e.Type, &t, &d); err != nil {
-			return nil, err
-		}
-		e.Time = fromMS(t)
-		if d.Valid {
-			e.Detail = json.RawMessage(d.String)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanEvents(rows)
 }
 
 // LastEventID implements connect.Store.

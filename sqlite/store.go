@@ -512,6 +512,11 @@ func (s *Store) ListEvents(ctx context.Context, contactID string) ([]connect.Eve
 	if err != nil {
 		return nil, err
 	}
+	return scanEvents(rows)
+}
+
+// scanEvents reads event rows (id, contact_id, instance_id, type, time, detail) and closes them.
+func scanEvents(rows *sql.Rows) ([]connect.Event, error) {
 	defer rows.Close()
 	var out []connect.Event
 	for rows.Next() {

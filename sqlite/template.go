@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
 	"github.com/connectmail/connectmail/render"
 	"github.com/connectmail/connectmail/template"
@@ -45,32 +46,19 @@ func isForeignKey(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }
 
+// checkTemplateIdem and putTemplateIdem share the idempotency table and its
+// rules with the Connect operations; template.Idem has connect.Idem's layout.
 func (s *Store) checkTemplateIdem(tx *sql.Tx, idem *template.Idem) error {
-	if idem == nil {
-		return nil
+	err := s.checkIdem(tx, (*connect.Idem)(idem))
+	var r *connect.Replayed
+	if errors.As(err, &r) {
+		return &template.Replayed{Response: r.Response}
 	}
-	var hash string
-	var resp []byte
-	err := s.queryRow(tx, `SELECT hash, response FROM idempotency WHERE op = ? AND token = ?`, idem.Op, idem.Token).Scan(&hash, &resp)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if hash != idem.Hash {
-		return fault.New(fault.Idempotency, "client token %s reused with other parameters", idem.Token)
-	}
-	return &template.Replayed{Response: resp}
+	return err
 }
 
 func (s *Store) putTemplateIdem(tx *sql.Tx, idem *template.Idem) error {
-	if idem == nil {
-		return nil
-	}
-	_, err := s.exec(tx, `INSERT INTO idempotency(op, token, hash, response, created_at) VALUES (?,?,?,?,?)`,
-		idem.Op, idem.Token, idem.Hash, idem.Response, time.Now().UnixMilli())
-	return err
+	return s.putIdem(tx, (*connect.Idem)(idem))
 }
 
 // ---- knowledge bases ----
