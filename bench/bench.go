@@ -78,10 +78,13 @@ type Options struct {
 	// PreloadConcurrency (default 64), then waits for the delivery queue to drain.
 	Preload            int64
 	PreloadConcurrency int
-	// Describe measures DescribeContact on random stored contacts after the
-	// load, closed-loop at Concurrency for DescribeDuration (default 5 s).
-	Describe         bool
-	DescribeDuration time.Duration
+	// Describe measures DescribeContact after the load on contacts drawn at
+	// random from those this run stored (preload included), closed-loop at
+	// DescribeConcurrency (default 4: a latency figure, not a saturation
+	// one) for DescribeDuration (default 5 s).
+	Describe            bool
+	DescribeConcurrency int
+	DescribeDuration    time.Duration
 	// CompareMailpit is the path of a Mailpit binary: after the connectmail
 	// phases, bench starts it and drives POST /api/v1/send with the same
 	// concurrency, rate, duration and count.
@@ -121,6 +124,8 @@ type Report struct {
 
 // Phase is one load phase's outcome.
 type Phase struct {
+	// Workers is the phase's concurrency (in-flight bound for open loop).
+	Workers   int     `json:"workers"`
 	Seconds   float64 `json:"seconds"`
 	Attempted int64   `json:"attempted"`
 	Succeeded int64   `json:"succeeded"`
@@ -206,6 +211,9 @@ func (o *Options) defaults() {
 	}
 	if o.PreloadConcurrency <= 0 {
 		o.PreloadConcurrency = 64
+	}
+	if o.DescribeConcurrency <= 0 {
+		o.DescribeConcurrency = 4
 	}
 	if o.DescribeDuration <= 0 {
 		o.DescribeDuration = 5 * time.Second
@@ -481,7 +489,7 @@ func (r *runner) pair(record bool) iteration {
 
 func phaseOf(res phaseResult, serverCores, benchCores float64, ops ...opID) Phase {
 	p := Phase{
-		Seconds: res.elapsed.Seconds(), Attempted: res.ok + res.failed, Succeeded: res.ok, Failed: res.failed,
+		Workers: res.workers, Seconds: res.elapsed.Seconds(), Attempted: res.ok + res.failed, Succeeded: res.ok, Failed: res.failed,
 		Errors: res.errs, ServerCores: serverCores, BenchCores: benchCores,
 	}
 	if res.elapsed > 0 {
@@ -662,7 +670,7 @@ func (r *runner) describe(ctx context.Context) error {
 		el := time.Since(start)
 		return el.Seconds() / o.DescribeDuration.Seconds(), fmt.Sprintf("%s calls  %s/s", group(live.ok.Load()), group(int64(float64(live.ok.Load())/el.Seconds())))
 	})
-	res, sc, bc := runMeasured(ctx, plan{name: "describe", workers: o.Concurrency, duration: o.DescribeDuration,
+	res, sc, bc := runMeasured(ctx, plan{name: "describe", workers: o.DescribeConcurrency, duration: o.DescribeDuration,
 		iter: func(ctx context.Context, w *worker, sched time.Time) bool {
 			id := ids[w.rng.IntN(len(ids))]
 			res, err := r.api.call(ctx, &w.buf, http.MethodGet, prefix+id, "connect", nil, emptyHash)

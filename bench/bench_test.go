@@ -95,6 +95,9 @@ func TestBenchChildSinkJSON(t *testing.T) {
 		t.Errorf("run description wrong: child %v mode %q concurrency %d message %q db %q", rep.Child, rep.Mode, rep.Concurrency, rep.Message, rep.DB)
 	}
 	l := rep.Load
+	if l.Workers != 8 {
+		t.Errorf("load ran with %d workers, want 8", l.Workers)
+	}
 	if l.Succeeded <= 0 || l.Failed != 0 || l.Attempted != l.Succeeded+l.Failed {
 		t.Fatalf("load: attempted %d succeeded %d failed %d, errors %+v", l.Attempted, l.Succeeded, l.Failed, l.Errors)
 	}
@@ -183,8 +186,11 @@ func TestBenchOpenLoopTemplatePreloadDescribe(t *testing.T) {
 		t.Errorf("delivery after a preload: %+v (the preload's messages must not count)", d)
 	}
 	dc := rep.Describe
-	if dc == nil || dc.Succeeded == 0 || dc.Failed != 0 {
-		t.Fatalf("describe: %+v", dc)
+	if dc == nil || dc.Succeeded == 0 || dc.Failed != 0 || dc.Workers != 4 {
+		t.Fatalf("describe (default concurrency 4): %+v", dc)
+	}
+	if l.Workers != 16 {
+		t.Errorf("load ran with %d workers, want 16", l.Workers)
 	}
 	checkLatency(t, "DescribeContact", dc.Latency["DescribeContact"], dc.Succeeded)
 	if rep.Disk == nil || rep.Disk.Contacts != 500 {

@@ -139,6 +139,7 @@ type plan struct {
 
 // phaseResult is what a phase measured.
 type phaseResult struct {
+	workers int
 	start   time.Time
 	elapsed time.Duration
 	ok      int64
@@ -261,7 +262,7 @@ func runPhase(ctx context.Context, p plan, live *counters) phaseResult {
 		}()
 	}
 	wg.Wait()
-	res := phaseResult{start: start, elapsed: time.Since(start), ok: live.ok.Load(), failed: live.failed.Load()}
+	res := phaseResult{workers: p.workers, start: start, elapsed: time.Since(start), ok: live.ok.Load(), failed: live.failed.Load()}
 	errs := map[string]*errCount{}
 	for _, w := range workers {
 		for op, h := range w.hist {
