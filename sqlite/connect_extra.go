@@ -159,7 +159,7 @@ func (s *Store) ModifyTags(ctx context.Context, ref connect.ResourceRef, fn func
 
 const fileCols = `id, instance_id, arn, resource_arn, name, size, use_case, content_type, status, created_at, created_by_user, created_by_identity, tags, data IS NOT NULL`
 
-func scanFile(row interface{ Scan(...any) error }) (*connect.File, error) {
+func scanFile(row rowScanner) (*connect.File, error) {
 	var f connect.File
 	var created int64
 	var tags sql.NullString
@@ -214,19 +214,7 @@ func (s *Store) GetFile(ctx context.Context, instanceID, id string) (*connect.Fi
 // ListFiles implements connect.Store.
 func (s *Store) ListFiles(ctx context.Context, instanceID, associatedARN string) ([]*connect.File, error) {
 	rows, err := s.read(ctx, `SELECT `+fileCols+` FROM attached_files WHERE instance_id = ? AND resource_arn = ? ORDER BY created_at, id`, instanceID, associatedARN)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*connect.File
-	for rows.Next() {
-		f, err := scanFile(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanFile)
 }
 
 // PutFileData implements connect.Store.

@@ -129,6 +129,23 @@ func (s *Store) read(ctx context.Context, q string, args ...any) (*sql.Rows, err
 
 type rowScanner interface{ Scan(...any) error }
 
+// collect scans every row of a query with scan and closes the rows.
+func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }

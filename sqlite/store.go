@@ -133,19 +133,7 @@ func (s *Store) GetInstance(ctx context.Context, id string) (*connect.Instance, 
 // ListInstances implements connect.Store.
 func (s *Store) ListInstances(ctx context.Context, after string, limit int) ([]*connect.Instance, error) {
 	rows, err := s.read(ctx, `SELECT `+instanceCols+` FROM instances WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*connect.Instance
-	for rows.Next() {
-		in, err := scanInstance(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, in)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanInstance)
 }
 
 // DeleteInstance implements connect.Store.
@@ -223,19 +211,7 @@ func (s *Store) FindEmailAddress(ctx context.Context, instanceID, address string
 // ListEmailAddresses implements connect.Store.
 func (s *Store) ListEmailAddresses(ctx context.Context, instanceID string) ([]*connect.EmailAddress, error) {
 	rows, err := s.read(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = ? ORDER BY created_at, id`, instanceID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*connect.EmailAddress
-	for rows.Next() {
-		e, err := scanEmail(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanEmail)
 }
 
 // UpdateEmailAddress implements connect.Store.

@@ -65,7 +65,7 @@ func (s *Store) putTemplateIdem(tx *sql.Tx, idem *template.Idem) error {
 
 const kbCols = `id, region, arn, name, description, kb_type, status, kms_key_id, created_at, content_modified_at, tags`
 
-func scanKB(row interface{ Scan(...any) error }) (*template.KnowledgeBase, error) {
+func scanKB(row rowScanner) (*template.KnowledgeBase, error) {
 	var kb template.KnowledgeBase
 	var created, modified int64
 	var tags sql.NullString
@@ -227,7 +227,7 @@ func decodeVersion(v *template.Version, content, attrs sql.NullString, modified 
 	return nil
 }
 
-func scanVersionRow(row interface{ Scan(...any) error }) (*template.Version, error) {
+func scanVersionRow(row rowScanner) (*template.Version, error) {
 	var v template.Version
 	var tid string
 	var content, attrs sql.NullString
