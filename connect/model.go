@@ -191,6 +191,9 @@ type Outcome struct {
 	// State and Reason are the contact's new state and disconnect reason when Final.
 	State  State
 	Reason string
+	// Raw, when set, replaces the stored message: in capture mode the message
+	// is kept exactly as it would have been sent, DKIM signature included.
+	Raw []byte
 	Events []Event
 }
 

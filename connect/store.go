@@ -47,7 +47,8 @@ type Store interface {
 	ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*Job, error)
 	// NextJobAt reports when the earliest queued job becomes due (ok=false if none).
 	NextJobAt(ctx context.Context) (t time.Time, ok bool, err error)
-	// FinishAttempts records outcomes: attempt rows, job state, contact state, events.
+	// FinishAttempts records outcomes: attempt rows, job state, contact state,
+	// events, and the message bytes of outcomes that carry Raw.
 	FinishAttempts(ctx context.Context, outs []Outcome) error
 	// ReleaseLeases makes the jobs leased by processes that are gone due now
 	// (for a single-process store: every leased job), returning how many.

@@ -323,6 +323,9 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) (connect.Outcome, 
 	case w.cfg.Sender == nil && !simulated:
 		out.Attempt.FinishedAt = w.cfg.Now()
 		out.Attempt.Detail = "captured"
+		if w.cfg.Sign != nil && signErr == nil {
+			out.Raw = msg // what would have been sent, signed
+		}
 		ev(connect.EventCaptured, map[string]any{"attempt": j.Attempts, "recipients": rcpts})
 		finish(connect.StateCaptured, connect.ReasonCaptured, "captured")
 	default:

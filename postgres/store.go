@@ -659,6 +659,9 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 			b.Queue(`INSERT INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail) VALUES ($1,$2,$3,$4,$5,$6,$7)
  ON CONFLICT (contact_id, n) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, outcome = EXCLUDED.outcome, code = EXCLUDED.code, detail = EXCLUDED.detail`,
 				a.ContactID, a.N, tm(a.StartedAt), tm(a.FinishedAt), a.Outcome, a.Code, a.Detail)
+			if len(o.Raw) > 0 {
+				b.Queue(`UPDATE messages SET raw = $1 WHERE contact_id = $2`, o.Raw, o.Job.ContactID)
+			}
 			if !o.Final {
 				b.Queue(`UPDATE jobs SET next_at = $1, leased_by = NULL WHERE contact_id = $2`, tm(o.RetryAt), o.Job.ContactID)
 				retry = true

@@ -9,9 +9,12 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
@@ -43,12 +46,11 @@ func TestDKIMSignedDelivery(t *testing.T) {
 		"s1._domainkey.example.com": "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(rsaPubDER),
 		"ed._domainkey.example.net": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(edPub),
 	}
-	h := startServer(t, func(c *server.Config) {
-		c.DKIM = []server.DKIMConfig{
-			{Domain: "example.com", Selector: "s1", KeyFile: write("rsa.pem", rsaKey)},
-			{Domain: "example.net", Selector: "ed", KeyFile: write("ed.pem", edKey)},
-		}
-	})
+	keys := []server.DKIMConfig{
+		{Domain: "example.com", Selector: "s1", KeyFile: write("rsa.pem", rsaKey)},
+		{Domain: "example.net", Selector: "ed", KeyFile: write("ed.pem", edKey)},
+	}
+	h := startServer(t, func(c *server.Config) { c.DKIM = keys })
 	ctx := context.Background()
 	inst := h.setup(ctx) // support@example.com
 	if _, err := h.client.CreateEmailAddress(ctx, &connect.CreateEmailAddressInput{InstanceId: aws.String(inst), EmailAddress: aws.String("help@example.net")}); err != nil {
@@ -74,5 +76,26 @@ func TestDKIMSignedDelivery(t *testing.T) {
 		if vs, _ := dkim.VerifyWithOptions(bytes.NewReader(bad), opts); len(vs) != 1 || vs[0].Err == nil {
 			t.Fatal("a tampered message still verifies")
 		}
+	}
+
+	// Capture mode keeps the message exactly as it would have been sent: signed.
+	c := startServer(t, func(c *server.Config) { c.DKIM = keys; c.SMTPRelay = "" })
+	inst = c.setup(ctx)
+	cid := c.newContact(ctx, inst)
+	if _, err := c.client.StartOutboundEmailContact(ctx, sendInput(inst, cid)); err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	for i := 0; i < 200 && !bytes.Contains(raw, []byte("DKIM-Signature:")); i++ {
+		time.Sleep(10 * time.Millisecond)
+		resp, err := http.Get(c.url + "/api/v1/messages/" + cid + "/raw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	if vs, err := dkim.VerifyWithOptions(bytes.NewReader(raw), opts); err != nil || len(vs) != 1 || vs[0].Err != nil {
+		t.Fatalf("captured message: verifications %+v, err %v\n%s", vs, err, raw)
 	}
 }

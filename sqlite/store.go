@@ -610,6 +610,11 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 				a.ContactID, a.N, ms(a.StartedAt), ms(a.FinishedAt), a.Outcome, a.Code, a.Detail); err != nil {
 				return err
 			}
+			if len(o.Raw) > 0 {
+				if _, err := s.exec(tx, `UPDATE messages SET raw = ? WHERE contact_id = ?`, o.Raw, o.Job.ContactID); err != nil {
+					return err
+				}
+			}
 			if o.Final {
 				fin := ms(a.FinishedAt)
 				if _, err := s.exec(tx, `UPDATE contacts SET state = ?, disconnect_reason = ?, disconnected_at = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED'`,
