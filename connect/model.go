@@ -193,7 +193,7 @@ type Outcome struct {
 	Reason string
 	// Raw, when set, replaces the stored message: in capture mode the message
 	// is kept exactly as it would have been sent, DKIM signature included.
-	Raw []byte
+	Raw    []byte
 	Events []Event
 }
 
