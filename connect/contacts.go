@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/connectmail/connectmail/fault"
-	"github.com/google/uuid"
 )
 
 // MaxRecipients is the most addresses (destination plus CC) one outbound email may have.
@@ -56,7 +55,7 @@ func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*C
 		return nil, err
 	}
 	now := s.now()
-	id := uuid.NewString()
+	id := newContactID()
 	c := &Contact{
 		ID: id, ARN: inst.ARN + "/contact/" + id, InstanceID: inst.ID,
 		Channel: "EMAIL", InitiationMethod: in.InitiationMethod,

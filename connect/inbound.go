@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/connectmail/connectmail/fault"
-	"github.com/google/uuid"
 )
 
 // MaxInboundRecipients is the most addresses one inbound email may name:
@@ -96,7 +95,7 @@ func (s *Service) StartEmailContact(ctx context.Context, in *StartEmailContactIn
 	system := Endpoint{Address: dest.Address, DisplayName: dest.DisplayName}
 
 	now := s.now()
-	id := uuid.NewString()
+	id := newContactID()
 	c := &Contact{
 		ID: id, ARN: inst.ARN + "/contact/" + id, InstanceID: inst.ID,
 		Channel: "EMAIL", InitiationMethod: "API", Name: in.Name, Description: in.Description,
@@ -222,7 +221,7 @@ func (s *Service) SendOutboundEmail(ctx context.Context, in *SendOutboundEmailIn
 		AdditionalRecipients: in.AdditionalRecipients, EmailMessage: in.EmailMessage,
 	}
 	now := s.now()
-	id := uuid.NewString()
+	id := newContactID()
 	c := &Contact{
 		ID: id, ARN: inst.ARN + "/contact/" + id, InstanceID: inst.ID,
 		Channel: "EMAIL", InitiationMethod: "EXTERNAL_OUTBOUND", State: StateCreated,

@@ -83,7 +83,7 @@ func (s *Service) ReceiveEmail(ctx context.Context, rcpt *EmailAddress, envelope
 		}
 	}
 	now := s.now()
-	id := uuid.NewString()
+	id := newContactID()
 	c := &Contact{
 		ID: id, ARN: inst.ARN + "/contact/" + id, InstanceID: inst.ID,
 		Channel: "EMAIL", InitiationMethod: "INBOUND", State: StateReceived,

@@ -544,3 +544,12 @@ func noCRLF(field, v string) error {
 	}
 	return nil
 }
+
+// newContactID returns a time-ordered UUID (version 7) for a contact.
+func newContactID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
+}
