@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"time"
 
@@ -33,28 +34,28 @@ func fromTS(t *time.Time) time.Time {
 	return t.UTC()
 }
 
-// jsonOrNil encodes v for a nullable JSON column: NULL when empty; raw JSON is kept as written.
+// jsonOrNil encodes v for a nullable JSON column: NULL for nil pointers and
+// nil or empty maps and slices; raw JSON is kept as written.
 func jsonOrNil(v any) any {
-	switch x := v.(type) {
-	case map[string]string:
-		if len(x) == 0 {
+	if raw, ok := v.(json.RawMessage); ok {
+		if len(raw) == 0 {
 			return nil
 		}
-	case []connect.Endpoint:
-		if len(x) == 0 {
-			return nil
-		}
-	case []string:
-		if len(x) == 0 {
-			return nil
-		}
-	case json.RawMessage:
-		if len(x) == 0 {
-			return nil
-		}
-		return string(x)
+		return string(raw)
 	}
-	b, _ := json.Marshal(v)
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Invalid:
+		return nil
+	case reflect.Pointer, reflect.Map, reflect.Slice:
+		if rv.IsNil() || rv.Kind() != reflect.Pointer && rv.Len() == 0 {
+			return nil
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
 	return string(b)
 }
 

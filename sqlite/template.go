@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"reflect"
 	"strings"
 	"time"
 
@@ -21,25 +20,6 @@ var _ template.Store = (*Store)(nil)
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// jsonColumn encodes v for a nullable JSON column: NULL for nil pointers,
-// nil or empty maps and slices.
-func jsonColumn(v any) any {
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Invalid:
-		return nil
-	case reflect.Pointer, reflect.Map, reflect.Slice:
-		if rv.IsNil() || rv.Kind() != reflect.Pointer && rv.Len() == 0 {
-			return nil
-		}
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	return string(b)
 }
 
 func isForeignKey(err error) bool {
@@ -96,7 +76,7 @@ func (s *Store) CreateKnowledgeBase(ctx context.Context, kb *template.KnowledgeB
 		}
 		_, err := s.exec(tx, `INSERT INTO q_knowledge_bases(`+kbCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 			kb.ID, kb.Region, kb.ARN, kb.Name, kb.Description, kb.Type, kb.Status, kb.KMSKeyID,
-			ms(kb.CreatedAt), ms(kb.ContentModifiedAt), jsonColumn(kb.Tags))
+			ms(kb.CreatedAt), ms(kb.ContentModifiedAt), jsonOrNil(kb.Tags))
 		if isUnique(err) {
 			return fault.New(fault.Duplicate, "knowledge base name %s is taken", kb.Name)
 		}
@@ -160,7 +140,7 @@ func (s *Store) TagKnowledgeBase(ctx context.Context, region, id string, set map
 		if len(tags) > max {
 			return fault.New(fault.Quota, "knowledge base %s would have %d tags", id, len(tags))
 		}
-		_, err = s.exec(tx, `UPDATE q_knowledge_bases SET tags = ? WHERE id = ?`, jsonColumn(tags), id)
+		_, err = s.exec(tx, `UPDATE q_knowledge_bases SET tags = ? WHERE id = ?`, jsonOrNil(tags), id)
 		return err
 	})
 }
@@ -313,7 +293,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 		}
 		_, err := s.exec(tx, `INSERT INTO q_templates(id, kb_id, name, description, channel_subtype, grouping, tags, created_at, active_version, last_version, revision)
 			VALUES (?,?,?,?,?,?,?,?,0,0,1)`,
-			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, jsonColumn(t.Grouping), jsonColumn(t.Tags), ms(t.CreatedAt))
+			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, jsonOrNil(t.Grouping), jsonOrNil(t.Tags), ms(t.CreatedAt))
 		switch {
 		case isUnique(err):
 			return fault.New(fault.Duplicate, "template name %s is taken", t.Name)
@@ -339,7 +319,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 func (s *Store) insertVersion(tx *sql.Tx, templateID string, v *template.Version) error {
 	_, err := s.exec(tx, `INSERT INTO q_template_versions(template_id, version, content, language, default_attributes, sha256, modified_at, modified_by)
 		VALUES (?,?,?,?,?,?,?,?)`,
-		templateID, v.Number, jsonColumn(v.Content), v.Language, jsonColumn(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy)
+		templateID, v.Number, jsonOrNil(v.Content), v.Language, jsonOrNil(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy)
 	return err
 }
 
@@ -457,7 +437,7 @@ func (s *Store) bumpRevision(tx *sql.Tx, t *template.Template, set string, args 
 func (s *Store) updateLatest(tx *sql.Tx, templateID string, v *template.Version) error {
 	_, err := s.exec(tx, `UPDATE q_template_versions SET content = ?, language = ?, default_attributes = ?, sha256 = ?, modified_at = ?, modified_by = ?
 		WHERE template_id = ? AND version = 0`,
-		jsonColumn(v.Content), v.Language, jsonColumn(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy, templateID)
+		jsonOrNil(v.Content), v.Language, jsonOrNil(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy, templateID)
 	return err
 }
 
@@ -475,7 +455,7 @@ func (s *Store) writeTemplate(ctx context.Context, t *template.Template, fn func
 func (s *Store) SaveTemplate(ctx context.Context, t *template.Template, latest *template.Version) error {
 	return s.writeTemplate(ctx, t, func(tx *sql.Tx) error {
 		if err := s.bumpRevision(tx, t, `name = ?, description = ?, grouping = ?, tags = ?, active_version = ?`,
-			t.Name, t.Description, jsonColumn(t.Grouping), jsonColumn(t.Tags), t.ActiveVersion); err != nil {
+			t.Name, t.Description, jsonOrNil(t.Grouping), jsonOrNil(t.Tags), t.ActiveVersion); err != nil {
 			return err
 		}
 		if latest == nil {
