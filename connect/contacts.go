@@ -294,7 +294,7 @@ func (s *Service) StartOutboundEmailContact(ctx context.Context, in *StartOutbou
 	}
 	o.Idem = idem
 	ev := o.Events
-	if err := s.cfg.Store.StartOutbound(ctx, o); err != nil {
+	if err := s.commitQueued(o, func() error { return s.cfg.Store.StartOutbound(ctx, o) }); err != nil {
 		if fault.Is(err, fault.Conflict) {
 			return nil, fault.New(fault.Invalid, "Contact %s has already been started or stopped", c.ID)
 		}
@@ -302,7 +302,6 @@ func (s *Service) StartOutboundEmailContact(ctx context.Context, in *StartOutbou
 			return out, err
 		}
 	}
-	s.cfg.Wake()
 	s.cfg.Publish(ev)
 	return out, nil
 }

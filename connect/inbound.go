@@ -243,11 +243,10 @@ func (s *Service) SendOutboundEmail(ctx context.Context, in *SendOutboundEmailIn
 	tok := in.ClientToken
 	in.ClientToken = ""
 	o.Idem = newIdem("SendOutboundEmail", tok, in, struct{}{})
-	err = s.cfg.Store.CreateContactMessage(ctx, o, true)
+	err = s.commitQueued(o, func() error { return s.cfg.Store.CreateContactMessage(ctx, o, true) })
 	if ok, err := replay(err, &struct{}{}); ok || err != nil {
 		return err
 	}
-	s.cfg.Wake()
 	s.cfg.Publish(o.Events)
 	return nil
 }

@@ -167,6 +167,9 @@ type Job struct {
 	Attempts   int
 	CreatedAt  time.Time
 	Message    Message
+	// LeaseUntil is when the claim on a handed-over job ends (zero for a
+	// job claimed from the store).
+	LeaseUntil time.Time
 }
 
 // Attempt is the record of one delivery attempt.
@@ -218,6 +221,20 @@ type Outbound struct {
 	Message Message
 	Events  []Event
 	Idem    *Idem
+	// LeaseUntil, when set, commits the delivery job already claimed by this
+	// process until then, as attempt 1, because the job is handed to the
+	// local worker in memory (see Handoff) instead of being claimed from
+	// the store. Other processes are not told about it; once the lease
+	// ends without an outcome the job is due again for any of them.
+	LeaseUntil time.Time
+}
+
+// Job returns the delivery job that committing o queues, as the worker
+// would have claimed it: attempt 1, with the message.
+func (o *Outbound) Job() *Job {
+	m := o.Message
+	m.ContactID, m.InstanceID = o.Contact.ID, o.Contact.InstanceID
+	return &Job{ContactID: o.Contact.ID, InstanceID: o.Contact.InstanceID, Attempts: 1, CreatedAt: o.Contact.UpdatedAt, Message: m, LeaseUntil: o.LeaseUntil}
 }
 
 // ContactFilter selects contacts for the inspection API.

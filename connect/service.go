@@ -106,12 +106,20 @@ type Config struct {
 	// Files presigns the upload and download URLs of attached files; nil
 	// refuses StartAttachedFileUpload and gives no download URLs.
 	Files FileURLs
-	// Wake is called after a delivery job is committed.
+	// Wake is called after a delivery job is committed to the store for
+	// the worker to claim.
 	Wake func()
+	// Handoff, when set, receives committed delivery jobs in memory instead.
+	Handoff Handoff
 	// Publish is called with events after they are committed.
 	Publish func([]Event)
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
+	// CacheFor is how long instances and email addresses read by sends are
+	// kept in memory (default 1s; negative: not at all). Changes made
+	// through this Service are seen at once; only another process's
+	// changes (PostgreSQL, several nodes) can take this long to be seen.
+	CacheFor time.Duration
 }
 
 // Service implements the Connect email operations.
@@ -129,6 +137,12 @@ func NewService(cfg Config) *Service {
 	}
 	if cfg.Publish == nil {
 		cfg.Publish = func([]Event) {}
+	}
+	if cfg.CacheFor == 0 {
+		cfg.CacheFor = time.Second
+	}
+	if cfg.CacheFor > 0 && cfg.Store != nil {
+		cfg.Store = newCachingStore(cfg.Store, cfg.CacheFor, cfg.Now)
 	}
 	return &Service{cfg: cfg}
 }

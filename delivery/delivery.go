@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
@@ -63,6 +64,10 @@ type Config struct {
 	Concurrency int
 	// Lease is how long a claimed job is reserved (default 5m).
 	Lease time.Duration
+	// Handoff is how many jobs handed over in memory may wait for a free
+	// sender (default 1024; negative: no hand-off, every job is claimed
+	// from the store).
+	Handoff int
 	// RetryBase is the first retry delay (default 30s); each later one doubles, up to RetryMax (default 20m).
 	RetryBase, RetryMax time.Duration
 	// MaxAge is how long a message is retried before it fails (default 24h).
@@ -89,6 +94,11 @@ type Worker struct {
 	cfg    Config
 	wake   chan struct{}
 	limits *domainLimits
+	// ready holds handed-over jobs; reserved counts them plus the
+	// reservations whose commit is under way, so Hand never blocks.
+	ready    chan *connect.Job
+	reserved atomic.Int64
+	running  atomic.Bool
 }
 
 // New returns a Worker.
@@ -126,7 +136,11 @@ func New(cfg Config) *Worker {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{cfg: cfg, wake: make(chan struct{}, 1), limits: newDomainLimits(cfg.DomainRates)}
+	if cfg.Handoff == 0 {
+		cfg.Handoff = 1024
+	}
+	return &Worker{cfg: cfg, wake: make(chan struct{}, 1), limits: newDomainLimits(cfg.DomainRates),
+		ready: make(chan *connect.Job, max(cfg.Handoff, 0))}
 }
 
 // Wake tells the worker that a job may be due. It never blocks.
@@ -153,6 +167,12 @@ func (w *Worker) Backoff(n int) time.Duration {
 
 // Run delivers until ctx is cancelled, then lets in-flight sends finish
 // (bounded by Drain) and returns.
+//
+// Jobs come from two places: handed over in memory right after their commit
+// (see Reserve), which costs the store nothing, and claimed from the store —
+// retries, sends that found the hand-off full, and jobs left by a process
+// that stopped. The store is only asked when there is reason to: a Wake, a
+// claim that filled every free slot, or the time the next queued job is due.
 func (w *Worker) Run(ctx context.Context) error {
 	if _, err := w.cfg.Store.ReleaseLeases(ctx, w.cfg.Now()); err != nil {
 		if ctx.Err() != nil {
@@ -160,6 +180,8 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("releasing leases: %w", err)
 	}
+	w.running.Store(true)
+	defer w.running.Store(false)
 	// Outcomes are recorded in batches by one recorder; it stops last, after
 	// every in-flight send has handed over its outcome.
 	outcomes := make(chan connect.Outcome, 2*w.cfg.Concurrency)
@@ -181,66 +203,113 @@ func (w *Worker) Run(ctx context.Context) error {
 			<-done
 		}
 	}()
-	timer := time.NewTimer(0)
+	launch := func(j *connect.Job) {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			if out, ok := w.deliver(sendCtx, j); ok {
+				outcomes <- out
+			}
+		}()
+	}
+	poll := true
+	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	var pollAt time.Time
+	// pollSoon makes the next poll happen no later than after d.
+	pollSoon := func(d time.Duration, replace bool) {
+		at := time.Now().Add(d)
+		if replace || at.Before(pollAt) {
+			pollAt = at
+			timer.Reset(d)
+		}
+	}
 	for {
-		// Wait for at least one free slot before claiming.
+		// Wait for at least one free slot.
 		select {
 		case slots <- struct{}{}:
 			<-slots
 		case <-ctx.Done():
 			return nil
 		}
-		free := cap(slots) - len(slots)
-		jobs, err := w.cfg.Store.ClaimJobs(ctx, w.cfg.Now(), free, w.cfg.Lease)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			w.cfg.Logger.Error("claiming delivery jobs failed", "err", err)
-			jobs = nil
-		}
-		for _, j := range jobs {
-			slots <- struct{}{}
-			wg.Add(1)
-			go func(j *connect.Job) {
-				defer wg.Done()
-				defer func() { <-slots }()
-				if out, ok := w.deliver(sendCtx, j); ok {
-					outcomes <- out
+		if poll {
+			poll = false
+			free := cap(slots) - len(slots)
+			jobs, err := w.cfg.Store.ClaimJobs(ctx, w.cfg.Now(), free, w.cfg.Lease)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
 				}
-				w.Wake()
-			}(j)
-		}
-		if len(jobs) == free && free > 0 {
-			continue // there may be more due work
-		}
-		wait := time.Hour
-		if next, ok, err := w.cfg.Store.NextJobAt(ctx); err == nil && ok {
-			wait = time.Until(next)
-			if wait < 0 {
-				wait = 0
+				w.cfg.Logger.Error("claiming delivery jobs failed", "err", err)
+				jobs = nil
 			}
-			if len(jobs) == 0 && wait == 0 {
-				// Due jobs exist but none was claimable (all slots busy): wait for a slot.
-				wait = 50 * time.Millisecond
+			for _, j := range jobs {
+				launch(j)
 			}
+			if len(jobs) == free {
+				poll = true // there may be more due work
+				continue
+			}
+			pollSoon(w.nextPoll(ctx, err != nil || len(jobs) > 0), true)
 		}
-		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-w.wake:
-		case <-timer.C:
-		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
+		case j := <-w.ready:
+			w.reserved.Add(-1)
+			if left := j.LeaseUntil.Sub(w.cfg.Now()); left < w.cfg.Lease/10 {
+				// Waited so long that the lease is nearly over: leave it to
+				// the store, which offers it again once the lease ends.
+				w.cfg.Logger.Warn("handed-over delivery job waited too long; it is retried after its lease", "contact", j.ContactID)
+				pollSoon(max(0, left)+10*time.Millisecond, false)
+				continue
 			}
+			launch(j)
+		case <-w.wake:
+			poll = true
+		case <-timer.C:
+			poll = true
 		}
 	}
 }
+
+// nextPoll is how long to wait before asking the store for due jobs again:
+// until the earliest queued job is due, at most a minute (a lease that ends
+// or a job another process queued is noticed without a Wake).
+func (w *Worker) nextPoll(ctx context.Context, busy bool) time.Duration {
+	wait := time.Minute
+	if next, ok, err := w.cfg.Store.NextJobAt(ctx); err != nil {
+		wait = time.Second
+	} else if ok {
+		wait = min(wait, max(0, time.Until(next)))
+		if wait == 0 && !busy {
+			// Due jobs exist but none was claimable: try again shortly.
+			wait = 50 * time.Millisecond
+		}
+	}
+	return wait
+}
+
+// Reserve implements connect.Handoff: it takes room for one handed-over job
+// if the worker is running and fewer than Config.Handoff jobs wait.
+func (w *Worker) Reserve() (time.Time, bool) {
+	if !w.running.Load() || cap(w.ready) == 0 {
+		return time.Time{}, false
+	}
+	if w.reserved.Add(1) > int64(cap(w.ready)) {
+		w.reserved.Add(-1)
+		return time.Time{}, false
+	}
+	return w.cfg.Now().Add(w.cfg.Lease), true
+}
+
+// Hand implements connect.Handoff. It never blocks: Reserve kept room.
+func (w *Worker) Hand(j *connect.Job) { w.ready <- j }
+
+// Cancel implements connect.Handoff.
+func (w *Worker) Cancel() { w.reserved.Add(-1) }
 
 // record writes outcomes to the store, as many at a time as are waiting,
 // then publishes their events.
@@ -272,8 +341,13 @@ func (w *Worker) record(in <-chan connect.Outcome, done chan<- struct{}) {
 			evs = append(evs, o.Events...)
 		}
 		w.cfg.Publish(evs)
-		// Retries were rescheduled: let the claim loop see their new times.
-		w.Wake()
+		for _, o := range batch {
+			if !o.Final {
+				// A retry was scheduled: let the claim loop see its time.
+				w.Wake()
+				break
+			}
+		}
 	}
 }
 

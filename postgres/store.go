@@ -423,17 +423,29 @@ func (s *Store) StartOutbound(ctx context.Context, o *connect.Outbound) error {
 		if !ok {
 			return conflict
 		}
-		now := tm(o.Contact.UpdatedAt)
 		b = &pgx.Batch{}
 		b.Queue(`INSERT INTO messages(contact_id, envelope_from, recipients, raw) VALUES ($1,$2,$3,$4)`,
 			o.Contact.ID, o.Message.EnvelopeFrom, jsonList(o.Message.Recipients), o.Message.Raw)
-		b.Queue(`INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES ($1,$2,0,$3,$3)`,
-			o.Contact.ID, o.Contact.InstanceID, now)
-		t.notify(ChannelJobs, s.node)
+		s.queueJob(t, b, o)
 		s.queueEvents(t, b, tok, o.Events)
 		return t.commit(b)
 	})
 	return s.idemResult(ctx, err, o.Idem)
+}
+
+// queueJob queues the delivery job of o: due now and announced to every
+// node, or, with o.LeaseUntil, already leased to this node as attempt 1
+// (handed to its worker in memory, so nobody else needs to hear of it).
+func (s *Store) queueJob(t *txn, b *pgx.Batch, o *connect.Outbound) {
+	c := o.Contact
+	if o.LeaseUntil.IsZero() {
+		b.Queue(`INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES ($1,$2,0,$3,$3)`,
+			c.ID, c.InstanceID, tm(c.UpdatedAt))
+		t.notify(ChannelJobs, s.node)
+		return
+	}
+	b.Queue(`INSERT INTO jobs(contact_id, instance_id, attempts, next_at, leased_by, created_at) VALUES ($1,$2,1,$3,$4,$5)`,
+		c.ID, c.InstanceID, tm(o.LeaseUntil), s.node, tm(c.UpdatedAt))
 }
 
 // jsonList encodes a list for a NOT NULL JSON column ([] when empty).

@@ -28,9 +28,7 @@ func (s *Store) CreateContactMessage(ctx context.Context, o *connect.Outbound, q
 		b.Queue(`INSERT INTO messages(contact_id, envelope_from, recipients, raw) VALUES ($1,$2,$3,$4)`,
 			c.ID, o.Message.EnvelopeFrom, jsonList(o.Message.Recipients), o.Message.Raw)
 		if queue {
-			b.Queue(`INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES ($1,$2,0,$3,$3)`,
-				c.ID, c.InstanceID, tm(c.UpdatedAt))
-			t.notify(ChannelJobs, s.node)
+			s.queueJob(t, b, o)
 		}
 		s.queueEvents(t, b, tok, o.Events)
 		return t.commit(b)

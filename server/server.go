@@ -202,7 +202,7 @@ func New(cfg Config) (*Server, error) {
 		}})
 		services["wisdom"] = awsapi.QConnectService(tsvc)
 	}
-	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Publish: publish,
+	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Handoff: s.worker, Publish: publish,
 		Files: &awsapi.FilePresigner{Secrets: creds.Secret}}
 	if tsvc != nil {
 		cc.Templates = tsvc

@@ -40,9 +40,7 @@ func (s *Store) CreateContactMessage(ctx context.Context, o *connect.Outbound, q
 			return err
 		}
 		if queue {
-			now := ms(c.UpdatedAt)
-			if _, err := s.exec(tx, `INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES (?,?,0,?,?)`,
-				c.ID, c.InstanceID, now, now); err != nil {
+			if err := s.insertJob(tx, o); err != nil {
 				return err
 			}
 		}

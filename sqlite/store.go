@@ -401,9 +401,7 @@ func (s *Store) StartOutbound(ctx context.Context, o *connect.Outbound) error {
 			o.Contact.ID, o.Message.EnvelopeFrom, string(rcpts), o.Message.Raw); err != nil {
 			return err
 		}
-		now := ms(o.Contact.UpdatedAt)
-		if _, err := s.exec(tx, `INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES (?,?,0,?,?)`,
-			o.Contact.ID, o.Contact.InstanceID, now, now); err != nil {
+		if err := s.insertJob(tx, o); err != nil {
 			return err
 		}
 		if err := s.insertEvents(tx, o.Events); err != nil {
@@ -411,6 +409,21 @@ func (s *Store) StartOutbound(ctx context.Context, o *connect.Outbound) error {
 		}
 		return s.putIdem(tx, o.Idem)
 	})
+}
+
+// insertJob queues the delivery job of o: due now, or, with o.LeaseUntil,
+// already leased to this process as attempt 1.
+func (s *Store) insertJob(tx *sql.Tx, o *connect.Outbound) error {
+	now := ms(o.Contact.UpdatedAt)
+	var err error
+	if o.LeaseUntil.IsZero() {
+		_, err = s.exec(tx, `INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES (?,?,0,?,?)`,
+			o.Contact.ID, o.Contact.InstanceID, now, now)
+	} else {
+		_, err = s.exec(tx, `INSERT INTO jobs(contact_id, instance_id, attempts, next_at, leased, created_at) VALUES (?,?,1,?,1,?)`,
+			o.Contact.ID, o.Contact.InstanceID, ms(o.LeaseUntil), now)
+	}
+	return err
 }
 
 // ListContacts implements connect.Store.

@@ -271,3 +271,53 @@ func testReleaseLeases(t *testing.T, b Backend) {
 		t.Fatalf("QueueDepth = %d, %v; want 3 (%s is not due yet)", n, err, d.Contact.ID)
 	}
 }
+
+// testLeasedAtCommit: a job committed with LeaseUntil (handed to the local
+// worker in memory) is nobody else's to claim until the lease ends, counts
+// as attempt 1, and comes back to whoever outlives the process holding it.
+func testLeasedAtCommit(t *testing.T, b Backend) {
+	s := b.Open(t)
+	f := newFixture(t, s)
+	in := f.instance()
+	c := f.contact(in.ID)
+	o := f.outbound(c, f.now, nil)
+	o.LeaseUntil = f.now.Add(time.Minute)
+	must(t, "StartOutbound with a lease", f.s.StartOutbound(f.ctx, o))
+	j := o.Job()
+	if j.Attempts != 1 || j.ContactID != c.ID || !j.LeaseUntil.Equal(o.LeaseUntil) || string(j.Message.Raw) != string(o.Message.Raw) {
+		t.Fatalf("handed-over job %+v", j)
+	}
+	if n, err := f.s.QueueDepth(f.ctx); err != nil || n != 1 {
+		t.Fatalf("QueueDepth = %d, %v; want the leased job counted", n, err)
+	}
+	if jobs, err := f.s.ClaimJobs(f.ctx, f.now, 10, time.Minute); err != nil || len(jobs) != 0 {
+		t.Fatalf("claimed a job leased at commit: %v, %v", jobIDs(jobs), err)
+	}
+	if b.Peer != nil {
+		p := f.on(b.Peer(t, s))
+		if jobs, err := p.s.ClaimJobs(p.ctx, f.now.Add(30*time.Second), 10, time.Minute); err != nil || len(jobs) != 0 {
+			t.Fatalf("a peer claimed a job leased at commit: %v, %v", jobIDs(jobs), err)
+		}
+	}
+	// The holder finishes attempt 1: the job is done.
+	out := connect.Outcome{Job: j, Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
+		Attempt: connect.Attempt{ContactID: c.ID, N: 1, StartedAt: f.now, FinishedAt: f.now, Outcome: "sent"}}
+	must(t, "FinishAttempts", f.s.FinishAttempts(f.ctx, []connect.Outcome{out}))
+	if n, err := f.s.QueueDepth(f.ctx); err != nil || n != 0 {
+		t.Fatalf("QueueDepth after the outcome = %d, %v; want 0", n, err)
+	}
+
+	// Another leased job, whose holder dies: its successor gets it as attempt 2.
+	c2 := f.contact(in.ID)
+	o2 := f.outbound(c2, f.now, nil)
+	o2.LeaseUntil = f.now.Add(time.Hour)
+	must(t, "StartOutbound with a lease", f.s.StartOutbound(f.ctx, o2))
+	g := f.on(b.Restart(t, s))
+	must(t, "ReleaseLeases", func() error { _, err := g.s.ReleaseLeases(g.ctx, f.now); return err }())
+	jobs, err := g.s.ClaimJobs(g.ctx, f.now, 10, time.Minute)
+	must(t, "ClaimJobs after the holder died", err)
+	if len(jobs) != 1 || jobs[0].ContactID != c2.ID || jobs[0].Attempts != 2 {
+		t.Fatalf("after the holder died: %+v; want %s as attempt 2", jobs, c2.ID)
+	}
+	same(t, "the reclaimed job's message", jobs[0].Message.Raw, o2.Message.Raw)
+}

@@ -77,6 +77,7 @@ func connectCases() []testCase {
 		{"jobs", testJobs},
 		{"jobs-concurrent-claims", testClaimConcurrent},
 		{"jobs-release-leases", testReleaseLeases},
+		{"jobs-leased-at-commit", testLeasedAtCommit},
 		{"events", testEvents},
 		{"events-concurrent-readers", testEventOrderConcurrent},
 		{"cursors", testCursors},

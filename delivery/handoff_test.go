@@ -1,0 +1,147 @@
+package delivery_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
+)
+
+// claimCounter is the real store, counting the worker's claims.
+type claimCounter struct {
+	delivery.Store
+	claims atomic.Int64
+}
+
+func (c *claimCounter) ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*connect.Job, error) {
+	c.claims.Add(1)
+	return c.Store.ClaimJobs(ctx, now, limit, lease)
+}
+
+// hand commits a started contact the way the API does with a hand-off:
+// the job is stored leased until the reservation's lease and then handed
+// over. leaseUntil, when set, replaces the reservation's lease.
+func (e *env) hand(w *delivery.Worker, rcpt string, leaseUntil time.Time) (string, bool) {
+	e.t.Helper()
+	lease, ok := w.Reserve()
+	if !ok {
+		return "", false
+	}
+	if !leaseUntil.IsZero() {
+		lease = leaseUntil
+	}
+	e.n++
+	id := fmt.Sprintf("h%d", e.n)
+	now := time.Now().UTC()
+	c := &connect.Contact{ID: id, ARN: "arn/" + id, InstanceID: "i1", Channel: "EMAIL", InitiationMethod: "OUTBOUND", State: connect.StateCreated, InitiatedAt: now, UpdatedAt: now}
+	ctx := context.Background()
+	if err := e.store.CreateContact(ctx, c, nil, nil); err != nil {
+		e.t.Fatal(err)
+	}
+	c.State = connect.StateQueued
+	raw := []byte("From: a@example.com\r\nTo: " + rcpt + "\r\nSubject: t\r\n\r\nhello\r\n")
+	o := &connect.Outbound{Contact: c, LeaseUntil: lease,
+		Message: connect.Message{ContactID: id, InstanceID: "i1", EnvelopeFrom: "a@example.com", Recipients: []string{rcpt}, Raw: raw}}
+	if err := e.store.StartOutbound(ctx, o); err != nil {
+		w.Cancel()
+		e.t.Fatal(err)
+	}
+	w.Hand(o.Job())
+	return id, true
+}
+
+// waitRunning waits until the worker takes hand-offs.
+func waitRunning(t *testing.T, w *delivery.Worker) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if _, ok := w.Reserve(); ok {
+			w.Cancel()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the worker never started taking hand-offs")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestHandoffDeliversWithoutClaiming(t *testing.T) {
+	e := newEnv(t)
+	cc := &claimCounter{Store: e.store}
+	w := delivery.New(delivery.Config{Store: cc})
+	if _, ok := w.Reserve(); ok {
+		t.Fatal("Reserve succeeded before Run")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = w.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitRunning(t, w)
+	before := cc.claims.Load()
+	var ids []string
+	for i := 0; i < 20; i++ {
+		id, ok := e.hand(w, fmt.Sprintf("u%d@example.org", i), time.Time{})
+		if !ok {
+			t.Fatal("no room for a hand-off")
+		}
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		e.waitState(id, connect.StateCaptured)
+		if atts, err := e.store.ListAttempts(context.Background(), id); err != nil || len(atts) != 1 || atts[0].N != 1 {
+			t.Fatalf("attempts of %s: %+v, %v; want attempt 1 only", id, atts, err)
+		}
+	}
+	if n := cc.claims.Load() - before; n != 0 {
+		t.Fatalf("the worker claimed from the store %d times for handed-over jobs", n)
+	}
+	if n, _ := e.store.QueueDepth(context.Background()); n != 0 {
+		t.Fatalf("queue depth %d after delivery", n)
+	}
+}
+
+func TestHandoffRoomIsBounded(t *testing.T) {
+	e := newEnv(t)
+	w, stop := e.run(delivery.Config{Handoff: 2})
+	defer stop()
+	waitRunning(t, w)
+	_, ok1 := w.Reserve()
+	_, ok2 := w.Reserve()
+	_, ok3 := w.Reserve()
+	if !ok1 || !ok2 || ok3 {
+		t.Fatalf("reservations with room for 2: %v %v %v", ok1, ok2, ok3)
+	}
+	w.Cancel()
+	if _, ok := w.Reserve(); !ok {
+		t.Fatal("a cancelled reservation did not give its room back")
+	}
+	w.Cancel()
+	w.Cancel()
+	off := delivery.New(delivery.Config{Store: e.store, Handoff: -1})
+	if _, ok := off.Reserve(); ok {
+		t.Fatal("Reserve succeeded with the hand-off disabled")
+	}
+}
+
+// A handed-over job whose lease is nearly over when the worker gets to it is
+// left to the store, which offers it again (as attempt 2) once the lease ends:
+// it is delivered once, never by two claims at the same time.
+func TestHandoffStaleLeaseIsClaimedAfterIt(t *testing.T) {
+	e := newEnv(t)
+	w, stop := e.run(delivery.Config{Lease: 2 * time.Second})
+	defer stop()
+	waitRunning(t, w)
+	id, _ := e.hand(w, "late@example.org", time.Now().Add(100*time.Millisecond))
+	c := e.waitState(id, connect.StateCaptured)
+	atts, err := e.store.ListAttempts(context.Background(), id)
+	if err != nil || len(atts) != 1 || atts[0].N != 2 {
+		t.Fatalf("attempts: %+v, %v; want one, numbered 2", atts, err)
+	}
+	if c.UpdatedAt.Sub(c.InitiatedAt) < 100*time.Millisecond {
+		t.Fatalf("delivered %v after the commit, before the lease ended", c.UpdatedAt.Sub(c.InitiatedAt))
+	}
+}
