@@ -145,6 +145,36 @@ type Phase struct {
 	// used during the phase, in CPU seconds per second.
 	ServerCores float64 `json:"server_cpu_cores,omitempty"`
 	BenchCores  float64 `json:"bench_cpu_cores,omitempty"`
+	// Writer is what the SQLite store's writer did during the phase (read
+	// from the server's /metrics; absent for PostgreSQL).
+	Writer *Writer `json:"store_writer,omitempty"`
+}
+
+// Writer is the work of the server's SQLite writer during a phase. Busy near
+// 1 means the single writer bounds the rate.
+type Writer struct {
+	// Busy is the writer's time (exec + commit) per second of the phase;
+	// Exec and Commit split it.
+	Busy   float64 `json:"busy"`
+	Exec   float64 `json:"exec"`
+	Commit float64 `json:"commit"`
+	// CommitsPerSec is transactions per second; WritesPerCommit how many
+	// writes each one carried (group commit).
+	CommitsPerSec   float64 `json:"commits_per_sec"`
+	WritesPerCommit float64 `json:"writes_per_commit"`
+}
+
+// writerBetween is the writer's work between two readings.
+func writerBetween(a, b writerSample) *Writer {
+	secs := b.at.Sub(a.at).Seconds()
+	n := b.batches - a.batches
+	if secs <= 0 || n <= 0 {
+		return nil
+	}
+	w := &Writer{Exec: (b.execSecs - a.execSecs) / secs, Commit: (b.commitSecs - a.commitSecs) / secs,
+		CommitsPerSec: n / secs, WritesPerCommit: (b.writes - a.writes) / n}
+	w.Busy = w.Exec + w.Commit
+	return w
 }
 
 // Delivery is what reached the relay.
@@ -595,9 +625,13 @@ func (r *runner) load(ctx context.Context) error {
 		}
 		return frac, text
 	})
+	w0, wok := r.metrics.writer(ctx)
 	res, sc, bc := runMeasured(ctx, plan{name: "load", workers: o.Concurrency, rate: o.Rate, duration: o.Duration, count: o.Count, iter: r.pair(true)}, live, r.childPid())
 	bar.end()
 	r.rep.Load = phaseOf(res, sc, bc, opCreate, opSend, opPair)
+	if w1, ok := r.metrics.writer(ctx); ok && wok {
+		r.rep.Load.Writer = writerBetween(w0, w1)
+	}
 	if res.aborted != nil {
 		return res.aborted
 	}

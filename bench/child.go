@@ -155,7 +155,8 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// metricValue returns the value of an unlabelled metric in Prometheus text format.
+// metricValue returns the value of a sample in Prometheus text format, named
+// as printed: the metric name with its labels, if any.
 func metricValue(body []byte, name string) (float64, bool) {
 	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -190,23 +191,55 @@ type scraper struct {
 // ErrNoMetric is a /metrics page without the metric asked for.
 var ErrNoMetric = errors.New("metric not found")
 
-func (s *scraper) scrape(ctx context.Context) (rss, depth int64, err error) {
+// fetch returns the /metrics page.
+func (s *scraper) fetch(ctx context.Context) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	req.SetBasicAuth(s.user, s.pass)
 	resp, err := s.hc.Do(req)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return 0, 0, fmt.Errorf("GET %s: HTTP %d", s.url, resp.StatusCode)
+		return nil, fmt.Errorf("GET %s: HTTP %d", s.url, resp.StatusCode)
+	}
+	return body, nil
+}
+
+// writerSample is a reading of the store writer's counters (SQLite only).
+type writerSample struct {
+	at                   time.Time
+	batches, writes      float64
+	execSecs, commitSecs float64
+}
+
+// writer reads the store writer's counters; ok=false when the server has
+// none (PostgreSQL) or /metrics could not be read.
+func (s *scraper) writer(ctx context.Context) (writerSample, bool) {
+	body, err := s.fetch(ctx)
+	if err != nil {
+		return writerSample{}, false
+	}
+	w := writerSample{at: time.Now()}
+	var ok [4]bool
+	w.batches, ok[0] = metricValue(body, "connectmail_store_writer_batches_total")
+	w.writes, ok[1] = metricValue(body, "connectmail_store_writer_writes_total")
+	w.execSecs, ok[2] = metricValue(body, `connectmail_store_writer_seconds_total{phase="exec"}`)
+	w.commitSecs, ok[3] = metricValue(body, `connectmail_store_writer_seconds_total{phase="commit"}`)
+	return w, ok == [4]bool{true, true, true, true}
+}
+
+func (s *scraper) scrape(ctx context.Context) (rss, depth int64, err error) {
+	body, err := s.fetch(ctx)
+	if err != nil {
+		return 0, 0, err
 	}
 	r, ok := metricValue(body, "process_resident_memory_bytes")
 	if !ok {

@@ -56,6 +56,10 @@ func (r *Report) WriteText(w io.Writer) {
 	if l.ServerCores > 0 || l.BenchCores > 0 {
 		fmt.Fprintf(w, "CPU during load  server %.2f cores · bench (client + sink) %.2f cores\n", l.ServerCores, l.BenchCores)
 	}
+	if wr := l.Writer; wr != nil {
+		fmt.Fprintf(w, "store writer     busy %.0f%% of the load (exec %.0f%%, commit %.0f%%) · %s commits/s · %.1f writes per commit\n",
+			100*wr.Busy, 100*wr.Exec, 100*wr.Commit, group(int64(wr.CommitsPerSec)), wr.WritesPerCommit)
+	}
 	fmt.Fprintf(w, "%-30s %8s %8s %8s %8s %10s\n", "latency (ms)", "p50", "p90", "p99", "max", "count")
 	row := func(name string, s Latency) {
 		fmt.Fprintf(w, "%-30s %8.2f %8.2f %8.2f %8.2f %10s\n", name, s.P50, s.P90, s.P99, s.Max, group(s.Count))

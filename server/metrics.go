@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/connectmail/connectmail/sqlite"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -97,4 +98,31 @@ func (m *Metrics) observeAttempt(outcome string, d time.Duration) {
 // Handler serves /metrics.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// writerSource is a store with a single group-commit writer (SQLite).
+type writerSource interface {
+	WriterStats() sqlite.WriterStats
+}
+
+// watchWriter exports the store writer's counters: its utilisation
+// (seconds per second, by phase) is what bounds a SQLite server's writes.
+func (m *Metrics) watchWriter(src writerSource) {
+	counter := func(name, help string, v func(sqlite.WriterStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return v(src.WriterStats()) })
+	}
+	phase := func(p string, v func(sqlite.WriterStats) time.Duration) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "connectmail_store_writer_seconds_total", Help: "Time the store's writer spent, by phase: exec (running writes) and commit (WAL append and fsync).",
+			ConstLabels: prometheus.Labels{"phase": p},
+		}, func() float64 { return v(src.WriterStats()).Seconds() })
+	}
+	m.reg.MustRegister(
+		counter("connectmail_store_writer_batches_total", "Transactions committed by the store's writer (group commits).",
+			func(s sqlite.WriterStats) float64 { return float64(s.Batches) }),
+		counter("connectmail_store_writer_writes_total", "Writes committed by the store's writer.",
+			func(s sqlite.WriterStats) float64 { return float64(s.Writes) }),
+		phase("exec", func(s sqlite.WriterStats) time.Duration { return s.Exec }),
+		phase("commit", func(s sqlite.WriterStats) time.Duration { return s.Commit }),
+	)
 }

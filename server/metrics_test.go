@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,27 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("metrics lack %q:\n%s", want, grepLines(body, "connectmail_"))
 		}
 	}
+	// The SQLite writer: 3 CreateContact + 3 StartOutbound at least, in no
+	// more transactions than writes, taking some time to run and commit.
+	writes, batches := metricValue(body, "connectmail_store_writer_writes_total"), metricValue(body, "connectmail_store_writer_batches_total")
+	exec, commit := metricValue(body, `connectmail_store_writer_seconds_total{phase="exec"}`), metricValue(body, `connectmail_store_writer_seconds_total{phase="commit"}`)
+	if writes < 6 || batches < 1 || batches > writes || exec <= 0 || commit <= 0 {
+		t.Errorf("writer metrics: %v writes in %v batches, exec %vs, commit %vs:\n%s", writes, batches, exec, commit, grepLines(body, "connectmail_store"))
+	}
+}
+
+// metricValue is the value of the sample named exactly name (with its
+// labels), or -1 when there is none.
+func metricValue(body, name string) float64 {
+	for _, l := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(l, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
 }
 
 func grepLines(s, sub string) string {

@@ -171,6 +171,9 @@ func New(cfg Config) (*Server, error) {
 		backlog = s.webhooks
 	}
 	s.Metrics = NewMetrics(store, backlog)
+	if ws, ok := store.(writerSource); ok {
+		s.Metrics.watchWriter(ws)
+	}
 	var snd delivery.Sender
 	if cfg.SMTPRelay != "" {
 		rc, err := relay.New(relay.Config{URL: cfg.SMTPRelay, MaxConns: cfg.Concurrency})

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/connectmail/connectmail/fault"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -46,6 +47,25 @@ type Store struct {
 	rstmts stmtCache
 	// fallbacks counts batches that had to be re-run write by write.
 	fallbacks atomic.Int64
+	// The writer's counters (see WriterStats).
+	batches, writes, execNS, commitNS atomic.Int64
+}
+
+// WriterStats are the cumulative counters of the store's one writer, which
+// bounds how many writes per second the store takes: Busy/elapsed is its
+// utilisation, and Writes/Batches how many writes share each commit.
+type WriterStats struct {
+	// Batches is the number of transactions committed, Writes the writes in them.
+	Batches, Writes int64
+	// Exec is the time spent running writes, Commit the time spent
+	// committing them (WAL append and fsync).
+	Exec, Commit time.Duration
+}
+
+// WriterStats returns the writer's counters so far.
+func (s *Store) WriterStats() WriterStats {
+	return WriterStats{Batches: s.batches.Load(), Writes: s.writes.Load(),
+		Exec: time.Duration(s.execNS.Load()), Commit: time.Duration(s.commitNS.Load())}
 }
 
 // stmtCache keeps prepared statements per query text, so that hot queries are
@@ -313,6 +333,8 @@ func (s *Store) commit(batch []*writeReq) {
 // runTx runs writes in one transaction and reports to their callers. When
 // optimistic and a write fails, it rolls back, reports nothing and returns false.
 func (s *Store) runTx(batch []*writeReq, optimistic bool) bool {
+	start := time.Now()
+	defer func() { s.execNS.Add(int64(time.Since(start))) }()
 	tx, err := s.w.Begin()
 	if err != nil {
 		for _, r := range batch {
@@ -330,7 +352,14 @@ func (s *Store) runTx(batch []*writeReq, optimistic bool) bool {
 			return true
 		}
 	}
+	committing := time.Now()
 	err = tx.Commit()
+	// The commit's time counts as Commit, not Exec.
+	d := time.Since(committing)
+	s.commitNS.Add(int64(d))
+	start = start.Add(d)
+	s.batches.Add(1)
+	s.writes.Add(int64(len(batch)))
 	for _, r := range batch {
 		r.err <- err
 	}
