@@ -162,6 +162,8 @@ type Writer struct {
 	// writes each one carried (group commit).
 	CommitsPerSec   float64 `json:"commits_per_sec"`
 	WritesPerCommit float64 `json:"writes_per_commit"`
+	// SyncsPerSec is fsyncs of the write-ahead log per second.
+	SyncsPerSec float64 `json:"syncs_per_sec"`
 }
 
 // writerBetween is the writer's work between two readings.
@@ -172,7 +174,7 @@ func writerBetween(a, b writerSample) *Writer {
 		return nil
 	}
 	w := &Writer{Exec: (b.execSecs - a.execSecs) / secs, Commit: (b.commitSecs - a.commitSecs) / secs,
-		CommitsPerSec: n / secs, WritesPerCommit: (b.writes - a.writes) / n}
+		CommitsPerSec: n / secs, WritesPerCommit: (b.writes - a.writes) / n, SyncsPerSec: (b.syncs - a.syncs) / secs}
 	w.Busy = w.Exec + w.Commit
 	return w
 }

@@ -218,6 +218,7 @@ type writerSample struct {
 	at                   time.Time
 	batches, writes      float64
 	execSecs, commitSecs float64
+	syncs                float64
 }
 
 // writer reads the store writer's counters; ok=false when the server has
@@ -233,6 +234,7 @@ func (s *scraper) writer(ctx context.Context) (writerSample, bool) {
 	w.writes, ok[1] = metricValue(body, "connectmail_store_writer_writes_total")
 	w.execSecs, ok[2] = metricValue(body, `connectmail_store_writer_seconds_total{phase="exec"}`)
 	w.commitSecs, ok[3] = metricValue(body, `connectmail_store_writer_seconds_total{phase="commit"}`)
+	w.syncs, _ = metricValue(body, "connectmail_store_wal_syncs_total")
 	return w, ok == [4]bool{true, true, true, true}
 }
 

@@ -57,8 +57,8 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "CPU during load  server %.2f cores · bench (client + sink) %.2f cores\n", l.ServerCores, l.BenchCores)
 	}
 	if wr := l.Writer; wr != nil {
-		fmt.Fprintf(w, "store writer     busy %.0f%% of the load (exec %.0f%%, commit %.0f%%) · %s commits/s · %.1f writes per commit\n",
-			100*wr.Busy, 100*wr.Exec, 100*wr.Commit, group(int64(wr.CommitsPerSec)), wr.WritesPerCommit)
+		fmt.Fprintf(w, "store writer     busy %.0f%% of the load (exec %.0f%%, commit %.0f%%) · %s commits/s · %.1f writes per commit · %s fsyncs/s\n",
+			100*wr.Busy, 100*wr.Exec, 100*wr.Commit, group(int64(wr.CommitsPerSec)), wr.WritesPerCommit, group(int64(wr.SyncsPerSec)))
 	}
 	fmt.Fprintf(w, "%-30s %8s %8s %8s %8s %10s\n", "latency (ms)", "p50", "p90", "p99", "max", "count")
 	row := func(name string, s Latency) {

@@ -122,6 +122,8 @@ func (m *Metrics) watchWriter(src writerSource) {
 			func(s sqlite.WriterStats) float64 { return float64(s.Batches) }),
 		counter("connectmail_store_writer_writes_total", "Writes committed by the store's writer.",
 			func(s sqlite.WriterStats) float64 { return float64(s.Writes) }),
+		counter("connectmail_store_wal_syncs_total", "Fsyncs of the write-ahead log that made commits durable.",
+			func(s sqlite.WriterStats) float64 { return float64(s.Syncs) }),
 		phase("exec", func(s sqlite.WriterStats) time.Duration { return s.Exec }),
 		phase("commit", func(s sqlite.WriterStats) time.Duration { return s.Commit }),
 	)

@@ -52,6 +52,9 @@ func TestMetrics(t *testing.T) {
 	// more transactions than writes, taking some time to run and commit.
 	writes, batches := metricValue(body, "connectmail_store_writer_writes_total"), metricValue(body, "connectmail_store_writer_batches_total")
 	exec, commit := metricValue(body, `connectmail_store_writer_seconds_total{phase="exec"}`), metricValue(body, `connectmail_store_writer_seconds_total{phase="commit"}`)
+	if syncs := metricValue(body, "connectmail_store_wal_syncs_total"); syncs < 1 || syncs > batches+1 {
+		t.Errorf("%v WAL fsyncs for %v commits", syncs, batches)
+	}
 	if writes < 6 || batches < 1 || batches > writes || exec <= 0 || commit <= 0 {
 		t.Errorf("writer metrics: %v writes in %v batches, exec %vs, commit %vs:\n%s", writes, batches, exec, commit, grepLines(body, "connectmail_store"))
 	}

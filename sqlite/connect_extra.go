@@ -196,6 +196,9 @@ func (s *Store) CreateFile(ctx context.Context, f *connect.File, limits connect.
 			f.CreatedBy.ConnectUserArn, f.CreatedBy.AWSIdentityArn, jsonOrNil(f.Tags)); err != nil {
 			return err
 		}
+		// Files are only removed with their instance, so once there is one
+		// the table counts as occupied until the next start.
+		s.occ.mark(tableFiles, true)
 		return s.putIdem(tx, idem)
 	})
 }
@@ -211,6 +214,9 @@ func (s *Store) GetFile(ctx context.Context, instanceID, id string) (*connect.Fi
 
 // ListFiles implements connect.Store.
 func (s *Store) ListFiles(ctx context.Context, instanceID, associatedARN string) ([]*connect.File, error) {
+	if !s.occ.has(tableFiles) {
+		return nil, nil
+	}
 	rows, err := s.read(ctx, `SELECT `+fileCols+` FROM attached_files WHERE instance_id = ? AND resource_arn = ? ORDER BY created_at, id`, instanceID, associatedARN)
 	return collect(rows, err, scanFile)
 }

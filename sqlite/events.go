@@ -49,7 +49,7 @@ func (s *Store) SetCursor(ctx context.Context, name string, id int64) error {
 // Suppressed implements connect.Store.
 func (s *Store) Suppressed(ctx context.Context, addresses []string, now time.Time) (map[string]connect.Suppression, error) {
 	out := map[string]connect.Suppression{}
-	if len(addresses) == 0 {
+	if len(addresses) == 0 || !s.occ.has(tableSuppressions) {
 		return out, nil
 	}
 	args := make([]any, 0, len(addresses)+1)
@@ -83,6 +83,7 @@ func (s *Store) Suppress(ctx context.Context, entries []connect.Suppression) err
 				strings.ToLower(e.Address), e.Address, e.Reason, e.ContactID, ms(e.CreatedAt), ms(e.ExpiresAt)); err != nil {
 				return err
 			}
+			s.occ.mark(tableSuppressions, true)
 		}
 		return nil
 	})
@@ -118,6 +119,11 @@ func (s *Store) Unsuppress(ctx context.Context, address string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fault.NotFoundf("Suppression", "%s is not suppressed", address)
 		}
+		var left bool
+		if err := s.queryRow(tx, `SELECT EXISTS (SELECT 1 FROM suppressions)`).Scan(&left); err != nil {
+			return err
+		}
+		s.occ.mark(tableSuppressions, left)
 		return nil
 	})
 }

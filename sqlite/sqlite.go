@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,7 +33,9 @@ var migrationFS embed.FS
 type Options struct {
 	// MaxBatch is the most writes committed in one transaction (default 256).
 	MaxBatch int
-	// Synchronous is the SQLite synchronous pragma (default FULL).
+	// Synchronous is FULL (the default): a write returns once it is on
+	// disk. Any other value is used as SQLite's synchronous pragma as is
+	// (NORMAL or OFF, for tests), and writes return before any fsync.
 	Synchronous string
 }
 
@@ -49,6 +53,14 @@ type Store struct {
 	fallbacks atomic.Int64
 	// The writer's counters (see WriterStats).
 	batches, writes, execNS, commitNS atomic.Int64
+	occ                               occupancy
+	// With durable writes, committed batches wait in acks for the fsync of
+	// the WAL that follows their commit (see syncer).
+	acks    chan []*writeReq
+	acked   chan struct{}
+	walPath string
+	wal     *os.File
+	syncs   atomic.Int64
 }
 
 // WriterStats are the cumulative counters of the store's one writer, which
@@ -58,14 +70,16 @@ type WriterStats struct {
 	// Batches is the number of transactions committed, Writes the writes in them.
 	Batches, Writes int64
 	// Exec is the time spent running writes, Commit the time spent
-	// committing them (WAL append and fsync).
+	// committing them (the WAL append; with durable writes the fsync
+	// follows in parallel, Syncs counting them).
 	Exec, Commit time.Duration
+	Syncs        int64
 }
 
 // WriterStats returns the writer's counters so far.
 func (s *Store) WriterStats() WriterStats {
 	return WriterStats{Batches: s.batches.Load(), Writes: s.writes.Load(),
-		Exec: time.Duration(s.execNS.Load()), Commit: time.Duration(s.commitNS.Load())}
+		Exec: time.Duration(s.execNS.Load()), Commit: time.Duration(s.commitNS.Load()), Syncs: s.syncs.Load()}
 }
 
 // stmtCache keeps prepared statements per query text, so that hot queries are
@@ -173,6 +187,8 @@ func (r errRow) Scan(...any) error { return r.err }
 type writeReq struct {
 	fn  func(tx *sql.Tx) error
 	err chan error
+	// res is the write's outcome, reported once the commit is durable.
+	res error
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
@@ -183,8 +199,17 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Synchronous == "" {
 		opts.Synchronous = "FULL"
 	}
+	// Durable writes do not make SQLite fsync inside each commit (FULL):
+	// the writer commits with NORMAL and goes on to the next batch while the
+	// syncer fsyncs the WAL behind it; callers hear of their write only
+	// after that fsync (see syncer). Checkpoints fsync as under FULL.
+	durable := strings.EqualFold(opts.Synchronous, "FULL")
+	pragma := opts.Synchronous
+	if durable {
+		pragma = "NORMAL"
+	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(" + opts.Synchronous + ")", "busy_timeout(10000)", "foreign_keys(1)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(" + pragma + ")", "busy_timeout(10000)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
 	dsn := "file:" + path + "?" + q.Encode()
@@ -212,6 +237,29 @@ func Open(path string, opts Options) (*Store, error) {
 	r.SetMaxIdleConns(8)
 	s := &Store{r: r, w: w, reqs: make(chan *writeReq, 1024), done: make(chan struct{}), opts: opts}
 	s.wstmts.db, s.rstmts.db = w, r
+	if err := s.occ.load(w); err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	if durable {
+		// The migrations are committed but perhaps not on disk, nor the
+		// WAL file's directory entry: make both durable before any write.
+		s.walPath = path + "-wal"
+		if err := s.syncWAL(); err != nil {
+			r.Close()
+			w.Close()
+			return nil, fmt.Errorf("syncing the write-ahead log: %w", err)
+		}
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			r.Close()
+			w.Close()
+			return nil, fmt.Errorf("syncing the database directory: %w", err)
+		}
+		s.acks = make(chan []*writeReq, 64)
+		s.acked = make(chan struct{})
+		go s.syncer()
+	}
 	go s.writer()
 	return s, nil
 }
@@ -293,6 +341,9 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) (err error
 
 func (s *Store) writer() {
 	defer close(s.done)
+	if s.acks != nil {
+		defer func() { close(s.acks); <-s.acked }()
+	}
 	batch := make([]*writeReq, 0, s.opts.MaxBatch)
 	for first := range s.reqs {
 		batch = append(batch[:0], first)
@@ -309,7 +360,83 @@ func (s *Store) writer() {
 			}
 		}
 		s.commit(batch)
+		if s.acks != nil {
+			s.acks <- append([]*writeReq(nil), batch...)
+		} else {
+			for _, r := range batch {
+				r.err <- r.res
+			}
+		}
 	}
+}
+
+// syncer reports committed writes to their callers once they are durable:
+// it fsyncs the WAL after their commit, taking every batch committed so far
+// into the same fsync, while the writer already runs the next batches.
+func (s *Store) syncer() {
+	defer close(s.acked)
+	var group []*writeReq
+	for b := range s.acks {
+		group = append(group[:0], b...)
+	more:
+		for {
+			select {
+			case b, ok := <-s.acks:
+				if !ok {
+					break more
+				}
+				group = append(group, b...)
+			default:
+				break more
+			}
+		}
+		err := s.syncWAL()
+		for _, r := range group {
+			if r.res == nil && err != nil {
+				r.res = fmt.Errorf("committed but not made durable: %w", err)
+			}
+			r.err <- r.res
+		}
+	}
+	if s.wal != nil {
+		s.wal.Close()
+	}
+}
+
+// syncWAL fsyncs the write-ahead log, reopening it if SQLite replaced the
+// file. A missing log has nothing to sync: SQLite removes it only after
+// checkpointing (and fsyncing) everything in it into the database.
+func (s *Store) syncWAL() error {
+	s.syncs.Add(1)
+	fi, err := os.Stat(s.walPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if s.wal != nil {
+		if cur, err := s.wal.Stat(); err != nil || !os.SameFile(cur, fi) {
+			s.wal.Close()
+			s.wal = nil
+		}
+	}
+	if s.wal == nil {
+		if s.wal, err = os.Open(s.walPath); err != nil {
+			return err
+		}
+	}
+	return s.wal.Sync()
+}
+
+// syncDir fsyncs a directory, making the files created in it durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 func (s *Store) commit(batch []*writeReq) {
@@ -335,20 +462,22 @@ func (s *Store) commit(batch []*writeReq) {
 func (s *Store) runTx(batch []*writeReq, optimistic bool) bool {
 	start := time.Now()
 	defer func() { s.execNS.Add(int64(time.Since(start))) }()
+	occ := s.occ.w
 	tx, err := s.w.Begin()
 	if err != nil {
 		for _, r := range batch {
-			r.err <- err
+			r.res = err
 		}
 		return true
 	}
 	for _, r := range batch {
 		if err := r.fn(tx); err != nil {
 			_ = tx.Rollback()
+			s.occ.w = occ
 			if optimistic {
 				return false
 			}
-			r.err <- err
+			r.res = err
 			return true
 		}
 	}
@@ -358,10 +487,15 @@ func (s *Store) runTx(batch []*writeReq, optimistic bool) bool {
 	d := time.Since(committing)
 	s.commitNS.Add(int64(d))
 	start = start.Add(d)
+	if err != nil {
+		s.occ.w = occ
+	} else {
+		s.occ.publish()
+	}
 	s.batches.Add(1)
 	s.writes.Add(int64(len(batch)))
 	for _, r := range batch {
-		r.err <- err
+		r.res = err
 	}
 	return true
 }

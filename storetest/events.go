@@ -265,4 +265,41 @@ func testSuppression(t *testing.T, b Backend) {
 	if got, _ := f.s.ListSuppressions(f.ctx, "", 10); len(got) != 3 {
 		t.Fatalf("after Unsuppress: %v", got)
 	}
+
+	// Emptied and filled again: stores may skip reads of an empty list, so
+	// the last removal and the next addition must both show at once, and
+	// the list must be found again by a successor process.
+	for _, a := range []string{"bounce@example.org", "old@example.org"} {
+		must(t, "Unsuppress", f.s.Unsuppress(f.ctx, a))
+	}
+	if got, err := f.s.Suppressed(f.ctx, []string{"soon@example.org"}, now); err != nil || len(got) != 1 {
+		t.Fatalf("with one entry left: %v, %v", got, err)
+	}
+	must(t, "Unsuppress the last entry", f.s.Unsuppress(f.ctx, "soon@example.org"))
+	if got, err := f.s.Suppressed(f.ctx, []string{"soon@example.org", "bounce@example.org"}, now); err != nil || len(got) != 0 {
+		t.Fatalf("with an empty list: %v, %v", got, err)
+	}
+	// A batch that fails as a whole (here: a removal of an address that is
+	// not listed, next to an addition) must not lose the addition.
+	again := connect.Suppression{Address: "again@example.org", Reason: "manual", CreatedAt: now}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i == 0 {
+				_ = f.s.Suppress(f.ctx, []connect.Suppression{again})
+			} else {
+				_ = f.s.Unsuppress(f.ctx, "nobody@example.org")
+			}
+		}()
+	}
+	wg.Wait()
+	if got, err := f.s.Suppressed(f.ctx, []string{"AGAIN@example.org"}, now); err != nil || len(got) != 1 {
+		t.Fatalf("an entry added to an empty list: %v, %v", got, err)
+	}
+	g := f.on(b.Restart(t, f.s))
+	if got, err := g.s.Suppressed(g.ctx, []string{"again@example.org"}, now); err != nil || len(got) != 1 {
+		t.Fatalf("after a restart: %v, %v", got, err)
+	}
 }
