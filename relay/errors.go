@@ -114,8 +114,10 @@ func IsTemporary(err error) bool {
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
 }
 
-// replyError converts a reply from net/textproto (used before go-smtp takes
-// over the connection) into the go-smtp form, parsing the enhanced code.
+// replyError converts a reply read with net/textproto (before go-smtp takes
+// over the connection, and in pipelined transactions) into the form go-smtp
+// gives it: the enhanced code parsed off the first line and dropped from the
+// following ones (RFC 2034 repeats it on each line).
 func replyError(err error) error {
 	var te *textproto.Error
 	if !errors.As(err, &te) {
@@ -123,7 +125,9 @@ func replyError(err error) error {
 	}
 	se := &smtp.SMTPError{Code: te.Code, Message: te.Msg}
 	if code, rest, ok := splitEnhanced(te.Msg); ok {
-		se.EnhancedCode, se.Message = code, rest
+		first, _, _ := strings.Cut(te.Msg, " ")
+		se.EnhancedCode = code
+		se.Message = strings.ReplaceAll(rest, "\n"+first+" ", "\n")
 	}
 	return se
 }

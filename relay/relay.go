@@ -1,7 +1,9 @@
 // Package relay delivers composed messages to a smarthost over SMTP.
 //
 // A Client keeps a small pool of authenticated connections, bounded by
-// Config.MaxConns, and reuses them across Send calls. Every failure is
+// Config.MaxConns, and reuses them across Send calls. When the server offers
+// PIPELINING (RFC 2920), a transaction takes two round trips: MAIL, the
+// RCPTs and DATA together, then the message. Every failure is
 // reported as an *Error that says whether trying again later makes sense
 // (Temporary) and at which protocol stage it happened.
 package relay
@@ -292,7 +294,7 @@ func (c *Client) transact(ctx context.Context, cn *conn, from string, rcpts []st
 		opts.UTF8 = true
 	}
 	cn.sent++
-	if !c.cfg.DisablePipelining {
+	if !c.cfg.DisablePipelining && commandsSize(from, rcpts) <= pipeWriteBuffer {
 		if ok, _ := cn.c.Extension("PIPELINING"); ok {
 			return tx.pipelined(from, rcpts, msg, opts)
 		}
@@ -372,6 +374,9 @@ func (t *txn) pipelined(from string, rcpts []string, msg []byte, opts *smtp.Mail
 	cn := t.cn
 	p := cn.pipeline()
 	w := p.w.W
+	if err := t.deadline(t.c.cfg.CommandTimeout); err != nil {
+		return nil, false, t.fail(StageMail, err)
+	}
 	// The parameters are those go-smtp's Client.Mail sends for opts.
 	_, _ = w.WriteString("MAIL FROM:<")
 	_, _ = w.WriteString(from)
@@ -393,9 +398,6 @@ func (t *txn) pipelined(from string, rcpts []string, msg []byte, opts *smtp.Mail
 		_, _ = w.WriteString(">\r\n")
 	}
 	_, _ = w.WriteString("DATA\r\n")
-	if err := t.deadline(t.c.cfg.CommandTimeout); err != nil {
-		return nil, false, t.fail(StageMail, err)
-	}
 	if err := w.Flush(); err != nil {
 		return nil, false, t.fail(StageMail, err)
 	}
@@ -449,9 +451,8 @@ func (t *txn) pipelined(from string, rcpts []string, msg []byte, opts *smtp.Mail
 		err = replyError(err)
 		return nil, refused(err) && t.resetClean(p), t.fail(StageData, err)
 	}
-	if err := t.deadline(0); err != nil {
-		return nil, false, t.fail(StageData, err)
-	}
+	// The message is accepted: whatever happens now is no failure.
+	_ = t.deadline(0)
 	res.Response = replyText(text)
 	return res, p.clean(), nil
 }
@@ -484,7 +485,12 @@ func (t *txn) endData(p *pipe) bool {
 	if err := t.deadline(t.c.cfg.DataTimeout); err != nil {
 		return false
 	}
-	if err := p.w.DotWriter().Close(); err != nil {
+	// Just the terminator: a DotWriter closed unwritten would send an
+	// empty line before it.
+	if _, err := p.w.W.WriteString(".\r\n"); err != nil {
+		return false
+	}
+	if err := p.w.W.Flush(); err != nil {
 		return false
 	}
 	_, _, err := p.r.ReadResponse(250)
@@ -511,7 +517,20 @@ type pipe struct {
 }
 
 // pipeWriteBuffer holds a typical message and its terminator in one write.
+// A transaction whose commands do not fit in it is not pipelined, so the
+// commands always leave in one write and the server's replies to them
+// (a few dozen bytes each) cannot fill the socket buffers while the client
+// is still writing.
 const pipeWriteBuffer = 32 << 10
+
+// commandsSize bounds the bytes of a pipelined MAIL, RCPTs and DATA.
+func commandsSize(from string, rcpts []string) int {
+	n := len(from) + 80 // MAIL FROM:<> and its parameters, DATA
+	for _, r := range rcpts {
+		n += len(r) + 12 // RCPT TO:<>CRLF
+	}
+	return n
+}
 
 // maxReplyLine bounds a reply line as go-smtp's client does (twice RFC
 // 5321's limit), so a runaway server cannot make a reply grow unbounded.

@@ -189,24 +189,31 @@ func TestWaitingForSlotHonoursContext(t *testing.T) {
 }
 
 func TestContextCancelsTransaction(t *testing.T) {
-	stall := make(chan struct{})
-	defer close(stall)
-	b := &backend{stall: stall}
-	s := startServer(t, b, plainMode, "127.0.0.1:0")
-	c := newClient(t, "smtp://"+s.addr, func(c *Config) { c.DataTimeout = time.Minute })
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := c.Send(ctx, "s@example.com", []string{"a@example.org"}, testMsg)
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Errorf("Send returned after %v", elapsed)
-	}
-	e := asError(t, err)
-	if !e.Temporary || e.Stage != StageData || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("err = %v (stage %s)", err, e.Stage)
+	for _, m := range pipeModes {
+		t.Run(m.name, func(t *testing.T) {
+			stall := make(chan struct{})
+			defer close(stall)
+			b := &backend{stall: stall}
+			s := startServer(t, b, plainMode, "127.0.0.1:0")
+			p := startProxy(t, s.addr, m.strip, 0)
+			c := newClient(t, "smtp://"+p.addr, func(c *Config) { c.DataTimeout = time.Minute })
+			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := c.Send(ctx, "s@example.com", []string{"a@example.org"}, testMsg)
+			if elapsed := time.Since(start); elapsed > 2*time.Second {
+				t.Errorf("Send returned after %v", elapsed)
+			}
+			e := asError(t, err)
+			if !e.Temporary || e.Stage != StageData || !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("err = %v (stage %s)", err, e.Stage)
+			}
+		})
 	}
 }
 
+// TestFailureClassification runs each failure on both paths (the server's
+// PIPELINING hidden by a proxy or not) and checks that they report it alike.
 func TestFailureClassification(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -255,72 +262,150 @@ func TestFailureClassification(t *testing.T) {
 			nil, true, StageData, 0, [3]int{}, nil, 2},
 		{"AUTH required but no credentials", func(b *backend) { b.requireAuth = true },
 			nil, false, StageMail, 502, [3]int{5, 7, 0}, nil, 1},
+		{"MAIL 550 multi-line", func(b *backend) {
+			b.mailErr = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "sender denied\nsee the policy"}
+		},
+			nil, false, StageMail, 550, [3]int{}, nil, 1},
+		{"RCPT 421", func(b *backend) {
+			b.rcptErr = map[string]*smtp.SMTPError{
+				"b@example.org": {Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "shutting down"},
+			}
+		}, []string{"a@example.org", "b@example.org", "c@example.org"}, true, StageRcpt, 421, [3]int{4, 3, 2}, nil, 2},
+		{"final reply 421", func(b *backend) {
+			b.dataErr = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "shutting down"}
+		},
+			nil, true, StageData, 421, [3]int{4, 3, 2}, nil, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := &backend{}
-			tc.setup(b)
-			s := startServer(t, b, plainMode, "127.0.0.1:0")
-			c := newClient(t, "smtp://"+s.addr, nil)
-			rcpts := tc.rcpts
-			if rcpts == nil {
-				rcpts = []string{"a@example.org"}
+			errs := map[string]*Error{}
+			for _, m := range pipeModes {
+				t.Run(m.name, func(t *testing.T) {
+					errs[m.name] = failOnce(t, m.strip, tc.setup, tc.rcpts, tc.sentinel, tc.wantConns)
+				})
 			}
-			res, err := c.Send(context.Background(), "sender@example.com", rcpts, testMsg)
-			e := asError(t, err)
-			if e.Temporary != tc.temporary || IsTemporary(err) != tc.temporary {
-				t.Errorf("temporary = %v / IsTemporary %v, want %v (%v)", e.Temporary, IsTemporary(err), tc.temporary, err)
-			}
-			if e.Stage != tc.stage || e.Code != tc.code || e.EnhancedCode != tc.enhanced {
-				t.Errorf("stage %q code %d enhanced %v, want %q %d %v (%v)", e.Stage, e.Code, e.EnhancedCode, tc.stage, tc.code, tc.enhanced, err)
-			}
-			if tc.sentinel != nil && !errors.Is(err, tc.sentinel) {
-				t.Errorf("err %v does not wrap %v", err, tc.sentinel)
-			}
-			if tc.sentinel == ErrNoRecipientAccepted {
-				if res == nil || len(res.Rejected) != len(rcpts) || len(res.Accepted) != 0 {
-					t.Errorf("result = %+v", res)
+			sameFailure(t, errs, tc.sentinel)
+			for _, e := range errs {
+				if e == nil {
+					continue
 				}
-			} else if res != nil {
-				t.Errorf("result %+v returned with a transaction failure", res)
-			}
-			if n := len(b.messages()); n != 0 {
-				t.Errorf("%d messages delivered despite the failure", n)
-			}
-
-			// The failure must not poison the client: a healthy connection
-			// is reset and reused, a broken one replaced.
-			b.set(func(b *backend) {
-				b.mailErr, b.rcptErr, b.dataErr, b.dropInData, b.requireAuth = nil, nil, nil, false, false
-			})
-			send(t, c)
-			if total, _, _ := s.ln.counts(); total != tc.wantConns {
-				t.Errorf("%d connections used, want %d", total, tc.wantConns)
+				if e.Temporary != tc.temporary || IsTemporary(e) != tc.temporary {
+					t.Errorf("temporary = %v / IsTemporary %v, want %v (%v)", e.Temporary, IsTemporary(e), tc.temporary, e)
+				}
+				if e.Stage != tc.stage || e.Code != tc.code || e.EnhancedCode != tc.enhanced {
+					t.Errorf("stage %q code %d enhanced %v, want %q %d %v (%v)", e.Stage, e.Code, e.EnhancedCode, tc.stage, tc.code, tc.enhanced, e)
+				}
 			}
 		})
 	}
 }
 
-func TestPartialRejection(t *testing.T) {
-	b := &backend{rcptErr: map[string]*smtp.SMTPError{
-		"b@example.org": {Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"},
-		"c@example.org": {Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2}, Message: "over quota"},
-	}}
+// failOnce sends one message to a go-smtp server set up to fail (behind a
+// proxy that hides PIPELINING when strip is set), checks what every failure
+// must satisfy, then sends again successfully and counts the connections
+// used. It returns the failure.
+func failOnce(t *testing.T, strip bool, setup func(*backend), rcpts []string, sentinel error, wantConns int) *Error {
+	t.Helper()
+	b := &backend{}
+	setup(b)
 	s := startServer(t, b, plainMode, "127.0.0.1:0")
-	c := newClient(t, "smtp://"+s.addr, nil)
-	res := send(t, c, "a@example.org", "b@example.org", "c@example.org", "d@example.org")
-	if strings.Join(res.Accepted, ",") != "a@example.org,d@example.org" {
-		t.Errorf("Accepted = %v", res.Accepted)
+	p := startProxy(t, s.addr, strip, 0)
+	c := newClient(t, "smtp://"+p.addr, func(c *Config) { c.DataTimeout = 300 * time.Millisecond })
+	if rcpts == nil {
+		rcpts = []string{"a@example.org"}
 	}
-	if e := res.Rejected["b@example.org"]; e == nil || e.Temporary || e.Code != 550 || e.Stage != StageRcpt {
-		t.Errorf("Rejected[b] = %+v", e)
+	res, err := c.Send(context.Background(), "sender@example.com", rcpts, testMsg)
+	e := asError(t, err)
+	if sentinel != nil && !errors.Is(err, sentinel) {
+		t.Errorf("err %v does not wrap %v", err, sentinel)
 	}
-	if e := res.Rejected["c@example.org"]; e == nil || !e.Temporary || e.Code != 452 {
-		t.Errorf("Rejected[c] = %+v", e)
+	if sentinel == ErrNoRecipientAccepted {
+		if res == nil || len(res.Rejected) != len(rcpts) || len(res.Accepted) != 0 {
+			t.Errorf("result = %+v", res)
+		}
+	} else if res != nil {
+		t.Errorf("result %+v returned with a transaction failure", res)
 	}
-	msgs := b.messages()
-	if len(msgs) != 1 || strings.Join(msgs[0].rcpts, ",") != "a@example.org,d@example.org" {
-		t.Errorf("server received %+v", msgs)
+	if n := len(b.messages()); n != 0 {
+		t.Errorf("%d messages delivered despite the failure", n)
+	}
+
+	// The failure must not poison the client: a healthy connection is
+	// reset and reused, a broken one replaced.
+	b.set(func(b *backend) {
+		b.mailErr, b.rcptErr, b.dataErr, b.dropInData, b.requireAuth, b.dataDelay = nil, nil, nil, false, false, 0
+	})
+	send(t, c)
+	if total, _, _ := s.ln.counts(); total != wantConns {
+		t.Errorf("%d connections used, want %d", total, wantConns)
+	}
+	return e
+}
+
+// sameFailure checks that the paths reported the failure alike: the same
+// classification, stage and reply (network errors may word it differently).
+func sameFailure(t *testing.T, errs map[string]*Error, sentinel error) {
+	t.Helper()
+	p, l := errs["pipelined"], errs["lockstep"]
+	if p == nil || l == nil {
+		return
+	}
+	if p.Temporary != l.Temporary || p.Code != l.Code || p.EnhancedCode != l.EnhancedCode || p.Stage != l.Stage ||
+		(p.Code != 0 && p.Message != l.Message) || errors.Is(p, sentinel) != errors.Is(l, sentinel) {
+		t.Errorf("the paths disagree:\npipelined %#v\nlockstep  %#v", p, l)
+	}
+}
+
+func TestDataTimeout(t *testing.T) {
+	errs := map[string]*Error{}
+	for _, m := range pipeModes {
+		t.Run(m.name, func(t *testing.T) {
+			start := time.Now()
+			// The server answers the final dot after 1 s; DataTimeout is 300 ms.
+			e := failOnce(t, m.strip, func(b *backend) { b.dataDelay = time.Second }, nil, nil, 2)
+			if elapsed := time.Since(start); elapsed > 3*time.Second {
+				t.Errorf("took %v", elapsed)
+			}
+			var ne net.Error
+			if !e.Temporary || e.Stage != StageData || e.Code != 0 || !errors.As(e, &ne) || !ne.Timeout() {
+				t.Errorf("err = %#v", e)
+			}
+			errs[m.name] = e
+		})
+	}
+	sameFailure(t, errs, nil)
+}
+
+func TestPartialRejection(t *testing.T) {
+	for _, m := range pipeModes {
+		t.Run(m.name, func(t *testing.T) {
+			b := &backend{rcptErr: map[string]*smtp.SMTPError{
+				"b@example.org": {Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"},
+				"c@example.org": {Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2}, Message: "over quota"},
+			}}
+			s := startServer(t, b, plainMode, "127.0.0.1:0")
+			p := startProxy(t, s.addr, m.strip, 0)
+			c := newClient(t, "smtp://"+p.addr, nil)
+			res := send(t, c, "a@example.org", "b@example.org", "c@example.org", "d@example.org")
+			if strings.Join(res.Accepted, ",") != "a@example.org,d@example.org" {
+				t.Errorf("Accepted = %v", res.Accepted)
+			}
+			if e := res.Rejected["b@example.org"]; e == nil || e.Temporary || e.Code != 550 || e.Stage != StageRcpt ||
+				e.EnhancedCode != [3]int{5, 1, 1} || e.Message != "no such user" {
+				t.Errorf("Rejected[b] = %+v", e)
+			}
+			if e := res.Rejected["c@example.org"]; e == nil || !e.Temporary || e.Code != 452 || e.Message != "over quota" {
+				t.Errorf("Rejected[c] = %+v", e)
+			}
+			msgs := b.messages()
+			if len(msgs) != 1 || strings.Join(msgs[0].rcpts, ",") != "a@example.org,d@example.org" {
+				t.Errorf("server received %+v", msgs)
+			}
+			send(t, c)
+			if total, _, _ := s.ln.counts(); total != 1 {
+				t.Errorf("%d connections", total)
+			}
+		})
 	}
 }
 
@@ -834,20 +919,42 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
+// BenchmarkSend sends one-recipient messages from GOMAXPROCS goroutines
+// over a pool of up to four connections: pipelined (the default) and in
+// lockstep (DisablePipelining), straight to the in-process server over
+// loopback (client and server CPU both count), and through a proxy that
+// delays each client flight by 1 ms (a 1 ms round trip).
 func BenchmarkSend(b *testing.B) {
-	be := &backend{}
-	s := startServer(b, be, plainMode, "127.0.0.1:0")
-	c := newClient(b, "smtp://"+s.addr, func(c *Config) { c.MaxConns = 4 })
-	b.ReportAllocs()
-	b.SetBytes(int64(len(testMsg)))
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := c.Send(context.Background(), "s@example.com", []string{"a@example.org"}, testMsg); err != nil {
-				b.Error(err)
-				return
+	for _, rtt := range []time.Duration{0, time.Millisecond} {
+		for _, disable := range []bool{false, true} {
+			name := "pipelined"
+			if disable {
+				name = "lockstep"
 			}
+			if rtt > 0 {
+				name += "/rtt=" + rtt.String()
+			}
+			b.Run(name, func(b *testing.B) {
+				be := &backend{}
+				s := startServer(b, be, plainMode, "127.0.0.1:0")
+				addr := s.addr
+				if rtt > 0 {
+					addr = startProxy(b, s.addr, false, rtt).addr
+				}
+				c := newClient(b, "smtp://"+addr, func(c *Config) { c.MaxConns = 4; c.DisablePipelining = disable })
+				b.ReportAllocs()
+				b.SetBytes(int64(len(testMsg)))
+				start := time.Now()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := c.Send(context.Background(), "s@example.com", []string{"a@example.org"}, testMsg); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+			})
 		}
-	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+	}
 }

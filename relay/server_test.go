@@ -37,13 +37,15 @@ type backend struct {
 	msgs []received
 
 	// Failure injection.
-	mailErr    *smtp.SMTPError
-	rcptErr    map[string]*smtp.SMTPError
-	dataErr    *smtp.SMTPError
-	dropInData bool          // close the connection after reading part of the data
-	dataDelay  time.Duration // sleep in Data (to overlap sessions)
-	stall      chan struct{} // when set, Data blocks until it is closed
-	queueID    string        // reply text to the final dot
+	mailErr     *smtp.SMTPError
+	senderErr   map[string]*smtp.SMTPError // MAIL reply by sender
+	rcptErr     map[string]*smtp.SMTPError
+	dataErr     *smtp.SMTPError
+	dataErrFrom map[string]*smtp.SMTPError // final reply by sender
+	dropInData  bool                       // close the connection after reading part of the data
+	dataDelay   time.Duration              // sleep in Data (to overlap sessions)
+	stall       chan struct{}              // when set, Data blocks until it is closed
+	queueID     string                     // reply text to the final dot
 
 	// Authentication.
 	authMechs   []string
@@ -102,6 +104,9 @@ func (s *session) Logout() error {
 func (s *session) Mail(from string, opts *smtp.MailOptions) error {
 	s.b.mu.Lock()
 	err, needAuth := s.b.mailErr, s.b.requireAuth
+	if e := s.b.senderErr[from]; e != nil {
+		err = e
+	}
 	s.b.mu.Unlock()
 	if needAuth && s.user == "" {
 		return smtp.ErrAuthRequired
@@ -132,6 +137,9 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 func (s *session) Data(r io.Reader) error {
 	s.b.mu.Lock()
 	dataErr, drop, delay, stall, queueID := s.b.dataErr, s.b.dropInData, s.b.dataDelay, s.b.stall, s.b.queueID
+	if e := s.b.dataErrFrom[s.from]; e != nil {
+		dataErr = e
+	}
 	s.b.mu.Unlock()
 	if drop {
 		buf := make([]byte, 10)
