@@ -260,6 +260,9 @@ func (s *Service) StopContact(ctx context.Context, in *StopContactInput) error {
 		}
 		return err
 	}
+	if prev == StateQueued && s.cfg.Handoff != nil {
+		s.cfg.Handoff.Revoke(c.ID)
+	}
 	s.cfg.Publish(ev)
 	return nil
 }

@@ -15,6 +15,9 @@ type Handoff interface {
 	Hand(j *Job)
 	// Cancel gives back a reservation whose commit failed.
 	Cancel()
+	// Revoke drops the handed-over job of a contact that was stopped, if
+	// its delivery has not started.
+	Revoke(contactID string)
 }
 
 // commitQueued runs commit, which stores o together with its delivery job.

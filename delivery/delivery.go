@@ -65,8 +65,9 @@ type Config struct {
 	// Lease is how long a claimed job is reserved (default 5m).
 	Lease time.Duration
 	// Handoff is how many jobs handed over in memory may wait for a free
-	// sender (default 1024; negative: no hand-off, every job is claimed
-	// from the store).
+	// sender (default 4 × Concurrency; negative: no hand-off, every job is
+	// claimed from the store). Beyond it, jobs wait in the store, so that
+	// one that waits long is claimed only if it still exists then.
 	Handoff int
 	// RetryBase is the first retry delay (default 30s); each later one doubles, up to RetryMax (default 20m).
 	RetryBase, RetryMax time.Duration
@@ -99,6 +100,10 @@ type Worker struct {
 	ready    chan *connect.Job
 	reserved atomic.Int64
 	running  atomic.Bool
+	// waiting maps the contacts of the jobs in ready to whether they were
+	// revoked (their contact stopped) while waiting.
+	mu      sync.Mutex
+	waiting map[string]bool
 }
 
 // New returns a Worker.
@@ -137,10 +142,10 @@ func New(cfg Config) *Worker {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Handoff == 0 {
-		cfg.Handoff = 1024
+		cfg.Handoff = 4 * cfg.Concurrency
 	}
 	return &Worker{cfg: cfg, wake: make(chan struct{}, 1), limits: newDomainLimits(cfg.DomainRates),
-		ready: make(chan *connect.Job, max(cfg.Handoff, 0))}
+		ready: make(chan *connect.Job, max(cfg.Handoff, 0)), waiting: map[string]bool{}}
 }
 
 // Wake tells the worker that a job may be due. It never blocks.
@@ -259,6 +264,13 @@ func (w *Worker) Run(ctx context.Context) error {
 			return nil
 		case j := <-w.ready:
 			w.reserved.Add(-1)
+			w.mu.Lock()
+			revoked := w.waiting[j.ContactID]
+			delete(w.waiting, j.ContactID)
+			w.mu.Unlock()
+			if revoked {
+				continue // its contact was stopped, which removed the job
+			}
 			if left := j.LeaseUntil.Sub(w.cfg.Now()); left < w.cfg.Lease/10 {
 				// Waited so long that the lease is nearly over: leave it to
 				// the store, which offers it again once the lease ends.
@@ -306,7 +318,22 @@ func (w *Worker) Reserve() (time.Time, bool) {
 }
 
 // Hand implements connect.Handoff. It never blocks: Reserve kept room.
-func (w *Worker) Hand(j *connect.Job) { w.ready <- j }
+func (w *Worker) Hand(j *connect.Job) {
+	w.mu.Lock()
+	w.waiting[j.ContactID] = false
+	w.mu.Unlock()
+	w.ready <- j
+}
+
+// Revoke implements connect.Handoff: a handed-over job of the contact that
+// has not been started yet is dropped.
+func (w *Worker) Revoke(contactID string) {
+	w.mu.Lock()
+	if _, ok := w.waiting[contactID]; ok {
+		w.waiting[contactID] = true
+	}
+	w.mu.Unlock()
+}
 
 // Cancel implements connect.Handoff.
 func (w *Worker) Cancel() { w.reserved.Add(-1) }

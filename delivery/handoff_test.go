@@ -145,3 +145,45 @@ func TestHandoffStaleLeaseIsClaimedAfterIt(t *testing.T) {
 		t.Fatalf("delivered %v after the commit, before the lease ended", c.UpdatedAt.Sub(c.InitiatedAt))
 	}
 }
+
+// A contact stopped while its handed-over job waits for a sender is not sent.
+func TestHandoffRevokedJobIsNotSent(t *testing.T) {
+	e := newEnv(t)
+	var captured atomic.Int64
+	w, stop := e.run(delivery.Config{Concurrency: 1, Handoff: 4, Observe: func(outcome string, _ time.Duration) {
+		if outcome == "captured" {
+			captured.Add(1)
+		}
+	}})
+	defer stop()
+	waitRunning(t, w)
+	slow, _ := e.hand(w, "slow@simulator.connectmail.dev", time.Time{}) // holds the only sender for 3 s
+	time.Sleep(100 * time.Millisecond)
+	stopped, _ := e.hand(w, "stopped@example.org", time.Time{})
+	kept, _ := e.hand(w, "kept@example.org", time.Time{})
+
+	// What StopContact does: the contact and its job end in the store, then the hand-off is revoked.
+	ctx := context.Background()
+	c, err := e.store.GetContact(ctx, "i1", stopped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.State, c.DisconnectReason = connect.StateStopped, connect.ReasonStopped
+	if err := e.store.UpdateContact(ctx, c, connect.StateQueued, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.Revoke(stopped)
+
+	e.waitState(slow, connect.StateSent)
+	e.waitState(kept, connect.StateCaptured)
+	time.Sleep(100 * time.Millisecond) // a send of the stopped job would come right after kept's
+	if n := captured.Load(); n != 1 {
+		t.Fatalf("%d messages captured, want 1 (the stopped contact's was sent)", n)
+	}
+	if atts, err := e.store.ListAttempts(ctx, stopped); err != nil || len(atts) != 0 {
+		t.Fatalf("the stopped contact's job was attempted: %+v, %v", atts, err)
+	}
+	if c, _ := e.store.GetContact(ctx, "i1", stopped); c.State != connect.StateStopped {
+		t.Fatalf("stopped contact is %s", c.State)
+	}
+}
