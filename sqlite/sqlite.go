@@ -56,11 +56,15 @@ type Store struct {
 	occ                               occupancy
 	// With durable writes, committed batches wait in acks for the fsync of
 	// the WAL that follows their commit (see syncer).
-	acks    chan []*writeReq
-	acked   chan struct{}
-	walPath string
-	wal     *os.File
-	syncs   atomic.Int64
+	acks  chan []*writeReq
+	acked chan struct{}
+	// inflight counts batches handed to the syncer and not yet acknowledged;
+	// synced is poked after each fsync.
+	inflight atomic.Int64
+	synced   chan struct{}
+	walPath  string
+	wal      *os.File
+	syncs    atomic.Int64
 }
 
 // WriterStats are the cumulative counters of the store's one writer, which
@@ -257,6 +261,7 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("syncing the database directory: %w", err)
 		}
 		s.acks = make(chan []*writeReq, 64)
+		s.synced = make(chan struct{}, 1)
 		s.acked = make(chan struct{})
 		go s.syncer()
 	}
@@ -344,29 +349,121 @@ func (s *Store) writer() {
 	if s.acks != nil {
 		defer func() { close(s.acks); <-s.acked }()
 	}
-	batch := make([]*writeReq, 0, s.opts.MaxBatch)
 	for first := range s.reqs {
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < s.opts.MaxBatch {
-			select {
-			case r, ok := <-s.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		s.commit(batch)
+		batch := s.group(first)
 		if s.acks != nil {
-			s.acks <- append([]*writeReq(nil), batch...)
+			s.inflight.Add(1)
+			s.acks <- batch
 		} else {
 			for _, r := range batch {
 				r.err <- r.res
 			}
 		}
+	}
+}
+
+// group runs first and the writes queued behind it in one transaction and
+// commits it (group commit). While an fsync of earlier commits is under way
+// the transaction stays open and takes every write that arrives, since
+// those could not be acknowledged before the next fsync anyway: the writer
+// runs statements while the disk syncs, and under load each commit carries
+// many writes, which writes each dirty page to the WAL once for all of them.
+func (s *Store) group(first *writeReq) []*writeReq {
+	batch := []*writeReq{first}
+	occ := s.occ.w
+	t0 := time.Now()
+	tx, err := s.w.Begin()
+	if err != nil {
+		first.res = err
+		return batch
+	}
+	run := func(r *writeReq) error {
+		t := time.Now()
+		defer func() { s.execNS.Add(int64(time.Since(t))) }()
+		return r.fn(tx)
+	}
+	s.execNS.Add(int64(time.Since(t0)))
+	failed := run(first)
+	for len(batch) < s.opts.MaxBatch {
+		var r *writeReq
+		if s.inflight.Load() == 0 {
+			select { // nothing to wait for: what is queued, then commit
+			case r = <-s.reqs:
+			default:
+			}
+		} else {
+			select {
+			case r = <-s.reqs:
+			case <-s.synced:
+				continue
+			}
+		}
+		if r == nil {
+			break // nothing queued, or the store is closing
+		}
+		batch = append(batch, r)
+		if failed == nil {
+			failed = run(r)
+		}
+	}
+	if failed != nil {
+		// A write that fails may have changed rows before failing, so the
+		// whole transaction is rolled back and each write runs again in a
+		// transaction of its own, which gives every caller its exact outcome.
+		// Writes are functions of their inputs, so running one again is safe;
+		// failures are rare (idempotent replays, conflicts), so the common
+		// path has no per-write overhead.
+		_ = tx.Rollback()
+		s.occ.w = occ
+		if len(batch) == 1 {
+			first.res = failed
+			return batch
+		}
+		s.fallbacks.Add(1)
+		for _, r := range batch {
+			s.runTx(r)
+		}
+		return batch
+	}
+	s.finish(tx, batch, occ)
+	return batch
+}
+
+// runTx runs one write in a transaction of its own.
+func (s *Store) runTx(r *writeReq) {
+	t0 := time.Now()
+	occ := s.occ.w
+	tx, err := s.w.Begin()
+	if err != nil {
+		r.res = err
+		return
+	}
+	err = r.fn(tx)
+	s.execNS.Add(int64(time.Since(t0)))
+	if err != nil {
+		_ = tx.Rollback()
+		s.occ.w = occ
+		r.res = err
+		return
+	}
+	s.finish(tx, []*writeReq{r}, occ)
+}
+
+// finish commits a transaction whose writes all succeeded and records the
+// outcome in each write.
+func (s *Store) finish(tx *sql.Tx, batch []*writeReq, occ [numTables]bool) {
+	t0 := time.Now()
+	err := tx.Commit()
+	s.commitNS.Add(int64(time.Since(t0)))
+	if err != nil {
+		s.occ.w = occ
+	} else {
+		s.occ.publish()
+	}
+	s.batches.Add(1)
+	s.writes.Add(int64(len(batch)))
+	for _, r := range batch {
+		r.res = err
 	}
 }
 
@@ -378,6 +475,7 @@ func (s *Store) syncer() {
 	var group []*writeReq
 	for b := range s.acks {
 		group = append(group[:0], b...)
+		batches := 1
 	more:
 		for {
 			select {
@@ -386,6 +484,7 @@ func (s *Store) syncer() {
 					break more
 				}
 				group = append(group, b...)
+				batches++
 			default:
 				break more
 			}
@@ -396,6 +495,11 @@ func (s *Store) syncer() {
 				r.res = fmt.Errorf("committed but not made durable: %w", err)
 			}
 			r.err <- r.res
+		}
+		s.inflight.Add(-int64(batches))
+		select {
+		case s.synced <- struct{}{}:
+		default:
 		}
 	}
 	if s.wal != nil {
@@ -437,65 +541,4 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
-}
-
-func (s *Store) commit(batch []*writeReq) {
-	// Optimistically, every write of the batch shares one transaction. A write
-	// that fails may have changed rows before failing, so then the whole batch
-	// is rolled back and each write runs again in a transaction of its own,
-	// which gives every caller its exact outcome. Writes are functions of their
-	// inputs, so running one again is safe; failures are rare (idempotent
-	// replays, conflicts), so the common path has no per-write overhead.
-	if len(batch) > 1 && s.runTx(batch, true) {
-		return
-	}
-	if len(batch) > 1 {
-		s.fallbacks.Add(1)
-	}
-	for _, r := range batch {
-		s.runTx([]*writeReq{r}, false)
-	}
-}
-
-// runTx runs writes in one transaction and reports to their callers. When
-// optimistic and a write fails, it rolls back, reports nothing and returns false.
-func (s *Store) runTx(batch []*writeReq, optimistic bool) bool {
-	start := time.Now()
-	defer func() { s.execNS.Add(int64(time.Since(start))) }()
-	occ := s.occ.w
-	tx, err := s.w.Begin()
-	if err != nil {
-		for _, r := range batch {
-			r.res = err
-		}
-		return true
-	}
-	for _, r := range batch {
-		if err := r.fn(tx); err != nil {
-			_ = tx.Rollback()
-			s.occ.w = occ
-			if optimistic {
-				return false
-			}
-			r.res = err
-			return true
-		}
-	}
-	committing := time.Now()
-	err = tx.Commit()
-	// The commit's time counts as Commit, not Exec.
-	d := time.Since(committing)
-	s.commitNS.Add(int64(d))
-	start = start.Add(d)
-	if err != nil {
-		s.occ.w = occ
-	} else {
-		s.occ.publish()
-	}
-	s.batches.Add(1)
-	s.writes.Add(int64(len(batch)))
-	for _, r := range batch {
-		r.res = err
-	}
-	return true
 }
