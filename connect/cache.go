@@ -1,7 +1,10 @@
 package connect
 
 import (
+	"bytes"
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,15 +16,34 @@ import (
 // changes to instances or email addresses drop the cache at once; another
 // node's (PostgreSQL) show after at most ttl. Only found rows are kept, so a
 // resource created anywhere is visible immediately.
+//
+// When the store is exclusive (no other process writes to it: SQLite), it
+// also keeps the contacts this process creates, until their first change,
+// so that StartOutboundEmailContact right after CreateContact does not read
+// the contact back. Every change of a contact goes through this Store
+// (delivery outcomes only touch contacts that were started, which are no
+// longer kept), so what it returns is exact.
 type cachingStore struct {
 	Store
 	ttl time.Duration
 	now func() time.Time
+	// keepContacts: keep new contacts (exclusive stores only).
+	keepContacts bool
 
 	mu        sync.Mutex
 	instances map[string]cached[*Instance]
 	addresses map[string]cached[*EmailAddress]
+	contacts  map[string]cached[*Contact]
 }
+
+// ExclusiveStore is implemented by stores that no other process writes to.
+type ExclusiveStore interface {
+	// Exclusive reports that every change to the store goes through this process.
+	Exclusive() bool
+}
+
+// contactTTL bounds how long a created contact is kept for its start.
+const contactTTL = 30 * time.Second
 
 type cached[V any] struct {
 	v       V
@@ -34,6 +56,9 @@ const cacheLimit = 4096
 
 func newCachingStore(s Store, ttl time.Duration, now func() time.Time) *cachingStore {
 	c := &cachingStore{Store: s, ttl: ttl, now: now}
+	if x, ok := s.(ExclusiveStore); ok && x.Exclusive() {
+		c.keepContacts = true
+	}
 	c.clear()
 	return c
 }
@@ -42,7 +67,88 @@ func (c *cachingStore) clear() {
 	c.mu.Lock()
 	c.instances = map[string]cached[*Instance]{}
 	c.addresses = map[string]cached[*EmailAddress]{}
+	c.contacts = map[string]cached[*Contact]{}
 	c.mu.Unlock()
+}
+
+// cloneContact copies a contact deeply enough that changing the copy never
+// changes the original.
+func cloneContact(c *Contact) *Contact {
+	d := *c
+	d.Attributes = maps.Clone(c.Attributes)
+	d.Tags = maps.Clone(c.Tags)
+	d.References = bytes.Clone(c.References)
+	d.SegmentAttributes = bytes.Clone(c.SegmentAttributes)
+	d.ToList = slices.Clone(c.ToList)
+	d.Cc = slices.Clone(c.Cc)
+	d.NotInterpolated = slices.Clone(c.NotInterpolated)
+	return &d
+}
+
+// forget drops a kept contact.
+func (c *cachingStore) forget(id string) {
+	if !c.keepContacts {
+		return
+	}
+	c.mu.Lock()
+	delete(c.contacts, id)
+	c.mu.Unlock()
+}
+
+// CreateContact implements Store.
+func (c *cachingStore) CreateContact(ctx context.Context, ct *Contact, events []Event, idem *Idem) error {
+	err := c.Store.CreateContact(ctx, ct, events, idem)
+	if err == nil && c.keepContacts {
+		keep := cloneContact(ct)
+		now := c.now()
+		c.mu.Lock()
+		if len(c.contacts) >= cacheLimit {
+			for id, e := range c.contacts {
+				if !now.Before(e.expires) {
+					delete(c.contacts, id)
+				}
+			}
+		}
+		if len(c.contacts) < cacheLimit {
+			c.contacts[ct.ID] = cached[*Contact]{v: keep, expires: now.Add(contactTTL)}
+		}
+		c.mu.Unlock()
+	}
+	return err
+}
+
+// GetContact implements Store.
+func (c *cachingStore) GetContact(ctx context.Context, instanceID, id string) (*Contact, error) {
+	if c.keepContacts {
+		c.mu.Lock()
+		e, ok := c.contacts[id]
+		c.mu.Unlock()
+		if ok && c.now().Before(e.expires) && (instanceID == "" || instanceID == e.v.InstanceID) {
+			return cloneContact(e.v), nil
+		}
+	}
+	return c.Store.GetContact(ctx, instanceID, id)
+}
+
+// UpdateContact implements Store.
+func (c *cachingStore) UpdateContact(ctx context.Context, ct *Contact, expect State, events []Event) error {
+	c.forget(ct.ID)
+	defer c.forget(ct.ID)
+	return c.Store.UpdateContact(ctx, ct, expect, events)
+}
+
+// StartOutbound implements Store.
+func (c *cachingStore) StartOutbound(ctx context.Context, o *Outbound) error {
+	c.forget(o.Contact.ID)
+	defer c.forget(o.Contact.ID)
+	return c.Store.StartOutbound(ctx, o)
+}
+
+// ModifyContact implements Store.
+func (c *cachingStore) ModifyContact(ctx context.Context, instanceID, id string, fn func(c *Contact) ([]Event, error)) error {
+	c.forget(id)
+	defer c.forget(id)
+	return c.Store.ModifyContact(ctx, instanceID, id, fn)
 }
 
 // lookup returns a copy of the cached value for key, or loads, keeps and

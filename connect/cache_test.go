@@ -2,8 +2,10 @@ package connect_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,5 +119,101 @@ func TestSendPathCache(t *testing.T) {
 	}
 	if _, err := nodeA.DescribeInstance(ctx, i2.ID); err != nil {
 		t.Fatalf("an instance created on another node: %v", err)
+	}
+}
+
+// readCounter is a store that counts the contacts read from the database.
+// Embedding the interface hides the SQLite store's Exclusive method, so
+// exclusive decides whether the wrapper claims it.
+type readCounter struct {
+	connect.Store
+	exclusive bool
+	reads     atomic.Int64
+}
+
+func (r *readCounter) Exclusive() bool { return r.exclusive }
+
+func (r *readCounter) GetContact(ctx context.Context, instanceID, id string) (*connect.Contact, error) {
+	r.reads.Add(1)
+	return r.Store.GetContact(ctx, instanceID, id)
+}
+
+// TestCreatedContactsAreKept: on an exclusive store the contacts a service
+// creates are not read back until they change, and every change shows.
+func TestCreatedContactsAreKept(t *testing.T) {
+	for _, exclusive := range []bool{true, false} {
+		t.Run(fmt.Sprintf("exclusive=%v", exclusive), func(t *testing.T) {
+			st, err := sqlite.Open(filepath.Join(t.TempDir(), "c.db"), sqlite.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			rc := &readCounter{Store: st, exclusive: exclusive}
+			svc := connect.NewService(connect.Config{AccountID: "123456789012", Store: rc, Composer: plainComposer{}})
+			ctx := context.Background()
+			inst, err := svc.CreateInstance(ctx, &connect.CreateInstanceInput{IdentityManagementType: "CONNECT_MANAGED"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.CreateEmailAddress(ctx, &connect.CreateEmailAddressInput{InstanceID: inst.ID, EmailAddress: "support@example.com"}); err != nil {
+				t.Fatal(err)
+			}
+			in := &connect.CreateContactInput{InstanceID: inst.ID, Channel: "EMAIL", InitiationMethod: "OUTBOUND", Attributes: map[string]string{"a": "1"}}
+			in.UserInfo = &struct {
+				UserID string `json:"UserId"`
+			}{UserID: "agent-1"}
+			c, err := svc.CreateContact(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			attrs := func() map[string]string {
+				t.Helper()
+				out, err := svc.GetContactAttributes(ctx, inst.ID, c.ContactID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out.Attributes
+			}
+			before := rc.reads.Load()
+			if got := attrs(); got["a"] != "1" {
+				t.Fatalf("attributes %v", got)
+			}
+			if n := rc.reads.Load() - before; (n == 0) != exclusive {
+				t.Fatalf("%d database reads of a contact just created (exclusive store: %v)", n, exclusive)
+			}
+			// A change shows at once, and the contact is read from the database again.
+			if err := svc.UpdateContactAttributes(ctx, &connect.UpdateContactAttributesInput{InstanceID: inst.ID, InitialContactID: c.ContactID, Attributes: map[string]string{"a": "2"}}); err != nil {
+				t.Fatal(err)
+			}
+			before = rc.reads.Load()
+			if got := attrs(); got["a"] != "2" {
+				t.Fatalf("attributes after an update: %v", got)
+			}
+			if rc.reads.Load() == before {
+				t.Fatal("a changed contact was not read from the database")
+			}
+			// A contact of another instance is not found through the kept copy.
+			if _, err := svc.GetContactAttributes(ctx, "other-instance", c.ContactID); !fault.Is(err, fault.NotFound) {
+				t.Fatalf("another instance's contact: %v", err)
+			}
+			// Stopped, then started: refused as a stopped contact.
+			c2, err := svc.CreateContact(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := svc.StopContact(ctx, &connect.StopContactInput{InstanceID: inst.ID, ContactID: c2.ContactID}); err != nil {
+				t.Fatal(err)
+			}
+			_, err = svc.StartOutboundEmailContact(ctx, &connect.StartOutboundEmailContactInput{
+				InstanceID: inst.ID, ContactID: c2.ContactID,
+				FromEmailAddress:        &connect.EmailAddressInfo{EmailAddress: "support@example.com"},
+				DestinationEmailAddress: connect.EmailAddressInfo{EmailAddress: "customer@example.org"},
+				EmailMessage: connect.OutboundEmailContent{MessageSourceType: "RAW",
+					RawMessage: &connect.OutboundRawMessage{Subject: "s", Body: "b", ContentType: "text/plain"}},
+			})
+			if !fault.Is(err, fault.Invalid) {
+				t.Fatalf("starting a stopped contact: %v", err)
+			}
+		})
 	}
 }

@@ -542,3 +542,7 @@ func syncDir(dir string) error {
 	defer d.Close()
 	return d.Sync()
 }
+
+// Exclusive implements connect.ExclusiveStore: one process at a time uses a
+// SQLite database, and all its writes go through this Store.
+func (s *Store) Exclusive() bool { return true }
