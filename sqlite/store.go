@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"time"
@@ -573,14 +574,42 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if len(jobs) == 0 {
+			return nil
+		}
+		// The messages of all claimed jobs in one query.
+		byID := make(map[string]*connect.Job, len(jobs))
+		args := make([]any, 0, len(jobs))
 		for _, j := range jobs {
-			var rcpts string
-			if err := s.queryRow(tx, `SELECT envelope_from, recipients, raw FROM messages WHERE contact_id = ?`, j.ContactID).
-				Scan(&j.Message.EnvelopeFrom, &rcpts, &j.Message.Raw); err != nil {
+			byID[j.ContactID] = j
+			args = append(args, j.ContactID)
+		}
+		rows, err = s.query(tx, `SELECT contact_id, envelope_from, recipients, raw FROM messages WHERE contact_id IN (?`+strings.Repeat(",?", len(jobs)-1)+`)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		found := 0
+		for rows.Next() {
+			var id, rcpts string
+			var m connect.Message
+			if err := rows.Scan(&id, &m.EnvelopeFrom, &rcpts, &m.Raw); err != nil {
 				return err
 			}
-			j.Message.ContactID, j.Message.InstanceID = j.ContactID, j.InstanceID
-			_ = json.Unmarshal([]byte(rcpts), &j.Message.Recipients)
+			j := byID[id]
+			if j == nil {
+				continue
+			}
+			m.ContactID, m.InstanceID = j.ContactID, j.InstanceID
+			_ = json.Unmarshal([]byte(rcpts), &m.Recipients)
+			j.Message = m
+			found++
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if found != len(jobs) {
+			return fmt.Errorf("claimed %d delivery jobs but found %d of their messages", len(jobs), found)
 		}
 		return nil
 	})
