@@ -49,3 +49,53 @@ func BenchmarkCommitSend(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSendLifecycle measures every durable write of one send as the
+// server makes them: CreateContact, StartOutbound with the job leased for
+// the in-memory hand-off, and the delivery outcome (FinishAttempts), from
+// many goroutines at once.
+func BenchmarkSendLifecycle(b *testing.B) {
+	st, err := sqlite.Open(filepath.Join(b.TempDir(), "b.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if err := st.CreateInstance(ctx, &connect.Instance{ID: "i", ARN: "arn:i", IdentityManagementType: "CONNECT_MANAGED", Status: "ACTIVE", CreatedAt: time.Now()}, nil); err != nil {
+		b.Fatal(err)
+	}
+	raw := make([]byte, 1500)
+	var n atomic.Int64
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := fmt.Sprintf("c%012d", n.Add(1))
+			now := time.Now()
+			ev := func(typ string) connect.Event {
+				return connect.Event{ContactID: id, InstanceID: "i", Type: typ, Time: now}
+			}
+			c := &connect.Contact{ID: id, ARN: "arn:" + id, InstanceID: "i", Channel: "EMAIL", InitiationMethod: "OUTBOUND", State: connect.StateCreated, InitiatedAt: now, UpdatedAt: now}
+			if err := st.CreateContact(ctx, c, []connect.Event{ev(connect.EventInitiated)}, nil); err != nil {
+				b.Error(err)
+				return
+			}
+			c.State, c.Subject, c.To.Address, c.From.Address = connect.StateQueued, "s", "to@example.org", "from@example.com"
+			o := &connect.Outbound{Contact: c, LeaseUntil: now.Add(time.Minute),
+				Message: connect.Message{ContactID: id, InstanceID: "i", EnvelopeFrom: "from@example.com", Recipients: []string{"to@example.org"}, Raw: raw},
+				Events:  []connect.Event{ev(connect.EventQueued)}}
+			if err := st.StartOutbound(ctx, o); err != nil {
+				b.Error(err)
+				return
+			}
+			out := connect.Outcome{Job: o.Job(), Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
+				Attempt: connect.Attempt{ContactID: id, N: 1, StartedAt: now, FinishedAt: now, Outcome: "sent", Detail: "250 ok"},
+				Events:  []connect.Event{ev(connect.EventSent), ev(connect.EventDisconnected), ev(connect.EventCompleted)}}
+			if err := st.FinishAttempts(ctx, []connect.Outcome{out}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
