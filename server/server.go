@@ -65,7 +65,7 @@ type Config struct {
 func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:4580", DB: "sqlite:connectmail.db", AccountID: "000000000000",
-		Concurrency: 16, RetryBase: 30 * time.Second, MaxAge: 24 * time.Hour,
+		Concurrency: 32, RetryBase: 30 * time.Second, MaxAge: 24 * time.Hour,
 	}
 }
 
