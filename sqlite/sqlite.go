@@ -51,6 +51,9 @@ type Store struct {
 	rstmts stmtCache
 	// fallbacks counts batches that had to be re-run write by write.
 	fallbacks atomic.Int64
+	// The writer's current transaction and its bound statements (txStmt).
+	curTx    *sql.Tx
+	curStmts map[string]*sql.Stmt
 	// The writer's counters (see WriterStats).
 	batches, writes, execNS, commitNS atomic.Int64
 	occ                               occupancy
@@ -120,31 +123,52 @@ func (c *stmtCache) close() {
 	c.m = nil
 }
 
-// exec runs a cached statement inside the writer's transaction.
-func (s *Store) exec(tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+// txStmt returns the cached statement q bound to the writer's transaction
+// tx. The bound statements of the current transaction are kept, since a
+// group commit runs the same few statements for many writes. Only the
+// writer goroutine calls it.
+func (s *Store) txStmt(tx *sql.Tx, q string) (*sql.Stmt, error) {
+	if s.curTx != tx {
+		s.curTx = tx
+		clear(s.curStmts)
+	}
+	if st, ok := s.curStmts[q]; ok {
+		return st, nil
+	}
 	st, err := s.wstmts.get(q)
 	if err != nil {
 		return nil, err
 	}
-	return tx.Stmt(st).Exec(args...)
+	bound := tx.Stmt(st)
+	s.curStmts[q] = bound
+	return bound, nil
+}
+
+// exec runs a cached statement inside the writer's transaction.
+func (s *Store) exec(tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	st, err := s.txStmt(tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.Exec(args...)
 }
 
 // queryRow runs a cached single-row query inside the writer's transaction.
 func (s *Store) queryRow(tx *sql.Tx, q string, args ...any) rowScanner {
-	st, err := s.wstmts.get(q)
+	st, err := s.txStmt(tx, q)
 	if err != nil {
 		return errRow{err}
 	}
-	return tx.Stmt(st).QueryRow(args...)
+	return st.QueryRow(args...)
 }
 
 // query runs a cached query inside the writer's transaction.
 func (s *Store) query(tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
-	st, err := s.wstmts.get(q)
+	st, err := s.txStmt(tx, q)
 	if err != nil {
 		return nil, err
 	}
-	return tx.Stmt(st).Query(args...)
+	return st.Query(args...)
 }
 
 // readRow runs a cached single-row query on the reader pool.
@@ -239,7 +263,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{r: r, w: w, reqs: make(chan *writeReq, 1024), done: make(chan struct{}), opts: opts}
+	s := &Store{r: r, w: w, reqs: make(chan *writeReq, 1024), done: make(chan struct{}), opts: opts, curStmts: map[string]*sql.Stmt{}}
 	s.wstmts.db, s.rstmts.db = w, r
 	if err := s.occ.load(w); err != nil {
 		r.Close()
