@@ -280,9 +280,7 @@ func (s *Store) SetFileStatus(ctx context.Context, instanceID, id, from, to stri
 
 // ---- queue email addresses ----
 
-func queryQueueLinks(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, instanceID, queueID string) ([]connect.QueueEmailAddress, error) {
+func queryQueueLinks(ctx context.Context, q querier, instanceID, queueID string) ([]connect.QueueEmailAddress, error) {
 	// The join hides links to email addresses that were deleted.
 	query := `SELECT q.instance_id, q.queue_id, q.email_address_id, q.is_default, q.modified_at FROM queue_email_addresses q
  JOIN email_addresses e ON e.id = q.email_address_id AND e.instance_id = q.instance_id WHERE q.instance_id = ?`
@@ -313,7 +311,7 @@ func queryQueueLinks(ctx context.Context, q interface {
 // ModifyQueueEmailAddresses implements connect.Store.
 func (s *Store) ModifyQueueEmailAddresses(ctx context.Context, instanceID, queueID string, fn func([]connect.QueueEmailAddress) ([]connect.QueueEmailAddress, error)) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		cur, err := queryQueueLinks(ctx, tx, instanceID, queueID)
+		cur, err := queryQueueLinks(ctx, s.txReads(tx), instanceID, queueID)
 		if err != nil {
 			return err
 		}
@@ -339,5 +337,5 @@ func (s *Store) ModifyQueueEmailAddresses(ctx context.Context, instanceID, queue
 
 // ListQueueEmailAddresses implements connect.Store.
 func (s *Store) ListQueueEmailAddresses(ctx context.Context, instanceID, queueID string) ([]connect.QueueEmailAddress, error) {
-	return queryQueueLinks(ctx, s.r, instanceID, queueID)
+	return queryQueueLinks(ctx, s.cachedReads(), instanceID, queueID)
 }

@@ -191,6 +191,23 @@ func (s *Store) read(ctx context.Context, q string, args ...any) (*sql.Rows, err
 
 type rowScanner interface{ Scan(...any) error }
 
+// readsVia adapts a query function to querier.
+type readsVia func(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+
+// QueryContext implements querier.
+func (f readsVia) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return f(ctx, q, args...)
+}
+
+// cachedReads is the reader pool as a querier whose statements are prepared
+// once (see read).
+func (s *Store) cachedReads() querier { return readsVia(s.read) }
+
+// txReads is the writer's transaction as a querier with cached statements.
+func (s *Store) txReads(tx *sql.Tx) querier {
+	return readsVia(func(_ context.Context, q string, args ...any) (*sql.Rows, error) { return s.query(tx, q, args...) })
+}
+
 // collect scans every row of a query with scan and closes the rows.
 func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
 	if err != nil {

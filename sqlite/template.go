@@ -16,10 +16,10 @@ import (
 
 var _ template.Store = (*Store)(nil)
 
-// querier is what both *sql.DB and *sql.Tx offer for reads.
+// querier runs a read: cachedReads on the reader pool, txReads in the
+// writer's transaction.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 func isForeignKey(err error) bool {
@@ -333,14 +333,14 @@ func (s *Store) touchKB(tx *sql.Tx, kbID string, at time.Time) error {
 
 // GetTemplate implements template.Store.
 func (s *Store) GetTemplate(ctx context.Context, kbID, id string) (*template.Template, error) {
-	list, err := listTemplates(ctx, s.r, `t.id = ? AND t.kb_id = ?`, id, kbID)
+	list, err := listTemplates(ctx, s.cachedReads(), `t.id = ? AND t.kb_id = ?`, id, kbID)
 	if err != nil {
 		return nil, err
 	}
 	if len(list) == 0 {
 		return nil, fault.NotFoundf(template.ResourceMessageTemplate, "message template %s not found", id)
 	}
-	atts, err := attachmentsOf(ctx, s.r, `ta.template_id = ? AND ta.version = 0`, id)
+	atts, err := attachmentsOf(ctx, s.cachedReads(), `ta.template_id = ? AND ta.version = 0`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -350,11 +350,11 @@ func (s *Store) GetTemplate(ctx context.Context, kbID, id string) (*template.Tem
 
 // ListTemplates implements template.Store.
 func (s *Store) ListTemplates(ctx context.Context, kbID string) ([]*template.Template, error) {
-	list, err := listTemplates(ctx, s.r, `t.kb_id = ?`, kbID)
+	list, err := listTemplates(ctx, s.cachedReads(), `t.kb_id = ?`, kbID)
 	if err != nil {
 		return nil, err
 	}
-	atts, err := attachmentsOf(ctx, s.r, `ta.version = 0 AND ta.template_id IN (SELECT id FROM q_templates WHERE kb_id = ?)`, kbID)
+	atts, err := attachmentsOf(ctx, s.cachedReads(), `ta.version = 0 AND ta.template_id IN (SELECT id FROM q_templates WHERE kb_id = ?)`, kbID)
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +373,7 @@ func (s *Store) GetVersion(ctx context.Context, templateID string, n int64) (*te
 	if err != nil {
 		return nil, err
 	}
-	atts, err := attachmentsOf(ctx, s.r, `ta.template_id = ? AND ta.version = ?`, templateID, n)
+	atts, err := attachmentsOf(ctx, s.cachedReads(), `ta.template_id = ? AND ta.version = ?`, templateID, n)
 	if err != nil {
 		return nil, err
 	}
@@ -399,7 +399,7 @@ func (s *Store) ListVersions(ctx context.Context, templateID string) ([]*templat
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	atts, err := attachmentsOf(ctx, s.r, `ta.template_id = ? AND ta.version > 0`, templateID)
+	atts, err := attachmentsOf(ctx, s.cachedReads(), `ta.template_id = ? AND ta.version > 0`, templateID)
 	if err != nil {
 		return nil, err
 	}
