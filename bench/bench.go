@@ -81,10 +81,14 @@ type Options struct {
 	// Describe measures DescribeContact after the load on contacts drawn at
 	// random from those this run stored (preload included), closed-loop at
 	// DescribeConcurrency (default 4: a latency figure, not a saturation
-	// one) for DescribeDuration (default 5 s).
+	// one) for DescribeDuration (default 5 s). With DescribeRate the calls
+	// are open-loop at that rate instead (DescribeConcurrency then bounds
+	// the calls in flight, default 16), latency counted from each call's
+	// scheduled time.
 	Describe            bool
 	DescribeConcurrency int
 	DescribeDuration    time.Duration
+	DescribeRate        float64
 	// CompareMailpit is the path of a Mailpit binary: after the connectmail
 	// phases, bench starts it and drives POST /api/v1/send with the same
 	// concurrency, rate, duration and count.
@@ -125,7 +129,9 @@ type Report struct {
 // Phase is one load phase's outcome.
 type Phase struct {
 	// Workers is the phase's concurrency (in-flight bound for open loop).
-	Workers   int     `json:"workers"`
+	Workers int `json:"workers"`
+	// Rate is the open-loop rate of the describe phase (0: closed loop).
+	Rate      float64 `json:"rate_per_sec,omitempty"`
 	Seconds   float64 `json:"seconds"`
 	Attempted int64   `json:"attempted"`
 	Succeeded int64   `json:"succeeded"`
@@ -246,6 +252,9 @@ func (o *Options) defaults() {
 	}
 	if o.DescribeConcurrency <= 0 {
 		o.DescribeConcurrency = 4
+		if o.DescribeRate > 0 {
+			o.DescribeConcurrency = 16
+		}
 	}
 	if o.DescribeDuration <= 0 {
 		o.DescribeDuration = 5 * time.Second
@@ -265,6 +274,10 @@ func (o *Options) validate() error {
 	switch {
 	case o.Rate < 0:
 		return &UsageError{"--rate must not be negative"}
+	case o.DescribeRate < 0:
+		return &UsageError{"--describe-rate must not be negative"}
+	case o.DescribeRate > 0 && !o.Describe:
+		return &UsageError{"--describe-rate needs --describe"}
 	case o.Sink && o.RelayCountURL != "":
 		return &UsageError{"--sink and --relay-count-url are alternatives: use one"}
 	case o.Sink && o.Target != "" && o.SinkAddr == "":
@@ -706,7 +719,7 @@ func (r *runner) describe(ctx context.Context) error {
 		el := time.Since(start)
 		return el.Seconds() / o.DescribeDuration.Seconds(), fmt.Sprintf("%s calls  %s/s", group(live.ok.Load()), group(int64(float64(live.ok.Load())/el.Seconds())))
 	})
-	res, sc, bc := runMeasured(ctx, plan{name: "describe", workers: o.DescribeConcurrency, duration: o.DescribeDuration,
+	res, sc, bc := runMeasured(ctx, plan{name: "describe", workers: o.DescribeConcurrency, rate: o.DescribeRate, duration: o.DescribeDuration,
 		iter: func(ctx context.Context, w *worker, sched time.Time) bool {
 			id := ids[w.rng.IntN(len(ids))]
 			res, err := r.api.call(ctx, &w.buf, http.MethodGet, prefix+id, "connect", nil, emptyHash)
@@ -719,6 +732,7 @@ func (r *runner) describe(ctx context.Context) error {
 		}}, live, r.childPid())
 	bar.end()
 	p := phaseOf(res, sc, bc, opDescribe)
+	p.Rate = o.DescribeRate
 	r.rep.Describe = &p
 	return res.aborted
 }

@@ -274,6 +274,8 @@ func TestBenchRefusals(t *testing.T) {
 		{"serve-arg with target", []string{"--target", target, "--serve-arg", "--concurrency=4"}, "child server"},
 		{"target not a URL", []string{"--target", "127.0.0.1:1"}, "http://"},
 		{"negative rate", []string{"--rate", "-1"}, "negative"},
+		{"negative describe rate", []string{"--describe", "--describe-rate", "-5"}, "negative"},
+		{"describe rate without describe", []string{"--describe-rate", "100"}, "needs --describe"},
 		{"stray argument", []string{"now"}, "unexpected arguments"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -370,5 +372,33 @@ func TestParseCount(t *testing.T) {
 		if tc.err && !errors.As(err, &ce) {
 			t.Errorf("parseCount(%q): error %T, want *CountError", tc.in, err)
 		}
+	}
+}
+
+// TestBenchDescribeOpenLoop: --describe-rate calls DescribeContact at a fixed
+// rate, each call's latency counted from its scheduled time.
+func TestBenchDescribeOpenLoop(t *testing.T) {
+	target := startServe(t)
+	rep, err := Run(context.Background(), Options{Target: target, Count: 50, Concurrency: 8,
+		Describe: true, DescribeRate: 200, DescribeDuration: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := rep.Describe
+	if dc == nil || dc.Rate != 200 || dc.Workers != 16 || dc.Failed != 0 {
+		t.Fatalf("describe: %+v", dc)
+	}
+	// 1 s at 200/s: calls scheduled at 0, 5 ms, ... 995 ms.
+	if dc.Succeeded != 200 || dc.Seconds < 0.99 || dc.Seconds > 5 {
+		t.Errorf("%d calls in %.2f s, want 200 in about 1 s", dc.Succeeded, dc.Seconds)
+	}
+	if dc.ScheduleLag == nil || dc.ScheduleLag.Count != 200 {
+		t.Errorf("schedule lag: %+v", dc.ScheduleLag)
+	}
+	checkLatency(t, "DescribeContact", dc.Latency["DescribeContact"], 200)
+	var text bytes.Buffer
+	rep.WriteText(&text)
+	if !strings.Contains(text.String(), "open loop at 200/s") {
+		t.Errorf("text report:\n%s", text.String())
 	}
 }

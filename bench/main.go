@@ -70,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (o Options, asJSON, progress bo
 	fs.BoolVar(&o.Describe, "describe", false, "after the load, measure DescribeContact on contacts drawn at random from those this run stored (preload included)")
 	fs.IntVar(&o.DescribeConcurrency, "describe-concurrency", 0, "workers for --describe (default 4)")
 	fs.DurationVar(&o.DescribeDuration, "describe-duration", 0, "length of the DescribeContact phase (default 5s)")
+	fs.Float64Var(&o.DescribeRate, "describe-rate", 0, "open loop for --describe: calls per second (latency from each call's scheduled time)")
 	fs.StringVar(&o.CompareMailpit, "compare-mailpit", "", "`PATH` to a Mailpit binary: drive its POST /api/v1/send with the same settings in the same run")
 	fs.StringVar(&o.AccessKey, "access-key", "test", "access key id that signs the requests")
 	fs.StringVar(&o.SecretKey, "secret-key", "test", "its secret access key")

@@ -102,7 +102,11 @@ func (r *Report) WriteText(w io.Writer) {
 			mb(d.DBBytes), mb(d.WALBytes), mb(d.SHMBytes), group(d.Contacts), group(int64(d.BytesPerContact)))
 	}
 	if d := r.Describe; d != nil {
-		fmt.Fprintf(w, "DescribeContact  %s calls/s at concurrency %d over %.1f s (%s failed)\n", group(int64(d.PerSec)), d.Workers, d.Seconds, group(d.Failed))
+		if d.Rate > 0 {
+			fmt.Fprintf(w, "DescribeContact  %s calls/s, open loop at %s/s with up to %d in flight, over %.1f s (%s failed)\n", group(int64(d.PerSec)), group(int64(d.Rate)), d.Workers, d.Seconds, group(d.Failed))
+		} else {
+			fmt.Fprintf(w, "DescribeContact  %s calls/s at concurrency %d over %.1f s (%s failed)\n", group(int64(d.PerSec)), d.Workers, d.Seconds, group(d.Failed))
+		}
 		for _, e := range d.Errors {
 			fmt.Fprintf(w, "  error ×%s  %s  %s\n", group(e.Count), e.Kind, e.Sample)
 		}
