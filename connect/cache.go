@@ -17,17 +17,17 @@ import (
 // node's (PostgreSQL) show after at most ttl. Only found rows are kept, so a
 // resource created anywhere is visible immediately.
 //
-// When the store is exclusive (no other process writes to it: SQLite), it
-// also keeps the contacts this process creates, until their first change,
-// so that StartOutboundEmailContact right after CreateContact does not read
-// the contact back. Every change of a contact goes through this Store
+// When the store is used by a single process (no other process writes to
+// it: SQLite), it also keeps the contacts this process creates, until their
+// first change, so that StartOutboundEmailContact right after CreateContact
+// does not read the contact back. Every change of a contact goes through this Store
 // (delivery outcomes only touch contacts that were started, which are no
 // longer kept), so what it returns is exact.
 type cachingStore struct {
 	Store
 	ttl time.Duration
 	now func() time.Time
-	// keepContacts: keep new contacts (exclusive stores only).
+	// keepContacts: keep new contacts (single-process stores only).
 	keepContacts bool
 
 	mu        sync.Mutex
@@ -36,10 +36,10 @@ type cachingStore struct {
 	contacts  map[string]cached[*Contact]
 }
 
-// ExclusiveStore is implemented by stores that no other process writes to.
-type ExclusiveStore interface {
-	// Exclusive reports that every change to the store goes through this process.
-	Exclusive() bool
+// SingleProcessStore is implemented by stores that no other process writes to.
+type SingleProcessStore interface {
+	// SingleProcess reports that every change to the store goes through this process.
+	SingleProcess() bool
 }
 
 // contactTTL bounds how long a created contact is kept for its start.
@@ -56,7 +56,7 @@ const cacheLimit = 4096
 
 func newCachingStore(s Store, ttl time.Duration, now func() time.Time) *cachingStore {
 	c := &cachingStore{Store: s, ttl: ttl, now: now}
-	if x, ok := s.(ExclusiveStore); ok && x.Exclusive() {
+	if x, ok := s.(SingleProcessStore); ok && x.SingleProcess() {
 		c.keepContacts = true
 	}
 	c.clear()

@@ -123,32 +123,32 @@ func TestSendPathCache(t *testing.T) {
 }
 
 // readCounter is a store that counts the contacts read from the database.
-// Embedding the interface hides the SQLite store's Exclusive method, so
-// exclusive decides whether the wrapper claims it.
+// Embedding the interface hides the SQLite store's SingleProcess method, so
+// single decides whether the wrapper claims it.
 type readCounter struct {
 	connect.Store
-	exclusive bool
-	reads     atomic.Int64
+	single bool
+	reads  atomic.Int64
 }
 
-func (r *readCounter) Exclusive() bool { return r.exclusive }
+func (r *readCounter) SingleProcess() bool { return r.single }
 
 func (r *readCounter) GetContact(ctx context.Context, instanceID, id string) (*connect.Contact, error) {
 	r.reads.Add(1)
 	return r.Store.GetContact(ctx, instanceID, id)
 }
 
-// TestCreatedContactsAreKept: on an exclusive store the contacts a service
+// TestCreatedContactsAreKept: on a single-process store the contacts a service
 // creates are not read back until they change, and every change shows.
 func TestCreatedContactsAreKept(t *testing.T) {
-	for _, exclusive := range []bool{true, false} {
-		t.Run(fmt.Sprintf("exclusive=%v", exclusive), func(t *testing.T) {
+	for _, single := range []bool{true, false} {
+		t.Run(fmt.Sprintf("single=%v", single), func(t *testing.T) {
 			st, err := sqlite.Open(filepath.Join(t.TempDir(), "c.db"), sqlite.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			rc := &readCounter{Store: st, exclusive: exclusive}
+			rc := &readCounter{Store: st, single: single}
 			svc := connect.NewService(connect.Config{AccountID: "123456789012", Store: rc, Composer: plainComposer{}})
 			ctx := context.Background()
 			inst, err := svc.CreateInstance(ctx, &connect.CreateInstanceInput{IdentityManagementType: "CONNECT_MANAGED"})
@@ -178,8 +178,8 @@ func TestCreatedContactsAreKept(t *testing.T) {
 			if got := attrs(); got["a"] != "1" {
 				t.Fatalf("attributes %v", got)
 			}
-			if n := rc.reads.Load() - before; (n == 0) != exclusive {
-				t.Fatalf("%d database reads of a contact just created (exclusive store: %v)", n, exclusive)
+			if n := rc.reads.Load() - before; (n == 0) != single {
+				t.Fatalf("%d database reads of a contact just created (single-process store: %v)", n, single)
 			}
 			// A change shows at once, and the contact is read from the database again.
 			if err := svc.UpdateContactAttributes(ctx, &connect.UpdateContactAttributesInput{InstanceID: inst.ID, InitialContactID: c.ContactID, Attributes: map[string]string{"a": "2"}}); err != nil {

@@ -584,6 +584,6 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// Exclusive implements connect.ExclusiveStore: one process at a time uses a
+// SingleProcess implements connect.SingleProcessStore: one process at a time uses a
 // SQLite database, and all its writes go through this Store.
-func (s *Store) Exclusive() bool { return true }
+func (s *Store) SingleProcess() bool { return true }
