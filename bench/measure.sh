@@ -7,7 +7,8 @@
 # Environment: MAILPIT (path of a Mailpit binary, default: mailpit on PATH or
 # ~/go/bin/mailpit), PRELOAD (contacts for the million-contact run, default
 # 1000000; 0 skips it), BIN (a connectmail binary; default: built from this
-# checkout). Before each run it waits up to 4 minutes for the CPUs to be at
+# checkout), PG (a postgres:// DSN of an empty database to measure the
+# PostgreSQL store too; its tables are dropped before each run). Before each run it waits up to 4 minutes for the CPUs to be at
 # least 90 % idle for 6 seconds (other work on the machine skews the
 # figures) and records uptime before and after.
 set -eu
@@ -20,6 +21,7 @@ if [ -z "${BIN:-}" ]; then
 fi
 MAILPIT=${MAILPIT:-$(command -v mailpit || echo "$HOME/go/bin/mailpit")}
 PRELOAD=${PRELOAD:-1000000}
+PSQL=${PSQL:-$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)}
 
 idle() { # prints the idle percentage of the CPUs over 3 seconds
 	a=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8, $5+$6}' /proc/stat)
@@ -60,11 +62,18 @@ run r2000 --sink --rate 2000 --duration 10s --compare-mailpit "$MAILPIT"
 run r1000 --sink --rate 1000 --duration 10s --compare-mailpit "$MAILPIT"
 run template-c32 --sink --template --concurrency 32 --duration 10s
 run describe-empty --sink --concurrency 32 --duration 10s --describe
+run describe-empty-rate1000 --sink --concurrency 32 --duration 10s --describe --describe-rate 1000 --describe-duration 10s
+if [ -n "${PG:-}" ]; then
+	for i in 1 2; do
+		"$PSQL" "$PG" -q -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+		run "postgres-c32-$i" --sink --concurrency 32 --duration 10s --db "$PG"
+	done
+fi
 if [ "$PRELOAD" -gt 0 ]; then
 	# The preloaded database is kept in OUT (about 3.8 KB per contact) for
 	# the alternating empty / preloaded runs, then removed.
 	rm -f "$OUT/preload.db" "$OUT/preload.db-wal" "$OUT/preload.db-shm"
-	run "preload$PRELOAD" --sink --preload "$PRELOAD" --concurrency 32 --duration 10s --describe --db "sqlite:$OUT/preload.db"
+	run "preload$PRELOAD" --sink --preload "$PRELOAD" --concurrency 32 --duration 10s --describe --describe-rate 1000 --describe-duration 10s --db "sqlite:$OUT/preload.db"
 	for i in 1 2; do
 		run "ab-empty-$i" --sink --concurrency 32 --duration 10s
 		run "ab-preloaded-$i" --sink --concurrency 32 --duration 10s --db "sqlite:$OUT/preload.db"
