@@ -67,7 +67,9 @@ type Store struct {
 	synced   chan struct{}
 	walPath  string
 	wal      *os.File
-	syncs    atomic.Int64
+	// fsync makes a file durable: (*os.File).Sync, replaced in tests.
+	fsync func(*os.File) error
+	syncs atomic.Int64
 }
 
 // WriterStats are the cumulative counters of the store's one writer, which
@@ -280,7 +282,8 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{r: r, w: w, reqs: make(chan *writeReq, 1024), done: make(chan struct{}), opts: opts, curStmts: map[string]*sql.Stmt{}}
+	s := &Store{r: r, w: w, reqs: make(chan *writeReq, 1024), done: make(chan struct{}), opts: opts, curStmts: map[string]*sql.Stmt{},
+		fsync: (*os.File).Sync}
 	s.wstmts.db, s.rstmts.db = w, r
 	if err := s.occ.load(w); err != nil {
 		r.Close()
@@ -571,7 +574,7 @@ func (s *Store) syncWAL() error {
 			return err
 		}
 	}
-	return s.wal.Sync()
+	return s.fsync(s.wal)
 }
 
 // syncDir fsyncs a directory, making the files created in it durable.
