@@ -5,6 +5,7 @@
 package smtpsink
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"net"
@@ -68,8 +69,54 @@ func Start(opts Options) (*Sink, error) {
 	srv.ReadTimeout = time.Minute
 	srv.WriteTimeout = time.Minute
 	s.srv = srv
-	go func() { _ = srv.Serve(ln) }()
+	go func() { _ = srv.Serve(coalescingListener{ln}) }()
 	return s, nil
+}
+
+// coalescingListener hands out connections that send the server's replies
+// together: writes are buffered until the server next waits for input (or
+// closes the connection), so a group of pipelined commands is answered with
+// one packet, as a pipelining SMTP server does, instead of one write per
+// reply. Flushing before every read cannot hold back a reply the client
+// waits for: the server only reads when it has nothing more to say.
+type coalescingListener struct{ net.Listener }
+
+// Accept implements net.Listener.
+func (l coalescingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &coalescingConn{Conn: c, w: bufio.NewWriter(c)}, nil
+}
+
+type coalescingConn struct {
+	net.Conn
+	mu sync.Mutex
+	w  *bufio.Writer
+}
+
+func (c *coalescingConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.w.Write(p)
+}
+
+func (c *coalescingConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	err := c.w.Flush()
+	c.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *coalescingConn) Close() error {
+	c.mu.Lock()
+	_ = c.w.Flush()
+	c.mu.Unlock()
+	return c.Conn.Close()
 }
 
 // Addr is the listening address.
