@@ -34,6 +34,17 @@ func (plainComposer) Compose(d *connect.Draft) ([]byte, error) {
 	return []byte("Subject: x\r\n\r\nx\r\n"), nil
 }
 
+// rawSend is a RAW StartOutboundEmailContact of a contact from the address from.
+func rawSend(instanceID, contactID, from string) *connect.StartOutboundEmailContactInput {
+	return &connect.StartOutboundEmailContactInput{
+		InstanceID: instanceID, ContactID: contactID,
+		FromEmailAddress:        &connect.EmailAddressInfo{EmailAddress: from},
+		DestinationEmailAddress: connect.EmailAddressInfo{EmailAddress: "customer@example.org"},
+		EmailMessage: connect.OutboundEmailContent{MessageSourceType: "RAW",
+			RawMessage: &connect.OutboundRawMessage{Subject: "s", Body: "b", ContentType: "text/plain"}},
+	}
+}
+
 // TestSendPathCache: two services on one database act as two nodes. What one
 // node changes it sees at once; the other node sees it within CacheFor.
 func TestSendPathCache(t *testing.T) {
@@ -64,13 +75,7 @@ func TestSendPathCache(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = svc.StartOutboundEmailContact(ctx, &connect.StartOutboundEmailContactInput{
-			InstanceID: inst.ID, ContactID: c.ContactID,
-			FromEmailAddress:        &connect.EmailAddressInfo{EmailAddress: "Support@Example.com"},
-			DestinationEmailAddress: connect.EmailAddressInfo{EmailAddress: "customer@example.org"},
-			EmailMessage: connect.OutboundEmailContent{MessageSourceType: "RAW",
-				RawMessage: &connect.OutboundRawMessage{Subject: "s", Body: "b", ContentType: "text/plain"}},
-		})
+		_, err = svc.StartOutboundEmailContact(ctx, rawSend(inst.ID, c.ContactID, "Support@Example.com"))
 		return err
 	}
 	for _, svc := range []*connect.Service{nodeA, nodeB} {
@@ -204,13 +209,7 @@ func TestCreatedContactsAreKept(t *testing.T) {
 			if err := svc.StopContact(ctx, &connect.StopContactInput{InstanceID: inst.ID, ContactID: c2.ContactID}); err != nil {
 				t.Fatal(err)
 			}
-			_, err = svc.StartOutboundEmailContact(ctx, &connect.StartOutboundEmailContactInput{
-				InstanceID: inst.ID, ContactID: c2.ContactID,
-				FromEmailAddress:        &connect.EmailAddressInfo{EmailAddress: "support@example.com"},
-				DestinationEmailAddress: connect.EmailAddressInfo{EmailAddress: "customer@example.org"},
-				EmailMessage: connect.OutboundEmailContent{MessageSourceType: "RAW",
-					RawMessage: &connect.OutboundRawMessage{Subject: "s", Body: "b", ContentType: "text/plain"}},
-			})
+			_, err = svc.StartOutboundEmailContact(ctx, rawSend(inst.ID, c2.ContactID, "support@example.com"))
 			if !fault.Is(err, fault.Invalid) {
 				t.Fatalf("starting a stopped contact: %v", err)
 			}

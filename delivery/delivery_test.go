@@ -64,20 +64,28 @@ func newEnv(t *testing.T) *env {
 	return &env{t: t, store: st}
 }
 
-// queue commits a started contact whose message goes to rcpts.
-func (e *env) queue(rcpts ...string) string {
+// outbound creates a contact and returns its start, a message to rcpts, not
+// yet committed.
+func (e *env) outbound(rcpts ...string) *connect.Outbound {
 	e.t.Helper()
 	e.n++
 	id := fmt.Sprintf("c%d", e.n)
 	now := time.Now().UTC()
 	c := &connect.Contact{ID: id, ARN: "arn/" + id, InstanceID: "i1", Channel: "EMAIL", InitiationMethod: "OUTBOUND", State: connect.StateCreated, InitiatedAt: now, UpdatedAt: now}
-	ctx := context.Background()
-	if err := e.store.CreateContact(ctx, c, nil, nil); err != nil {
+	if err := e.store.CreateContact(context.Background(), c, nil, nil); err != nil {
 		e.t.Fatal(err)
 	}
 	c.State = connect.StateQueued
 	raw := []byte("From: a@example.com\r\nTo: " + rcpts[0] + "\r\nSubject: t\r\nMessage-ID: <" + id + "@example.com>\r\n\r\nhello\r\n")
-	if err := e.store.StartOutbound(ctx, &connect.Outbound{Contact: c, Message: connect.Message{ContactID: id, InstanceID: "i1", EnvelopeFrom: "a@example.com", Recipients: rcpts, Raw: raw}}); err != nil {
+	return &connect.Outbound{Contact: c, Message: connect.Message{ContactID: id, InstanceID: "i1", EnvelopeFrom: "a@example.com", Recipients: rcpts, Raw: raw}}
+}
+
+// queue commits a started contact whose message goes to rcpts.
+func (e *env) queue(rcpts ...string) string {
+	e.t.Helper()
+	o := e.outbound(rcpts...)
+	id := o.Contact.ID
+	if err := e.store.StartOutbound(context.Background(), o); err != nil {
 		e.t.Fatal(err)
 	}
 	if e.worker != nil {

@@ -34,24 +34,14 @@ func (e *env) hand(w *delivery.Worker, rcpt string, leaseUntil time.Time) (strin
 	if !leaseUntil.IsZero() {
 		lease = leaseUntil
 	}
-	e.n++
-	id := fmt.Sprintf("h%d", e.n)
-	now := time.Now().UTC()
-	c := &connect.Contact{ID: id, ARN: "arn/" + id, InstanceID: "i1", Channel: "EMAIL", InitiationMethod: "OUTBOUND", State: connect.StateCreated, InitiatedAt: now, UpdatedAt: now}
-	ctx := context.Background()
-	if err := e.store.CreateContact(ctx, c, nil, nil); err != nil {
-		e.t.Fatal(err)
-	}
-	c.State = connect.StateQueued
-	raw := []byte("From: a@example.com\r\nTo: " + rcpt + "\r\nSubject: t\r\n\r\nhello\r\n")
-	o := &connect.Outbound{Contact: c, LeaseUntil: lease,
-		Message: connect.Message{ContactID: id, InstanceID: "i1", EnvelopeFrom: "a@example.com", Recipients: []string{rcpt}, Raw: raw}}
-	if err := e.store.StartOutbound(ctx, o); err != nil {
+	o := e.outbound(rcpt)
+	o.LeaseUntil = lease
+	if err := e.store.StartOutbound(context.Background(), o); err != nil {
 		w.Cancel()
 		e.t.Fatal(err)
 	}
 	w.Hand(o.Job())
-	return id, true
+	return o.Contact.ID, true
 }
 
 // waitRunning waits until the worker takes hand-offs.

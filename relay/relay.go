@@ -334,16 +334,9 @@ func (t *txn) lockstep(from string, rcpts []string, msg []byte, opts *smtp.MailO
 	if err := cn.c.Mail(from, opts); err != nil {
 		return nil, refused(err) && t.reset(), t.fail(StageMail, err)
 	}
-	res := &Result{Rejected: map[string]*Error{}}
-	for _, r := range rcpts {
-		if err := cn.c.Rcpt(r, nil); err != nil {
-			if refused(err) {
-				res.Rejected[r] = classify(StageRcpt, err)
-				continue
-			}
-			return nil, false, t.fail(StageRcpt, err)
-		}
-		res.Accepted = append(res.Accepted, r)
+	res, err := recipients(rcpts, func(r string) error { return cn.c.Rcpt(r, nil) })
+	if err != nil {
+		return nil, false, t.fail(StageRcpt, err)
 	}
 	if len(res.Accepted) == 0 {
 		return res, t.reset(), noRecipientError(rcpts, res.Rejected)
@@ -416,16 +409,9 @@ func (t *txn) pipelined(from string, rcpts []string, msg []byte, opts *smtp.Mail
 		}
 		return nil, ok && t.endData(p) && t.resetClean(p), t.fail(StageMail, err)
 	}
-	res := &Result{Rejected: map[string]*Error{}}
-	for _, r := range rcpts {
-		if _, err := t.reply(p, 25); err != nil {
-			if refused(err) {
-				res.Rejected[r] = classify(StageRcpt, err)
-				continue
-			}
-			return nil, false, t.fail(StageRcpt, err)
-		}
-		res.Accepted = append(res.Accepted, r)
+	res, err := recipients(rcpts, func(string) error { _, err := t.reply(p, 25); return err })
+	if err != nil {
+		return nil, false, t.fail(StageRcpt, err)
 	}
 	if len(res.Accepted) == 0 {
 		return res, t.endData(p) && t.resetClean(p), noRecipientError(rcpts, res.Rejected)
@@ -915,4 +901,22 @@ func allASCII(ss []string) bool {
 		}
 	}
 	return true
+}
+
+// recipients runs the RCPT step of each recipient with rcpt and sorts them:
+// refused recipients into Rejected, the others into Accepted. Any other
+// failure ends the transaction and is returned.
+func recipients(rcpts []string, rcpt func(string) error) (*Result, error) {
+	res := &Result{Rejected: map[string]*Error{}}
+	for _, r := range rcpts {
+		if err := rcpt(r); err != nil {
+			if refused(err) {
+				res.Rejected[r] = classify(StageRcpt, err)
+				continue
+			}
+			return nil, err
+		}
+		res.Accepted = append(res.Accepted, r)
+	}
+	return res, nil
 }

@@ -12,24 +12,29 @@ import (
 	"github.com/connectmail/connectmail/sqlite"
 )
 
-// BenchmarkCommitSend measures the durable commits of one send —
-// CreateContact, then StartOutbound with its message, job and events —
-// from many goroutines at once, as the API makes them (group commit).
-func BenchmarkCommitSend(b *testing.B) {
+// benchStore opens a store with one instance for a benchmark, and returns
+// it with a message body and a contact counter; the timer starts after it.
+func benchStore(b *testing.B) (*sqlite.Store, []byte, *atomic.Int64) {
 	st, err := sqlite.Open(filepath.Join(b.TempDir(), "b.db"), sqlite.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
-	ctx := context.Background()
-	if err := st.CreateInstance(ctx, &connect.Instance{ID: "i", ARN: "arn:i", IdentityManagementType: "CONNECT_MANAGED", Status: "ACTIVE", CreatedAt: time.Now()}, nil); err != nil {
+	b.Cleanup(func() { st.Close() })
+	if err := st.CreateInstance(context.Background(), &connect.Instance{ID: "i", ARN: "arn:i", IdentityManagementType: "CONNECT_MANAGED", Status: "ACTIVE", CreatedAt: time.Now()}, nil); err != nil {
 		b.Fatal(err)
 	}
-	raw := make([]byte, 1500)
-	var n atomic.Int64
 	b.SetParallelism(16)
 	b.ReportAllocs()
 	b.ResetTimer()
+	return st, make([]byte, 1500), new(atomic.Int64)
+}
+
+// BenchmarkCommitSend measures the durable commits of one send —
+// CreateContact, then StartOutbound with its message, job and events —
+// from many goroutines at once, as the API makes them (group commit).
+func BenchmarkCommitSend(b *testing.B) {
+	st, raw, n := benchStore(b)
+	ctx := context.Background()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			id := fmt.Sprintf("c%d", n.Add(1))
@@ -55,20 +60,8 @@ func BenchmarkCommitSend(b *testing.B) {
 // the in-memory hand-off, and the delivery outcome (FinishAttempts), from
 // many goroutines at once.
 func BenchmarkSendLifecycle(b *testing.B) {
-	st, err := sqlite.Open(filepath.Join(b.TempDir(), "b.db"), sqlite.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st, raw, n := benchStore(b)
 	ctx := context.Background()
-	if err := st.CreateInstance(ctx, &connect.Instance{ID: "i", ARN: "arn:i", IdentityManagementType: "CONNECT_MANAGED", Status: "ACTIVE", CreatedAt: time.Now()}, nil); err != nil {
-		b.Fatal(err)
-	}
-	raw := make([]byte, 1500)
-	var n atomic.Int64
-	b.SetParallelism(16)
-	b.ReportAllocs()
-	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			id := fmt.Sprintf("c%012d", n.Add(1))
