@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/connectmail/connectmail/server"
 )
 
 // TestMetrics checks the Prometheus metrics that issue-level monitoring relies on.
@@ -90,4 +92,38 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestProfiles: with --pprof the server serves Go runtime profiles that
+// `go tool pprof` reads (gzip-compressed protocol buffers); without it, none.
+func TestProfiles(t *testing.T) {
+	off := startServer(t, nil)
+	if resp, err := http.Get(off.url + "/debug/pprof/heap"); err != nil || resp.StatusCode == http.StatusOK {
+		t.Fatalf("profiles served without --pprof: %v %v", resp, err)
+	}
+	h := startServer(t, func(c *server.Config) { c.Profiling = true })
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/debug/pprof/profile?seconds=1", http.StatusOK},
+		{"/debug/pprof/heap", http.StatusOK},
+		{"/debug/pprof/goroutine", http.StatusOK},
+		{"/debug/pprof/nonsense", http.StatusNotFound},
+		{"/debug/pprof/profile?seconds=0", http.StatusBadRequest},
+	} {
+		resp, err := http.Get(h.url + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: HTTP %d, want %d", tc.path, resp.StatusCode, tc.status)
+			continue
+		}
+		if tc.status == http.StatusOK && (len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b) {
+			t.Errorf("%s: not a gzip-compressed profile (%d bytes)", tc.path, len(b))
+		}
+	}
 }

@@ -58,7 +58,9 @@ type Config struct {
 	// FaultInjection makes the AWS API honour the awsapi.FaultHeader request
 	// header, which fails calls on purpose; for tests of SDK retries only.
 	FaultInjection bool
-	Logger         *slog.Logger
+	// Profiling serves Go runtime profiles at /debug/pprof/ (--pprof).
+	Profiling bool
+	Logger    *slog.Logger
 }
 
 // Defaults returns the documented defaults.
@@ -230,6 +232,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	mux.Handle("/api/v1/", basicAuth(creds, anonymous, &inspect.Handler{Store: store}))
 	mux.Handle("/metrics", basicAuth(creds, anonymous, s.Metrics.Handler()))
+	if cfg.Profiling {
+		mux.Handle(profilePrefix, basicAuth(creds, anonymous, profileHandler{}))
+	}
 	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, ui.Handler()))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Handle(connect.FilePathPrefix, &awsapi.FileHandler{Service: svc, Verifier: verifier})
