@@ -2,6 +2,7 @@ package connect_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -214,5 +215,63 @@ func TestCreatedContactsAreKept(t *testing.T) {
 				t.Fatalf("starting a stopped contact: %v", err)
 			}
 		})
+	}
+}
+
+// TestKeptContactReadsLikeStored: what a kept contact answers is what the
+// stored contact answers, field for field.
+func TestKeptContactReadsLikeStored(t *testing.T) {
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "c.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	kept := connect.NewService(connect.Config{AccountID: "123456789012", Store: st, Composer: plainComposer{}})
+	stored := connect.NewService(connect.Config{AccountID: "123456789012", Store: st, Composer: plainComposer{}, CacheFor: -1})
+	ctx := context.Background()
+	inst, err := kept.CreateInstance(ctx, &connect.CreateInstanceInput{IdentityManagementType: "CONNECT_MANAGED"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiry := 90
+	inputs := []string{
+		`{"Channel":"EMAIL","InitiationMethod":"FLOW"}`,
+		`{"Channel":"EMAIL","InitiationMethod":"FLOW","Attributes":{},"SegmentAttributes":null}`,
+		`{"Channel":"EMAIL","InitiationMethod":"OUTBOUND","UserInfo":{"UserId":"agent-1"},"Name":"Order 42","Description":"Ünïcode",
+		  "Attributes":{"orderId":"42","empty":""},"References":{"site":{"Type":"URL","Value":"https://example.com"}},
+		  "SegmentAttributes":{"connect:Subtype":{"ValueString":"connect:Email"},"custom":{"ValueString":"x"}}}`,
+	}
+	var first string
+	for i, raw := range inputs {
+		in := &connect.CreateContactInput{}
+		if err := json.Unmarshal([]byte(raw), in); err != nil {
+			t.Fatal(err)
+		}
+		in.InstanceID = inst.ID
+		if i == 1 {
+			in.ExpiryDurationInMinutes = &expiry
+		}
+		if first != "" {
+			in.RelatedContactID = first
+		}
+		c, err := kept.CreateContact(ctx, in)
+		if err != nil {
+			t.Fatalf("input %d: %v", i, err)
+		}
+		if first == "" {
+			first = c.ContactID
+		}
+		for _, read := range []func(*connect.Service) (any, error){
+			func(s *connect.Service) (any, error) { return s.DescribeContact(ctx, inst.ID, c.ContactID) },
+			func(s *connect.Service) (any, error) { return s.GetContactAttributes(ctx, inst.ID, c.ContactID) },
+		} {
+			a, errA := read(kept)
+			b, errB := read(stored)
+			ja, _ := json.Marshal(a)
+			jb, _ := json.Marshal(b)
+			if errA != nil || errB != nil || string(ja) != string(jb) {
+				t.Errorf("input %d: kept copy answers %s (%v), stored contact %s (%v)", i, ja, errA, jb, errB)
+			}
+		}
 	}
 }

@@ -39,8 +39,11 @@ func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*C
 	if err := checkReferences(in.References); err != nil {
 		return nil, err
 	}
+	if string(in.SegmentAttributes) == "null" {
+		in.SegmentAttributes = nil // as if absent
+	}
 	var seg map[string]json.RawMessage
-	if len(in.SegmentAttributes) > 0 && string(in.SegmentAttributes) != "null" {
+	if len(in.SegmentAttributes) > 0 {
 		if err := json.Unmarshal(in.SegmentAttributes, &seg); err != nil {
 			return nil, fault.New(fault.Invalid, "SegmentAttributes must be an object")
 		}
@@ -208,9 +211,12 @@ func View(c *Contact) ContactView {
 		}
 		v.AdditionalEmailRecipients = r
 	}
-	seg := map[string]json.RawMessage{}
+	var seg map[string]json.RawMessage
 	if len(c.SegmentAttributes) > 0 {
 		_ = json.Unmarshal(c.SegmentAttributes, &seg)
+	}
+	if seg == nil { // none, or JSON null
+		seg = map[string]json.RawMessage{}
 	}
 	str := func(s string) json.RawMessage {
 		b, _ := json.Marshal(map[string]string{"ValueString": s})
