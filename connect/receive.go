@@ -3,6 +3,8 @@ package connect
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"mime"
 	"net/mail"
 	"strings"
@@ -108,13 +110,21 @@ func (s *Service) ReceiveEmail(ctx context.Context, rcpt *EmailAddress, envelope
 		}
 	}
 	ev := []Event{s.event(c, EventInitiated, map[string]any{"from": customer.Address, "to": rcpt.Address, "via": "smtp"})}
+	// The same bytes for the same address are the same message: a sender
+	// that retries after a temporary failure (one recipient of several
+	// failed, the connection dropped before our reply) gets the contact
+	// recorded the first time instead of a second one.
+	sum := sha256.Sum256(append([]byte(rcpt.ID+"\x00"), raw...))
+	out := struct{ ContactID string }{id}
 	o := &Outbound{
 		Contact: c,
 		Message: Message{ContactID: id, InstanceID: inst.ID, EnvelopeFrom: envelopeFrom, Recipients: []string{rcpt.Address}, Raw: raw},
 		Events:  ev,
+		Idem:    newIdem("ReceiveEmail", hex.EncodeToString(sum[:]), rcpt.ID, out),
 	}
-	if err := s.cfg.Store.CreateContactMessage(ctx, o, false); err != nil {
-		return "", err
+	err = s.cfg.Store.CreateContactMessage(ctx, o, false)
+	if ok, err := replay(err, &out); ok || err != nil {
+		return out.ContactID, err
 	}
 	s.cfg.Publish(ev)
 	return id, nil

@@ -77,3 +77,58 @@ func TestInboundReplyThreads(t *testing.T) {
 		t.Fatalf("raw: %s", raw)
 	}
 }
+
+// TestInboundRetryIsRecordedOnce: a sender that delivers the same message
+// again (a retry after a temporary failure) does not make a second contact,
+// for any of its recipients; a different message does.
+func TestInboundRetryIsRecordedOnce(t *testing.T) {
+	h := startServer(t, func(c *server.Config) { c.SMTPAddr = "127.0.0.1:0" })
+	ctx := context.Background()
+	inst := h.setup(ctx)
+	if _, err := h.client.CreateEmailAddress(ctx, &connect.CreateEmailAddressInput{
+		InstanceId: aws.String(inst), EmailAddress: aws.String("sales@example.com"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	msg := func(id string) []byte {
+		return []byte("From: customer@example.org\r\nTo: support@example.com, sales@example.com\r\nSubject: Question\r\n" +
+			"Message-ID: <" + id + "@example.org>\r\n\r\nHello\r\n")
+	}
+	rcpts := []string{"support@example.com", "sales@example.com"}
+	for range 3 {
+		if err := smtp.SendMail(h.smtpAddr, nil, "customer@example.org", rcpts, msg("q1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := smtp.SendMail(h.smtpAddr, nil, "customer@example.org", rcpts[:1], msg("q2")); err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Messages []struct {
+			To        struct{ Address string } `json:"to"`
+			MessageID string
+		} `json:"messages"`
+	}
+	resp, err := http.Get(h.url + "/api/v1/messages?instanceId=" + inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	got := map[string]int{}
+	for _, m := range list.Messages {
+		got[m.To.Address+" "+m.MessageID]++
+	}
+	want := map[string]int{
+		"support@example.com <q1@example.org>": 1, "sales@example.com <q1@example.org>": 1,
+		"support@example.com <q2@example.org>": 1,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("inbound contacts %v, want %v", got, want)
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Fatalf("inbound contacts %v, want %v", got, want)
+		}
+	}
+}
