@@ -2,11 +2,13 @@
 // replies (`serve --smtp-addr`). Each recipient must be an email address of an
 // instance (or an alias of one); the message becomes an INBOUND email contact
 // of that instance, threaded to the contact it replies to. Unknown recipients
-// are refused at RCPT with 550 5.1.1, so a sender learns at once.
+// are refused at RCPT with 550 5.1.1, so a sender learns at once. With a
+// certificate the listener offers STARTTLS.
 package inbound
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +35,8 @@ type Config struct {
 	Logger   *slog.Logger
 	// MaxBytes bounds one message (default 40 MiB).
 	MaxBytes int64
+	// TLS, when set, is offered to senders with STARTTLS.
+	TLS *tls.Config
 }
 
 // Server is a running inbound SMTP listener.
@@ -65,6 +69,7 @@ func Listen(cfg Config) (*Server, error) {
 	srv.ReadTimeout = 2 * time.Minute
 	srv.WriteTimeout = 2 * time.Minute
 	srv.ErrorLog = slogLogger{cfg.Logger}
+	srv.TLSConfig = cfg.TLS
 	s.srv = srv
 	return s, nil
 }

@@ -2,12 +2,23 @@ package server_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"net/smtp"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
@@ -130,5 +141,110 @@ func TestInboundRetryIsRecordedOnce(t *testing.T) {
 		if got[k] != n {
 			t.Fatalf("inbound contacts %v, want %v", got, want)
 		}
+	}
+}
+
+// pemPair writes a self-signed certificate for 127.0.0.1 and its key as PEM
+// files, and returns their paths and a pool that trusts the certificate.
+func pemPair(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "mx.connectmail.test"},
+		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(leaf)
+	return certFile, keyFile, pool
+}
+
+// TestInboundStartTLS: with a certificate the inbound listener offers
+// STARTTLS, and mail sent over it is recorded; without one it offers none.
+func TestInboundStartTLS(t *testing.T) {
+	cert, key, pool := pemPair(t)
+	h := startServer(t, func(c *server.Config) { c.SMTPAddr, c.SMTPTLSCert, c.SMTPTLSKey = "127.0.0.1:0", cert, key })
+	ctx := context.Background()
+	inst := h.setup(ctx)
+	c, err := smtp.Dial(h.smtpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); !ok {
+		t.Fatal("STARTTLS not offered with a certificate")
+	}
+	if err := c.StartTLS(&tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	if state, ok := c.TLSConnectionState(); !ok || !state.HandshakeComplete {
+		t.Fatal("no TLS after STARTTLS")
+	}
+	send := func() error {
+		if err := c.Mail("customer@example.org"); err != nil {
+			return err
+		}
+		if err := c.Rcpt("support@example.com"); err != nil {
+			return err
+		}
+		w, err := c.Data()
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write([]byte("From: customer@example.org\r\nTo: support@example.com\r\nSubject: Over TLS\r\nMessage-ID: <tls-1@example.org>\r\n\r\nHi\r\n")); err != nil {
+			return err
+		}
+		return w.Close()
+	}
+	if err := send(); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Quit()
+	resp, err := http.Get(h.url + "/api/v1/messages?instanceId=" + inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "Over TLS") {
+		t.Fatalf("the message sent over TLS was not recorded: %s", body)
+	}
+
+	plain := startServer(t, func(c *server.Config) { c.SMTPAddr = "127.0.0.1:0" })
+	pc, err := smtp.Dial(plain.smtpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	if err := pc.Hello("client.example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := pc.Extension("STARTTLS"); ok {
+		t.Fatal("STARTTLS offered without a certificate")
+	}
+
+	// A certificate without its key is refused at start.
+	cfg := server.Defaults()
+	cfg.Addr, cfg.DB, cfg.SMTPAddr, cfg.SMTPTLSCert = "127.0.0.1:0", "sqlite:"+filepath.Join(t.TempDir(), "x.db"), "127.0.0.1:0", cert
+	if _, err := server.New(cfg); err == nil || !strings.Contains(err.Error(), "--smtp-tls-key") {
+		t.Fatalf("a certificate without a key: %v", err)
 	}
 }

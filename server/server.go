@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,13 +37,16 @@ type DKIMConfig struct {
 
 // Config is everything `connectmail serve` can be told.
 type Config struct {
-	Addr            string
-	DB              string
-	SMTPRelay       string
-	SMTPAddr        string
-	AccountID       string
-	CredentialsFile string
-	DKIM            []DKIMConfig
+	Addr      string
+	DB        string
+	SMTPRelay string
+	SMTPAddr  string
+	// SMTPTLSCert and SMTPTLSKey are PEM files of the certificate the
+	// inbound SMTP listener offers with STARTTLS (both or neither).
+	SMTPTLSCert, SMTPTLSKey string
+	AccountID               string
+	CredentialsFile         string
+	DKIM                    []DKIMConfig
 	// Concurrency bounds simultaneous relay connections.
 	Concurrency int
 	// RetryBase is the first retry delay; MaxAge how long a message is retried.
@@ -244,8 +248,21 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("/", api)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	s.http.RegisterOnShutdown(func() { close(streamsDone) })
+	if (cfg.SMTPTLSCert == "") != (cfg.SMTPTLSKey == "") {
+		store.Close()
+		return nil, errors.New("--smtp-tls-cert and --smtp-tls-key go together")
+	}
 	if cfg.SMTPAddr != "" {
-		in, err := inbound.Listen(inbound.Config{Addr: cfg.SMTPAddr, Receiver: svc, Logger: log.With("component", "smtp-in")})
+		ic := inbound.Config{Addr: cfg.SMTPAddr, Receiver: svc, Logger: log.With("component", "smtp-in")}
+		if cfg.SMTPTLSCert != "" {
+			cert, err := tls.LoadX509KeyPair(cfg.SMTPTLSCert, cfg.SMTPTLSKey)
+			if err != nil {
+				store.Close()
+				return nil, fmt.Errorf("--smtp-tls-cert/--smtp-tls-key: %w", err)
+			}
+			ic.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		}
+		in, err := inbound.Listen(ic)
 		if err != nil {
 			store.Close()
 			return nil, fmt.Errorf("--smtp-addr: %w", err)

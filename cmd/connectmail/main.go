@@ -145,6 +145,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "database `DSN`: sqlite:PATH (embedded) or a postgres:// URL")
 	fs.StringVar(&cfg.SMTPRelay, "smtp-relay", "", "where outbound mail goes: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://host:port (implicit TLS); empty = capture mode: messages are composed and stored, not sent")
 	fs.StringVar(&cfg.SMTPAddr, "smtp-addr", "", "inbound SMTP listener `HOST:PORT` for customer mail and replies; empty = off")
+	fs.StringVar(&cfg.SMTPTLSCert, "smtp-tls-cert", "", "PEM certificate `FILE` (chain) the inbound SMTP listener offers with STARTTLS; needs --smtp-tls-key")
+	fs.StringVar(&cfg.SMTPTLSKey, "smtp-tls-key", "", "PEM private key `FILE` of --smtp-tls-cert")
 	fs.StringVar(&cfg.AccountID, "account-id", cfg.AccountID, "12-digit AWS account id used in every ARN")
 	fs.StringVar(&cfg.CredentialsFile, "credentials", "", "JSON `FILE` of access keys and what each may do; without it only key test / secret test is accepted, and only on a loopback --addr")
 	fs.Var(&dkim, "dkim", "DKIM signing key `DOMAIN:SELECTOR:KEYFILE` (PEM, RSA or Ed25519); repeat or comma-separate for several domains")
