@@ -55,7 +55,7 @@ run() { # run NAME ARGS...: one bench run into $OUT/NAME.txt
 }
 
 git rev-parse HEAD >"$OUT/commit.txt" 2>/dev/null || echo "not a git checkout" >"$OUT/commit.txt"
-for c in 16 32 64; do
+for c in 16 32 64 128; do
 	run "c$c" --sink --concurrency "$c" --duration 10s --compare-mailpit "$MAILPIT"
 done
 run r2000 --sink --rate 2000 --duration 10s --compare-mailpit "$MAILPIT"
