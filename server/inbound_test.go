@@ -54,12 +54,7 @@ func TestInboundReplyThreads(t *testing.T) {
 			ContactID, InitiationMethod, State, Subject, RelatedContactID, MessageID string
 		} `json:"messages"`
 	}
-	resp, err := http.Get(h.url + "/api/v1/messages?instanceId=" + inst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&list)
-	resp.Body.Close()
+	h.getJSON("/api/v1/messages?instanceId="+inst, &list)
 	if len(list.Messages) != 2 {
 		t.Fatalf("messages: %+v", list.Messages)
 	}
@@ -78,7 +73,7 @@ func TestInboundReplyThreads(t *testing.T) {
 		t.Fatalf("DescribeContact: %+v %+v %+v", c, c.CustomerEndpoint, c.SystemEndpoint)
 	}
 	// The stored message is the one received.
-	resp, err = http.Get(h.url + "/api/v1/messages/" + in.ContactID + "/raw")
+	resp, err := http.Get(h.url + "/api/v1/messages/" + in.ContactID + "/raw")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,12 +115,7 @@ func TestInboundRetryIsRecordedOnce(t *testing.T) {
 			MessageID string
 		} `json:"messages"`
 	}
-	resp, err := http.Get(h.url + "/api/v1/messages?instanceId=" + inst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&list)
-	resp.Body.Close()
+	h.getJSON("/api/v1/messages?instanceId="+inst, &list)
 	got := map[string]int{}
 	for _, m := range list.Messages {
 		got[m.To.Address+" "+m.MessageID]++
@@ -246,5 +236,18 @@ func TestInboundStartTLS(t *testing.T) {
 	cfg.Addr, cfg.DB, cfg.SMTPAddr, cfg.SMTPTLSCert = "127.0.0.1:0", "sqlite:"+filepath.Join(t.TempDir(), "x.db"), "127.0.0.1:0", cert
 	if _, err := server.New(cfg); err == nil || !strings.Contains(err.Error(), "--smtp-tls-key") {
 		t.Fatalf("a certificate without a key: %v", err)
+	}
+}
+
+// getJSON decodes the inspection API's answer at path into v.
+func (h *harness) getJSON(path string, v any) {
+	h.t.Helper()
+	resp, err := http.Get(h.url + path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		h.t.Fatalf("GET %s: %v", path, err)
 	}
 }
