@@ -18,6 +18,9 @@ type Handoff interface {
 	// Revoke drops the handed-over job of a contact that was stopped, if
 	// its delivery has not started.
 	Revoke(contactID string)
+	// RevokeInstance drops the handed-over jobs of a deleted instance whose
+	// delivery has not started.
+	RevokeInstance(instanceID string)
 }
 
 // commitQueued runs commit, which stores o together with its delivery job.

@@ -285,7 +285,13 @@ func (s *Service) DeleteInstance(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return s.cfg.Store.DeleteInstance(ctx, in.ID)
+	if err := s.cfg.Store.DeleteInstance(ctx, in.ID); err != nil {
+		return err
+	}
+	if s.cfg.Handoff != nil {
+		s.cfg.Handoff.RevokeInstance(in.ID)
+	}
+	return nil
 }
 
 func encodeToken(s string) string { return base64.RawURLEncoding.EncodeToString([]byte("v1:" + s)) }

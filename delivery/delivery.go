@@ -100,10 +100,10 @@ type Worker struct {
 	ready    chan *connect.Job
 	reserved atomic.Int64
 	running  atomic.Bool
-	// waiting maps the contacts of the jobs in ready to whether they were
-	// revoked (their contact stopped) while waiting.
+	// waiting has the jobs in ready by contact, and whether they were
+	// revoked (their contact stopped, their instance deleted) meanwhile.
 	mu      sync.Mutex
-	waiting map[string]bool
+	waiting map[string]*waitingJob
 }
 
 // New returns a Worker.
@@ -145,7 +145,7 @@ func New(cfg Config) *Worker {
 		cfg.Handoff = 4 * cfg.Concurrency
 	}
 	return &Worker{cfg: cfg, wake: make(chan struct{}, 1), limits: newDomainLimits(cfg.DomainRates),
-		ready: make(chan *connect.Job, max(cfg.Handoff, 0)), waiting: map[string]bool{}}
+		ready: make(chan *connect.Job, max(cfg.Handoff, 0)), waiting: map[string]*waitingJob{}}
 }
 
 // Wake tells the worker that a job may be due. It never blocks.
@@ -265,11 +265,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		case j := <-w.ready:
 			w.reserved.Add(-1)
 			w.mu.Lock()
-			revoked := w.waiting[j.ContactID]
+			wj := w.waiting[j.ContactID]
 			delete(w.waiting, j.ContactID)
 			w.mu.Unlock()
-			if revoked {
-				continue // its contact was stopped, which removed the job
+			if wj != nil && wj.revoked {
+				continue // its contact was stopped or its instance deleted, which removed the job
 			}
 			if left := j.LeaseUntil.Sub(w.cfg.Now()); left < w.cfg.Lease/10 {
 				// Waited so long that the lease is nearly over: leave it to
@@ -320,17 +320,35 @@ func (w *Worker) Reserve() (time.Time, bool) {
 // Hand implements connect.Handoff. It never blocks: Reserve kept room.
 func (w *Worker) Hand(j *connect.Job) {
 	w.mu.Lock()
-	w.waiting[j.ContactID] = false
+	w.waiting[j.ContactID] = &waitingJob{instanceID: j.InstanceID}
 	w.mu.Unlock()
 	w.ready <- j
+}
+
+// waitingJob is a handed-over job not yet taken by a sender.
+type waitingJob struct {
+	instanceID string
+	revoked    bool
 }
 
 // Revoke implements connect.Handoff: a handed-over job of the contact that
 // has not been started yet is dropped.
 func (w *Worker) Revoke(contactID string) {
 	w.mu.Lock()
-	if _, ok := w.waiting[contactID]; ok {
-		w.waiting[contactID] = true
+	if wj := w.waiting[contactID]; wj != nil {
+		wj.revoked = true
+	}
+	w.mu.Unlock()
+}
+
+// RevokeInstance implements connect.Handoff: the handed-over jobs of the
+// instance that have not been started yet are dropped.
+func (w *Worker) RevokeInstance(instanceID string) {
+	w.mu.Lock()
+	for _, wj := range w.waiting {
+		if wj.instanceID == instanceID {
+			wj.revoked = true
+		}
 	}
 	w.mu.Unlock()
 }

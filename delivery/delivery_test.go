@@ -64,20 +64,23 @@ func newEnv(t *testing.T) *env {
 	return &env{t: t, store: st}
 }
 
-// outbound creates a contact and returns its start, a message to rcpts, not
-// yet committed.
-func (e *env) outbound(rcpts ...string) *connect.Outbound {
+// outbound creates a contact of instance i1 and returns its start, a
+// message to rcpts, not yet committed.
+func (e *env) outbound(rcpts ...string) *connect.Outbound { return e.outboundIn("i1", rcpts...) }
+
+// outboundIn is outbound for a contact of another instance.
+func (e *env) outboundIn(instanceID string, rcpts ...string) *connect.Outbound {
 	e.t.Helper()
 	e.n++
 	id := fmt.Sprintf("c%d", e.n)
 	now := time.Now().UTC()
-	c := &connect.Contact{ID: id, ARN: "arn/" + id, InstanceID: "i1", Channel: "EMAIL", InitiationMethod: "OUTBOUND", State: connect.StateCreated, InitiatedAt: now, UpdatedAt: now}
+	c := &connect.Contact{ID: id, ARN: "arn/" + id, InstanceID: instanceID, Channel: "EMAIL", InitiationMethod: "OUTBOUND", State: connect.StateCreated, InitiatedAt: now, UpdatedAt: now}
 	if err := e.store.CreateContact(context.Background(), c, nil, nil); err != nil {
 		e.t.Fatal(err)
 	}
 	c.State = connect.StateQueued
 	raw := []byte("From: a@example.com\r\nTo: " + rcpts[0] + "\r\nSubject: t\r\nMessage-ID: <" + id + "@example.com>\r\n\r\nhello\r\n")
-	return &connect.Outbound{Contact: c, Message: connect.Message{ContactID: id, InstanceID: "i1", EnvelopeFrom: "a@example.com", Recipients: rcpts, Raw: raw}}
+	return &connect.Outbound{Contact: c, Message: connect.Message{ContactID: id, InstanceID: instanceID, EnvelopeFrom: "a@example.com", Recipients: rcpts, Raw: raw}}
 }
 
 // queue commits a started contact whose message goes to rcpts.

@@ -177,3 +177,47 @@ func TestHandoffRevokedJobIsNotSent(t *testing.T) {
 		t.Fatalf("stopped contact is %s", c.State)
 	}
 }
+
+// The jobs of a deleted instance that wait for a sender are not sent.
+func TestHandoffDeletedInstanceJobsAreNotSent(t *testing.T) {
+	e := newEnv(t)
+	var captured atomic.Int64
+	w, stop := e.run(delivery.Config{Concurrency: 1, Handoff: 4, Observe: func(outcome string, _ time.Duration) {
+		if outcome == "captured" {
+			captured.Add(1)
+		}
+	}})
+	defer stop()
+	waitRunning(t, w)
+	ctx := context.Background()
+	if err := e.store.CreateInstance(ctx, &connect.Instance{ID: "i2", ARN: "arn:aws:connect:us-east-1:000000000000:instance/i2", IdentityManagementType: "CONNECT_MANAGED", Status: "ACTIVE", CreatedAt: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	slow, _ := e.hand(w, "slow@simulator.connectmail.dev", time.Time{}) // holds the only sender for 3 s
+	time.Sleep(100 * time.Millisecond)
+	// Two jobs of instance i2 wait behind it.
+	for i := range 2 {
+		o := e.outboundIn("i2", fmt.Sprintf("gone%d@example.org", i))
+		lease, ok := w.Reserve()
+		if !ok {
+			t.Fatal("no room")
+		}
+		o.LeaseUntil = lease
+		if err := e.store.StartOutbound(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		w.Hand(o.Job())
+	}
+	kept, _ := e.hand(w, "kept@example.org", time.Time{})
+	// What DeleteInstance does: the instance goes with everything in it, then its hand-offs are revoked.
+	if err := e.store.DeleteInstance(ctx, "i2"); err != nil {
+		t.Fatal(err)
+	}
+	w.RevokeInstance("i2")
+	e.waitState(slow, connect.StateSent)
+	e.waitState(kept, connect.StateCaptured)
+	time.Sleep(100 * time.Millisecond)
+	if n := captured.Load(); n != 1 {
+		t.Fatalf("%d messages captured, want 1 (a deleted instance's job was sent)", n)
+	}
+}
