@@ -136,17 +136,25 @@ func TestHandoffStaleLeaseIsClaimedAfterIt(t *testing.T) {
 	}
 }
 
-// A contact stopped while its handed-over job waits for a sender is not sent.
-func TestHandoffRevokedJobIsNotSent(t *testing.T) {
-	e := newEnv(t)
-	var captured atomic.Int64
+// oneSender runs a worker with a single sender and room for four handed-over
+// jobs, and counts the messages it captures.
+func (e *env) oneSender() (*delivery.Worker, *atomic.Int64) {
+	e.t.Helper()
+	captured := new(atomic.Int64)
 	w, stop := e.run(delivery.Config{Concurrency: 1, Handoff: 4, Observe: func(outcome string, _ time.Duration) {
 		if outcome == "captured" {
 			captured.Add(1)
 		}
 	}})
-	defer stop()
-	waitRunning(t, w)
+	e.t.Cleanup(stop)
+	waitRunning(e.t, w)
+	return w, captured
+}
+
+// A contact stopped while its handed-over job waits for a sender is not sent.
+func TestHandoffRevokedJobIsNotSent(t *testing.T) {
+	e := newEnv(t)
+	w, captured := e.oneSender()
 	slow, _ := e.hand(w, "slow@simulator.connectmail.dev", time.Time{}) // holds the only sender for 3 s
 	time.Sleep(100 * time.Millisecond)
 	stopped, _ := e.hand(w, "stopped@example.org", time.Time{})
@@ -181,14 +189,7 @@ func TestHandoffRevokedJobIsNotSent(t *testing.T) {
 // The jobs of a deleted instance that wait for a sender are not sent.
 func TestHandoffDeletedInstanceJobsAreNotSent(t *testing.T) {
 	e := newEnv(t)
-	var captured atomic.Int64
-	w, stop := e.run(delivery.Config{Concurrency: 1, Handoff: 4, Observe: func(outcome string, _ time.Duration) {
-		if outcome == "captured" {
-			captured.Add(1)
-		}
-	}})
-	defer stop()
-	waitRunning(t, w)
+	w, captured := e.oneSender()
 	ctx := context.Background()
 	if err := e.store.CreateInstance(ctx, &connect.Instance{ID: "i2", ARN: "arn:aws:connect:us-east-1:000000000000:instance/i2", IdentityManagementType: "CONNECT_MANAGED", Status: "ACTIVE", CreatedAt: time.Now()}, nil); err != nil {
 		t.Fatal(err)
