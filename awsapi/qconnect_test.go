@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -28,7 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/aws/smithy-go"
-	"github.com/connectmail/connectmail/server"
+	"github.com/connectmail/connectmail/server/servertest"
 	"github.com/connectmail/connectmail/smtpsink"
 	"github.com/emersion/go-message/mail"
 )
@@ -54,31 +53,11 @@ func startServer(t *testing.T) *qharness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sink.Close() })
-	cfg := server.Defaults()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DB = "sqlite:" + filepath.Join(t.TempDir(), "cm.db")
+	cfg := servertest.Config(t)
 	cfg.SMTPRelay = sink.URL()
 	cfg.RetryBase = 200 * time.Millisecond
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := srv.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server stopped with %v", err)
-		}
-	})
 	h := &qharness{
-		t: t, url: "http://" + addr, sink: sink, signer: v4.NewSigner(),
+		t: t, url: servertest.Start(t, cfg).URL, sink: sink, signer: v4.NewSigner(),
 		creds: aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"},
 	}
 	h.connect = connect.New(connect.Options{

@@ -8,11 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -25,7 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/connectmail/connectmail/apimodel"
-	"github.com/connectmail/connectmail/server"
+	"github.com/connectmail/connectmail/server/servertest"
 )
 
 // The constraint sweep: for every supported operation of both services and
@@ -41,28 +39,7 @@ import (
 // startSweepServer runs a real connectmail (SQLite, capture mode) on a loopback port.
 func startSweepServer(t *testing.T) string {
 	t.Helper()
-	cfg := server.Defaults()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DB = "sqlite:" + filepath.Join(t.TempDir(), "sweep.db")
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := srv.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-	})
-	return "http://" + addr
+	return servertest.Start(t, servertest.Config(t)).URL
 }
 
 // signedClient sends model documents as SigV4-signed restJson1 requests.

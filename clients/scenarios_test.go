@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -22,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/connectmail/connectmail/server"
+	"github.com/connectmail/connectmail/server/servertest"
 	"github.com/connectmail/connectmail/smtpsink"
 )
 
@@ -65,31 +64,11 @@ func startServer(t *testing.T, doc *scenarioDoc) string {
 	if err := os.WriteFile(filepath.Join(dir, "credentials.json"), []byte(creds), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Defaults()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DB = "sqlite:" + filepath.Join(dir, "cm.db")
+	cfg := servertest.Config(t)
 	cfg.SMTPRelay = sink.URL()
 	cfg.CredentialsFile = filepath.Join(dir, "credentials.json")
 	cfg.FaultInjection = true
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := srv.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-	})
-	return "http://" + addr
+	return servertest.Start(t, cfg).URL
 }
 
 // runJS runs clients/js/scenarios.test.mjs; ok is false when node or the

@@ -8,10 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"sync"
@@ -21,7 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/connectmail/connectmail/server"
+	"github.com/connectmail/connectmail/server/servertest"
 	"github.com/connectmail/connectmail/smtpsink"
 )
 
@@ -70,24 +68,11 @@ func BenchmarkSendPair(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer sink.Close()
-	cfg := server.Defaults()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DB = "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
+	cfg := servertest.Config(b)
 	cfg.SMTPRelay = sink.URL()
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	srv, err := server.New(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr, err := srv.Listen()
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	defer func() { cancel(); <-done }()
-	c := newRawClient("http://" + addr)
+	srv := servertest.Start(b, cfg)
+	defer srv.Stop()
+	c := newRawClient(srv.URL)
 	var inst struct{ Id string }
 	if err := c.call("PUT", "/instance", []byte(`{"IdentityManagementType":"CONNECT_MANAGED","InboundCallsEnabled":true,"OutboundCallsEnabled":true}`), &inst); err != nil {
 		b.Fatal(err)

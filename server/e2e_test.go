@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/connectmail/connectmail/postgres/pgtest"
 	"github.com/connectmail/connectmail/server"
+	"github.com/connectmail/connectmail/server/servertest"
 	"github.com/connectmail/connectmail/smtpsink"
 )
 
@@ -32,8 +32,7 @@ type harness struct {
 	smtpAddr string
 	client   *connect.Client
 	sink     *smtpsink.Sink
-	cancel   context.CancelFunc
-	done     chan error
+	srv      *servertest.Server
 	cfg      server.Config
 }
 
@@ -44,18 +43,15 @@ func startServer(t *testing.T, mutate func(*server.Config)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sink.Close() })
-	cfg := server.Defaults()
-	cfg.Addr = "127.0.0.1:0"
+	cfg := servertest.Config(t)
 	cfg.DB = testDB(t)
 	cfg.SMTPRelay = sink.URL()
 	cfg.RetryBase = 200 * time.Millisecond
-	cfg.Logger = slog.New(slog.DiscardHandler)
 	if mutate != nil {
 		mutate(&cfg)
 	}
 	h := &harness{t: t, sink: sink, cfg: cfg}
 	h.start()
-	t.Cleanup(h.stop)
 	return h
 }
 
@@ -71,21 +67,10 @@ func testDB(t *testing.T) string {
 
 func (h *harness) start() {
 	h.t.Helper()
-	srv, err := server.New(h.cfg)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	addr, err := srv.Listen()
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.cfg.Addr = addr
-	h.url = "http://" + addr
-	h.smtpAddr = srv.SMTPAddr()
-	ctx, cancel := context.WithCancel(context.Background())
-	h.cancel = cancel
-	h.done = make(chan error, 1)
-	go func() { h.done <- srv.Serve(ctx) }()
+	h.srv = servertest.Start(h.t, h.cfg)
+	h.cfg.Addr = h.srv.Addr // a restart listens where clients already point
+	h.url = h.srv.URL
+	h.smtpAddr = h.srv.SMTPAddr()
 	h.client = connect.New(connect.Options{
 		BaseEndpoint: aws.String(h.url),
 		Region:       "us-east-1",
@@ -93,16 +78,7 @@ func (h *harness) start() {
 	})
 }
 
-func (h *harness) stop() {
-	if h.cancel == nil {
-		return
-	}
-	h.cancel()
-	if err := <-h.done; err != nil {
-		h.t.Errorf("server stopped with %v", err)
-	}
-	h.cancel = nil
-}
+func (h *harness) stop() { h.srv.Stop() }
 
 // setup creates an instance with one email address.
 func (h *harness) setup(ctx context.Context) (instanceID string) {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,6 +27,7 @@ import (
 	cmconnect "github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/render"
 	"github.com/connectmail/connectmail/server"
+	"github.com/connectmail/connectmail/server/servertest"
 	"github.com/connectmail/connectmail/smtpsink"
 	"github.com/connectmail/connectmail/sqlite"
 	"github.com/connectmail/connectmail/template"
@@ -207,33 +207,13 @@ func startServer(t *testing.T, mutate func(*server.Config)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sink.Close() })
-	cfg := server.Defaults()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DB = "sqlite:" + filepath.Join(t.TempDir(), "cm.db")
+	cfg := servertest.Config(t)
 	cfg.SMTPRelay = sink.URL()
 	cfg.RetryBase = 200 * time.Millisecond
-	cfg.Logger = slog.New(slog.DiscardHandler)
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := srv.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server stopped with %v", err)
-		}
-	})
-	h := &harness{t: t, url: "http://" + addr, sink: sink}
+	h := &harness{t: t, url: servertest.Start(t, cfg).URL, sink: sink}
 	h.client = connect.New(connect.Options{
 		BaseEndpoint: aws.String(h.url), Region: "us-east-1",
 		Credentials: awscreds.NewStaticCredentialsProvider("test", "test", ""),
