@@ -120,7 +120,7 @@ func (s *Store) Unsuppress(ctx context.Context, address string) error {
 			return fault.NotFoundf("Suppression", "%s is not suppressed", address)
 		}
 		var left bool
-		if err := s.queryRow(tx, `SELECT EXISTS (SELECT 1 FROM suppressions)`).Scan(&left); err != nil {
+		if err := s.queryRow(tx, occupied[tableSuppressions]).Scan(&left); err != nil {
 			return err
 		}
 		s.occ.mark(tableSuppressions, left)

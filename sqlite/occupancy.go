@@ -18,19 +18,22 @@ const (
 // the reads of them that every send (attached files) or delivery
 // (suppressions) makes are skipped while they are empty. It is exact because
 // one writer makes every write: write functions change the writer's copy
-// (mark), and runTx publishes it after the commit or restores it after a
-// rollback. Only readers use the published copy.
+// (mark), and the writer publishes it after the commit or restores it after
+// a rollback. Only readers use the published copy.
 type occupancy struct {
 	w   [numTables]bool // the writer goroutine's copy
 	pub [numTables]atomic.Bool
 }
 
+// occupied asks whether a table has rows.
+var occupied = [numTables]string{
+	tableSuppressions: `SELECT EXISTS (SELECT 1 FROM suppressions)`,
+	tableFiles:        `SELECT EXISTS (SELECT 1 FROM attached_files)`,
+}
+
 // load reads the tables' state at start-up.
 func (o *occupancy) load(db *sql.DB) error {
-	for t, q := range [numTables]string{
-		tableSuppressions: `SELECT EXISTS (SELECT 1 FROM suppressions)`,
-		tableFiles:        `SELECT EXISTS (SELECT 1 FROM attached_files)`,
-	} {
+	for t, q := range occupied {
 		if err := db.QueryRow(q).Scan(&o.w[t]); err != nil {
 			return err
 		}

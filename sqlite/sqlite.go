@@ -285,24 +285,23 @@ func Open(path string, opts Options) (*Store, error) {
 	s := &Store{r: r, w: w, reqs: make(chan *writeReq, 1024), done: make(chan struct{}), opts: opts, curStmts: map[string]*sql.Stmt{},
 		fsync: (*os.File).Sync}
 	s.wstmts.db, s.rstmts.db = w, r
-	if err := s.occ.load(w); err != nil {
+	fail := func(err error) (*Store, error) {
 		r.Close()
 		w.Close()
 		return nil, err
+	}
+	if err := s.occ.load(w); err != nil {
+		return fail(err)
 	}
 	if durable {
 		// The migrations are committed but perhaps not on disk, nor the
 		// WAL file's directory entry: make both durable before any write.
 		s.walPath = path + "-wal"
 		if err := s.syncWAL(); err != nil {
-			r.Close()
-			w.Close()
-			return nil, fmt.Errorf("syncing the write-ahead log: %w", err)
+			return fail(fmt.Errorf("syncing the write-ahead log: %w", err))
 		}
 		if err := syncDir(filepath.Dir(path)); err != nil {
-			r.Close()
-			w.Close()
-			return nil, fmt.Errorf("syncing the database directory: %w", err)
+			return fail(fmt.Errorf("syncing the database directory: %w", err))
 		}
 		s.acks = make(chan []*writeReq, 64)
 		s.synced = make(chan struct{}, 1)
