@@ -5,11 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -23,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/connectmail/connectmail/postgres/pgtest"
-	"github.com/connectmail/connectmail/server"
+	"github.com/connectmail/connectmail/server/servertest"
 	"github.com/connectmail/connectmail/smtpsink"
 	"github.com/jackc/pgx/v5"
 )
@@ -418,10 +416,8 @@ func dsnWithoutNodeParams(dsn string) string {
 func BenchmarkAcceptedSends(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
-			cfg := server.Defaults()
-			if engine == "sqlite" {
-				cfg.DB = "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
-			} else {
+			cfg := servertest.Config(b)
+			if engine != "sqlite" {
 				cfg.DB = pgtest.NewDatabase(b)
 			}
 			sink, err := smtpsink.Start(smtpsink.Options{})
@@ -429,22 +425,10 @@ func BenchmarkAcceptedSends(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer sink.Close()
-			cfg.Addr = "127.0.0.1:0"
 			cfg.SMTPRelay = sink.URL()
-			cfg.Logger = slog.New(slog.DiscardHandler)
-			srv, err := server.New(cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			addr, err := srv.Listen()
-			if err != nil {
-				b.Fatal(err)
-			}
-			sctx, stop := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- srv.Serve(sctx) }()
-			defer func() { stop(); <-done }()
-			client := connect.New(connect.Options{BaseEndpoint: aws.String("http://" + addr), Region: "us-east-1",
+			srv := servertest.Start(b, cfg)
+			defer srv.Stop()
+			client := connect.New(connect.Options{BaseEndpoint: aws.String(srv.URL), Region: "us-east-1",
 				Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
 			ctx := context.Background()
 			inst := setupB(ctx, b, client)
