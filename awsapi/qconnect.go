@@ -17,14 +17,11 @@ import (
 func QConnectService(svc *template.Service) *Service {
 	kb := func(c *Call) string { return c.Labels["knowledgeBaseId"] }
 	mt := func(c *Call) string { return c.Labels["messageTemplateId"] }
+	m := apimodel.QConnect()
 	h := map[string]Handler{
-		"CreateKnowledgeBase": func(ctx context.Context, c *Call) (any, error) {
-			var in template.CreateKnowledgeBaseInput
-			if err := c.Decode(&in); err != nil {
-				return nil, err
-			}
-			return svc.CreateKnowledgeBase(ctx, &in)
-		},
+		"CreateKnowledgeBase": handle(m, "CreateKnowledgeBase", func(ctx context.Context, c *Call, in *template.CreateKnowledgeBaseInput) (any, error) {
+			return svc.CreateKnowledgeBase(ctx, in)
+		}),
 		"GetKnowledgeBase": func(ctx context.Context, c *Call) (any, error) {
 			return svc.GetKnowledgeBase(ctx, kb(c))
 		},
@@ -34,103 +31,63 @@ func QConnectService(svc *template.Service) *Service {
 		"DeleteKnowledgeBase": func(ctx context.Context, c *Call) (any, error) {
 			return nil, svc.DeleteKnowledgeBase(ctx, kb(c))
 		},
-		"CreateMessageTemplate": func(ctx context.Context, c *Call) (any, error) {
-			var in template.CreateMessageTemplateInput
-			if err := c.Decode(&in); err != nil {
-				return nil, err
-			}
+		"CreateMessageTemplate": handle(m, "CreateMessageTemplate", func(ctx context.Context, c *Call, in *template.CreateMessageTemplateInput) (any, error) {
 			in.KnowledgeBaseID = kb(c)
-			return svc.CreateMessageTemplate(ctx, &in)
-		},
+			return svc.CreateMessageTemplate(ctx, in)
+		}),
 		"GetMessageTemplate": func(ctx context.Context, c *Call) (any, error) {
 			return svc.GetMessageTemplate(ctx, kb(c), mt(c))
 		},
-		"UpdateMessageTemplate": func(ctx context.Context, c *Call) (any, error) {
-			var in template.UpdateMessageTemplateInput
-			if err := c.Decode(&in); err != nil {
-				return nil, err
-			}
+		"UpdateMessageTemplate": handle(m, "UpdateMessageTemplate", func(ctx context.Context, c *Call, in *template.UpdateMessageTemplateInput) (any, error) {
 			in.KnowledgeBaseID, in.MessageTemplateID = kb(c), mt(c)
-			return svc.UpdateMessageTemplate(ctx, &in)
-		},
-		"UpdateMessageTemplateMetadata": func(ctx context.Context, c *Call) (any, error) {
-			var in template.UpdateMessageTemplateMetadataInput
-			if err := c.Decode(&in); err != nil {
-				return nil, err
-			}
+			return svc.UpdateMessageTemplate(ctx, in)
+		}),
+		"UpdateMessageTemplateMetadata": handle(m, "UpdateMessageTemplateMetadata", func(ctx context.Context, c *Call, in *template.UpdateMessageTemplateMetadataInput) (any, error) {
 			in.KnowledgeBaseID, in.MessageTemplateID = kb(c), mt(c)
-			return svc.UpdateMessageTemplateMetadata(ctx, &in)
-		},
-		"CreateMessageTemplateVersion": func(ctx context.Context, c *Call) (any, error) {
-			var in template.CreateMessageTemplateVersionInput
-			if err := c.Decode(&in); err != nil {
-				return nil, err
-			}
+			return svc.UpdateMessageTemplateMetadata(ctx, in)
+		}),
+		"CreateMessageTemplateVersion": handle(m, "CreateMessageTemplateVersion", func(ctx context.Context, c *Call, in *template.CreateMessageTemplateVersionInput) (any, error) {
 			in.KnowledgeBaseID, in.MessageTemplateID = kb(c), mt(c)
-			return svc.CreateMessageTemplateVersion(ctx, &in)
-		},
-		"ActivateMessageTemplate": func(ctx context.Context, c *Call) (any, error) {
-			var in template.VersionInput
-			if err := c.Decode(&in); err != nil {
-				return nil, err
-			}
+			return svc.CreateMessageTemplateVersion(ctx, in)
+		}),
+		"ActivateMessageTemplate": handle(m, "ActivateMessageTemplate", func(ctx context.Context, c *Call, in *template.VersionInput) (any, error) {
 			in.KnowledgeBaseID, in.MessageTemplateID = kb(c), mt(c)
-			return svc.ActivateMessageTemplate(ctx, &in)
-		},
-		"DeactivateMessageTemplate": func(ctx context.Context, c *Call) (any, error) {
-			var in template.VersionInput
-			if err := c.Decode(&in); err != nil {
-				return nil, err
-			}
+			return svc.ActivateMessageTemplate(ctx, in)
+		}),
+		"DeactivateMessageTemplate": handle(m, "DeactivateMessageTemplate", func(ctx context.Context, c *Call, in *template.VersionInput) (any, error) {
 			in.KnowledgeBaseID, in.MessageTemplateID = kb(c), mt(c)
-			return svc.DeactivateMessageTemplate(ctx, &in)
-		},
+			return svc.DeactivateMessageTemplate(ctx, in)
+		}),
 		"ListMessageTemplates": func(ctx context.Context, c *Call) (any, error) {
 			return svc.ListMessageTemplates(ctx, kb(c), first(c.Query, "nextToken"), atoi(first(c.Query, "maxResults")))
 		},
 		"ListMessageTemplateVersions": func(ctx context.Context, c *Call) (any, error) {
 			return svc.ListMessageTemplateVersions(ctx, kb(c), mt(c), first(c.Query, "nextToken"), atoi(first(c.Query, "maxResults")))
 		},
-		"SearchMessageTemplates": func(ctx context.Context, c *Call) (any, error) {
-			var in template.SearchMessageTemplatesInput
-			if err := c.Decode(&in); err != nil {
-				return nil, err
-			}
+		"SearchMessageTemplates": handle(m, "SearchMessageTemplates", func(ctx context.Context, c *Call, in *template.SearchMessageTemplatesInput) (any, error) {
 			in.KnowledgeBaseID = kb(c)
 			in.NextToken, in.MaxResults = first(c.Query, "nextToken"), atoi(first(c.Query, "maxResults"))
-			return svc.SearchMessageTemplates(ctx, &in)
-		},
+			return svc.SearchMessageTemplates(ctx, in)
+		}),
 		"DeleteMessageTemplate": func(ctx context.Context, c *Call) (any, error) {
 			return nil, svc.DeleteMessageTemplate(ctx, kb(c), mt(c))
 		},
-		"RenderMessageTemplate": func(ctx context.Context, c *Call) (any, error) {
-			var in template.RenderMessageTemplateInput
-			if err := c.Decode(&in); err != nil {
-				return nil, err
-			}
+		"RenderMessageTemplate": handle(m, "RenderMessageTemplate", func(ctx context.Context, c *Call, in *template.RenderMessageTemplateInput) (any, error) {
 			in.KnowledgeBaseID, in.MessageTemplateID = kb(c), mt(c)
-			return svc.RenderMessageTemplate(ctx, &in)
-		},
-		"CreateMessageTemplateAttachment": func(ctx context.Context, c *Call) (any, error) {
-			var in template.CreateAttachmentInput
-			if err := c.Decode(&in); err != nil {
-				return nil, err
-			}
+			return svc.RenderMessageTemplate(ctx, in)
+		}),
+		"CreateMessageTemplateAttachment": handle(m, "CreateMessageTemplateAttachment", func(ctx context.Context, c *Call, in *template.CreateAttachmentInput) (any, error) {
 			in.KnowledgeBaseID, in.MessageTemplateID = kb(c), mt(c)
-			return svc.CreateMessageTemplateAttachment(ctx, &in)
-		},
+			return svc.CreateMessageTemplateAttachment(ctx, in)
+		}),
 		"DeleteMessageTemplateAttachment": func(ctx context.Context, c *Call) (any, error) {
 			return nil, svc.DeleteMessageTemplateAttachment(ctx, kb(c), mt(c), c.Labels["attachmentId"])
 		},
-		"TagResource": func(ctx context.Context, c *Call) (any, error) {
-			var in struct {
-				Tags map[string]string `json:"tags"`
-			}
-			if err := c.Decode(&in); err != nil {
-				return nil, err
-			}
+		"TagResource": handle(m, "TagResource", func(ctx context.Context, c *Call, in *struct {
+			Tags map[string]string `json:"tags"`
+		}) (any, error) {
 			return nil, svc.TagResource(ctx, c.Labels["resourceArn"], in.Tags)
-		},
+		}),
 		"UntagResource": func(ctx context.Context, c *Call) (any, error) {
 			return nil, svc.UntagResource(ctx, c.Labels["resourceArn"], c.Query["tagKeys"])
 		},
@@ -138,7 +95,7 @@ func QConnectService(svc *template.Service) *Service {
 			return svc.ListTagsForResource(ctx, c.Labels["resourceArn"])
 		},
 	}
-	return &Service{Model: apimodel.QConnect(), Handlers: h, LowerMessage: true}
+	return &Service{Model: m, Handlers: h, LowerMessage: true}
 }
 
 // TemplateAttachmentHandler serves the files of message template
