@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/connectmail/connectmail/apimodel"
-	"github.com/connectmail/connectmail/connect"
 )
 
 // decodeBenchCases are request bodies of the hot operations.
@@ -15,19 +14,19 @@ var decodeBenchCases = []struct {
 }{
 	{"CreateContact", "/contact/create-contact",
 		`{"InstanceId":"5b6c7d8e-1a2b-4c3d-8e9f-0a1b2c3d4e5f","Channel":"EMAIL","InitiationMethod":"OUTBOUND","UserInfo":{"UserId":"agent"}}`,
-		decodeInto[connect.CreateContactInput]},
+		decodeInto[createContactInput]},
 	{"StartOutboundEmailContact", "/contact/outbound-email",
 		`{"InstanceId":"5b6c7d8e-1a2b-4c3d-8e9f-0a1b2c3d4e5f","ContactId":"0195f0c2-1a2b-7c3d-8e9f-0a1b2c3d4e5f","FromEmailAddress":{"EmailAddress":"support@example.com"},` +
 			`"DestinationEmailAddress":{"EmailAddress":"customer@example.org"},"EmailMessage":{"MessageSourceType":"RAW",` +
 			`"RawMessage":{"Subject":"Order update","Body":"<p>Your order shipped.</p>","ContentType":"text/html"}}}`,
-		decodeInto[connect.StartOutboundEmailContactInput]},
+		decodeInto[startOutboundEmailContactInput]},
 	{"StartEmailContact", "/contact/email",
 		`{"InstanceId":"5b6c7d8e-1a2b-4c3d-8e9f-0a1b2c3d4e5f","FromEmailAddress":{"EmailAddress":"customer@example.org","DisplayName":"Customer"},` +
 			`"DestinationEmailAddress":"support@example.com","Name":"n","Description":"d","References":{"site":{"Type":"URL","Value":"https://example.com"}},` +
 			`"EmailMessage":{"MessageSourceType":"RAW","RawMessage":{"Subject":"Hello","Body":"Hi there","ContentType":"text/plain","Headers":{"MESSAGE_ID":"<m@example.org>"}}},` +
 			`"AdditionalRecipients":{"ToAddresses":[{"EmailAddress":"a@example.org"}],"CcAddresses":[{"EmailAddress":"b@example.org"}]},` +
 			`"Attributes":{"a":"1","b":"2"},"SegmentAttributes":{"connect:Subtype":{"ValueString":"connect:Email"}},"ClientToken":"tok"}`,
-		decodeInto[connect.StartEmailContactInput]},
+		decodeInto[startEmailContactInput]},
 }
 
 // BenchmarkDecodeRequest measures what the server does with a request body

@@ -40,10 +40,10 @@ func TestFileURLs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := func(name string, size int64, expiry int) *connect.StartAttachedFileUploadOutput {
+	start := func(name string, size int64, expiry int) *connect.FileUpload {
 		t.Helper()
 		up, err := svc.StartAttachedFileUpload(ctx, &connect.StartAttachedFileUploadInput{InstanceID: inst.ID, FileName: name,
-			FileSizeInBytes: size, FileUseCaseType: "ATTACHMENT", AssociatedResourceArn: c.ContactARN, URLExpiryInSeconds: expiry})
+			FileSizeInBytes: size, FileUseCaseType: "ATTACHMENT", AssociatedResourceArn: c.ARN, URLExpiryInSeconds: expiry})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,17 +80,17 @@ func TestFileURLs(t *testing.T) {
 			t.Errorf("%s: %d %q, want %d %q", tc.name, st, et, tc.status, tc.errType)
 		}
 	}
-	if err := svc.CompleteAttachedFileUpload(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ContactARN}); err != nil {
+	if err := svc.CompleteAttachedFileUpload(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ARN}); err != nil {
 		t.Fatal(err)
 	}
 	if st, et := do("PUT", u, "hello"); st != 409 || et != "ResourceConflictException" {
 		t.Errorf("upload after completion: %d %q", st, et)
 	}
-	got, err := svc.GetAttachedFile(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ContactARN, URLExpiryInSeconds: 5})
-	if err != nil || got.DownloadURLMetadata == nil {
+	got, download, err := svc.GetAttachedFile(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ARN, URLExpiryInSeconds: 5})
+	if err != nil || download == nil {
 		t.Fatalf("GetAttachedFile: %+v %v", got, err)
 	}
-	req, _ := http.NewRequest("GET", got.DownloadURLMetadata.URL, nil)
+	req, _ := http.NewRequest("GET", download.URL, nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/connectmail/connectmail/apimodel"
-	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/template"
 )
 
@@ -75,21 +74,21 @@ func TestInputDecoderAsJSON(t *testing.T) {
 			`{"Attributes":{"a":"1","b":""},"Channel":"EMAIL","ExpiryDurationInMinutes":60,"InitiationMethod":"OUTBOUND","InstanceId":"i",` +
 				`"Name":"n","References":{"r":{"Type":"URL","Value":"https://example.com"}},` +
 				`"SegmentAttributes":{"connect:Subtype":{"ValueString":"connect:Email"},"x":{"ValueMap":{"y":{"ValueInteger":3}}}},"UserInfo":{"UserId":"agent"}}`,
-			reflect.TypeFor[connect.CreateContactInput]()},
+			reflect.TypeFor[createContactInput]()},
 		{"StartOutboundEmailContact", "/contact/outbound-email",
 			`{"InstanceId":"i","ContactId":"c","FromEmailAddress":{"EmailAddress":"a@example.com","DisplayName":"A"},` +
 				`"DestinationEmailAddress":{"EmailAddress":"b@example.org"},"AdditionalRecipients":{"CcEmailAddresses":[{"EmailAddress":"c@example.org"}]},` +
 				`"EmailMessage":{"MessageSourceType":"TEMPLATE","TemplatedMessageConfig":{"KnowledgeBaseId":"kb","MessageTemplateId":"mt",` +
 				`"TemplateAttributes":{"CustomAttributes":{"k":"v"},"CustomerProfileAttributes":"{}"}}},"ClientToken":"tok"}`,
-			reflect.TypeFor[connect.StartOutboundEmailContactInput]()},
+			reflect.TypeFor[startOutboundEmailContactInput]()},
 		{"SearchEmailAddresses", "/search-email-addresses",
 			`{"InstanceId":"i","MaxResults":5,"SearchCriteria":{"OrConditions":[{"StringCondition":{"FieldName":"EmailAddress","Value":"a","ComparisonType":"CONTAINS"}},` +
 				`{"AndConditions":[{"StringCondition":{"FieldName":"DisplayName","Value":"b","ComparisonType":"EXACT"}}]}]},` +
 				`"SearchFilter":{"TagFilter":{"OrConditions":[[{"TagKey":"k","TagValue":"v"}]],"AndConditions":[{"TagKey":"a"}]}}}`,
-			reflect.TypeFor[connect.SearchEmailAddressesInput]()},
+			reflect.TypeFor[searchEmailAddressesInput]()},
 		{"UpdateEmailAddressMetadata", "/email-addresses/i/e",
 			`{"Description":"","DisplayName":null}`,
-			reflect.TypeFor[connect.UpdateEmailAddressMetadataInput]()},
+			reflect.TypeFor[updateEmailAddressMetadataInput]()},
 		{"CreateMessageTemplate", "/knowledgeBases/0b5e4d4c-1a2b-4c3d-8e9f-0a1b2c3d4e5f/messageTemplates",
 			`{"name":"n","channelSubtype":"EMAIL","content":{"email":{"subject":"s","body":{"plainText":{"content":"t"},"html":{"content":"<p>h</p>"}},` +
 				`"headers":[{"name":"X-A","value":"1"}]}},"defaultAttributes":{"customAttributes":{"a":"b"},"systemAttributes":{"name":"x"},"customerProfileAttributes":{"firstName":"Ana","custom":{"c":"d"}}},` +
@@ -135,8 +134,8 @@ func TestInputDecoderAsJSON(t *testing.T) {
 // document decoded, and fills json:"-" fields from the call itself.
 func TestHandleDecodesTheDocument(t *testing.T) {
 	m := apimodel.Connect()
-	var seen *connect.CreateEmailAddressInput
-	h := handle(m, "CreateEmailAddress", func(_ context.Context, c *Call, in *connect.CreateEmailAddressInput) (any, error) {
+	var seen *createEmailAddressInput
+	h := handle(m, "CreateEmailAddress", func(_ context.Context, c *Call, in *createEmailAddressInput) (any, error) {
 		in.InstanceID = c.Labels["InstanceId"]
 		seen = in
 		return nil, nil
@@ -145,7 +144,7 @@ func TestHandleDecodesTheDocument(t *testing.T) {
 	if _, err := h(context.Background(), &Call{Labels: map[string]string{"InstanceId": "i"}, Doc: doc}); err != nil {
 		t.Fatal(err)
 	}
-	want := &connect.CreateEmailAddressInput{InstanceID: "i", EmailAddress: "a@example.com", Tags: map[string]string{"k": "v"}}
+	want := &createEmailAddressInput{InstanceID: "i", EmailAddress: "a@example.com", Tags: map[string]string{"k": "v"}}
 	if !reflect.DeepEqual(seen, want) {
 		t.Fatalf("decoded %+v, want %+v", seen, want)
 	}

@@ -99,7 +99,7 @@ const messageFilePrefix = "email-message-"
 // the URL to PUT its content to. The file is PROCESSING until
 // CompleteAttachedFileUpload; APPROVED files of a contact are attached to its
 // outbound message.
-func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttachedFileUploadInput) (*StartAttachedFileUploadOutput, error) {
+func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttachedFileUploadInput) (*FileUpload, error) {
 	if s.cfg.Files == nil {
 		return nil, fault.New(fault.Invalid, "Attached files are not available on this server")
 	}
@@ -144,14 +144,14 @@ func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttached
 	if err != nil {
 		return nil, fault.Wrap(err, "presigning the upload URL failed")
 	}
-	out := &StartAttachedFileUploadOutput{
-		FileArn: f.ARN, FileID: f.ID, CreationTime: iso(now), FileStatus: f.Status, CreatedBy: in.CreatedBy,
-		UploadURLMetadata: &URLMetadata{URL: u, URLExpiry: iso(now.Add(expiry)), HeadersToInclude: map[string]string{"Content-Type": ct}},
+	out := &FileUpload{
+		FileArn: f.ARN, FileID: f.ID, CreationTime: now, FileStatus: f.Status, CreatedBy: in.CreatedBy,
+		UploadURLMetadata: &PresignedURL{URL: u, URLExpiry: now.Add(expiry), HeadersToInclude: map[string]string{"Content-Type": ct}},
 	}
 	tok := in.ClientToken
-	in.ClientToken = ""
+	in.ClientToken = ClientToken{}
 	err = s.cfg.Store.CreateFile(ctx, f, FileLimits{MaxCount: MaxFilesPerResource, MaxTotalBytes: MaxResourceFileBytes},
-		newIdem("StartAttachedFileUpload", tok, in, out))
+		clientIdem("StartAttachedFileUpload", tok, in, out))
 	if ok, err := replay(err, out); ok || err != nil {
 		return out, err
 	}
@@ -244,33 +244,25 @@ func (s *Service) CompleteAttachedFileUpload(ctx context.Context, in *AttachedFi
 	return err
 }
 
-// GetAttachedFile describes a file; an APPROVED file comes with a URL to
-// download its content.
-func (s *Service) GetAttachedFile(ctx context.Context, in *AttachedFileInput) (*GetAttachedFileOutput, error) {
+// GetAttachedFile returns a file; an APPROVED file comes with a URL to
+// download its content (nil otherwise).
+func (s *Service) GetAttachedFile(ctx context.Context, in *AttachedFileInput) (*File, *PresignedURL, error) {
 	inst, f, err := s.file(ctx, in.InstanceID, in.FileID, in.AssociatedResourceArn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := &GetAttachedFileOutput{
-		FileArn: f.ARN, FileID: f.ID, CreationTime: iso(f.CreatedAt), FileStatus: f.Status, FileName: f.Name,
-		FileSizeInBytes: f.Size, AssociatedResourceArn: f.AssociatedResourceARN, FileUseCaseType: f.UseCase, Tags: f.Tags,
+	if f.Status != FileApproved || s.cfg.Files == nil {
+		return f, nil, nil
 	}
-	if f.CreatedBy != (CreatedByInfo{}) {
-		cb := f.CreatedBy
-		out.CreatedBy = &cb
+	expiry := DefaultURLExpiry
+	if in.URLExpiryInSeconds > 0 {
+		expiry = time.Duration(in.URLExpiryInSeconds) * time.Second
 	}
-	if f.Status == FileApproved && s.cfg.Files != nil {
-		expiry := DefaultURLExpiry
-		if in.URLExpiryInSeconds > 0 {
-			expiry = time.Duration(in.URLExpiryInSeconds) * time.Second
-		}
-		u, err := s.cfg.Files.Presign(ctx, "GET", inst.ID, f.ID, expiry)
-		if err != nil {
-			return nil, fault.Wrap(err, "presigning the download URL failed")
-		}
-		out.DownloadURLMetadata = &URLMetadata{URL: u, URLExpiry: iso(s.now().Add(expiry))}
+	u, err := s.cfg.Files.Presign(ctx, "GET", inst.ID, f.ID, expiry)
+	if err != nil {
+		return nil, nil, fault.Wrap(err, "presigning the download URL failed")
 	}
-	return out, nil
+	return f, &PresignedURL{URL: u, URLExpiry: s.now().Add(expiry)}, nil
 }
 
 // UploadFile stores the content PUT to a file's upload URL; the caller has

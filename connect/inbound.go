@@ -28,7 +28,15 @@ var inboundHeaders = map[string]string{
 // address. Attachments whose URL is a connectmail attached-file URL of the
 // instance are included in the message; other URLs are kept as ATTACHMENT
 // references only (connectmail never fetches foreign URLs).
-func (s *Service) StartEmailContact(ctx context.Context, in *StartEmailContactInput) (*StartEmailContactOutput, error) {
+func (s *Service) StartEmailContact(ctx context.Context, in *StartEmailContactInput) (string, error) {
+	out, err := s.startEmailContact(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	return out.ContactID, nil
+}
+
+func (s *Service) startEmailContact(ctx context.Context, in *StartEmailContactInput) (*contactStarted, error) {
 	rm := in.EmailMessage.RawMessage
 	if in.EmailMessage.MessageSourceType != "RAW" || rm == nil {
 		return nil, fault.New(fault.Invalid, "RawMessage is required: MessageSourceType must be RAW")
@@ -185,15 +193,15 @@ func (s *Service) StartEmailContact(ctx context.Context, in *StartEmailContactIn
 	for _, e := range append(to, cc...) {
 		rcpts = append(rcpts, e.Address)
 	}
-	out := &StartEmailContactOutput{ContactID: c.ID}
+	out := &contactStarted{ContactID: c.ID}
 	tok := in.ClientToken
-	in.ClientToken = ""
+	in.ClientToken = ClientToken{}
 	ev := []Event{s.event(c, EventInitiated, map[string]any{"from": customer.Address, "to": written.Address})}
 	o := &Outbound{
 		Contact: c,
 		Message: Message{ContactID: c.ID, InstanceID: inst.ID, EnvelopeFrom: customer.Address, Recipients: rcpts, Raw: raw},
 		Events:  ev,
-		Idem:    newIdem("StartEmailContact", tok, in, out),
+		Idem:    clientIdem("StartEmailContact", tok, in, out),
 	}
 	err = s.cfg.Store.CreateContactMessage(ctx, o, false)
 	if ok, err := replay(err, out); ok || err != nil {
@@ -241,8 +249,8 @@ func (s *Service) SendOutboundEmail(ctx context.Context, in *SendOutboundEmailIn
 	}
 	o.Events = append([]Event{s.event(c, EventInitiated, detail)}, o.Events...)
 	tok := in.ClientToken
-	in.ClientToken = ""
-	o.Idem = newIdem("SendOutboundEmail", tok, in, struct{}{})
+	in.ClientToken = ClientToken{}
+	o.Idem = clientIdem("SendOutboundEmail", tok, in, struct{}{})
 	err = s.commitQueued(o, func() error { return s.cfg.Store.CreateContactMessage(ctx, o, true) })
 	if ok, err := replay(err, &struct{}{}); ok || err != nil {
 		return err
