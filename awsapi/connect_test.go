@@ -88,3 +88,76 @@ func TestKeptContactReadsLikeStored(t *testing.T) {
 		}
 	}
 }
+
+// replayingStore answers creates and sends as a store holding an
+// idempotency record for them does, and keeps the record it was given.
+type replayingStore struct {
+	connect.Store
+	response []byte
+	idem     *connect.Idem
+}
+
+func (s *replayingStore) CreateContact(_ context.Context, _ *connect.Contact, _ []connect.Event, idem *connect.Idem) error {
+	s.idem = idem
+	return &connect.Replayed{Response: s.response}
+}
+
+func (s *replayingStore) StartOutbound(_ context.Context, o *connect.Outbound) error {
+	s.idem = o.Idem
+	return &connect.Replayed{Response: s.response}
+}
+
+// TestIdempotencyRecordsOfEarlierVersions: the records that earlier
+// versions stored (request hashes of their wire inputs, responses in their
+// wire member names) still identify and answer retries. The hashes and
+// responses were produced by the version before the wire shapes left the
+// domain.
+func TestIdempotencyRecordsOfEarlierVersions(t *testing.T) {
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "c.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if err := st.CreateInstance(ctx, &connect.Instance{ID: "i-1", ARN: "arn:aws:connect:us-east-1:123456789012:instance/i-1",
+		IdentityManagementType: "CONNECT_MANAGED", Status: "ACTIVE"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateEmailAddress(ctx, &connect.EmailAddress{ID: "e-1", ARN: "arn:e-1", InstanceID: "i-1", Address: "support@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateContact(ctx, &connect.Contact{ID: "c-1", ARN: "arn:c-1", InstanceID: "i-1", Channel: "EMAIL",
+		InitiationMethod: "OUTBOUND", AgentID: "agent", State: connect.StateCreated}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path, body, response, hash, want string
+	}{
+		{"/contact/create-contact",
+			`{"InstanceId":"i-1","ClientToken":"tok","Channel":"EMAIL","InitiationMethod":"OUTBOUND","UserInfo":{"UserId":"agent"},"Attributes":{"a":"1"},` +
+				`"References":{"r":{"Type":"URL","Value":"https://example.com"}},"SegmentAttributes":{"connect:Subtype":{"ValueString":"connect:Email"}}}`,
+			`{"ContactId":"c-9","ContactArn":"arn:c-9"}`,
+			"c02423a049bde7a1c4641fcf46886efef7a582df7eaa487a878c619c6023bb07",
+			`{"ContactId":"c-9","ContactArn":"arn:c-9"}`},
+		{"/contact/outbound-email",
+			`{"InstanceId":"i-1","ContactId":"c-1","ClientToken":"tok","FromEmailAddress":{"EmailAddress":"support@example.com"},` +
+				`"DestinationEmailAddress":{"EmailAddress":"customer@example.org","DisplayName":"Ana"},` +
+				`"EmailMessage":{"MessageSourceType":"RAW","RawMessage":{"Subject":"s","Body":"b","ContentType":"text/plain"}}}`,
+			`{"ContactId":"c-1"}`,
+			"1b83061834b891af1901e893a1f3d23b206fb0e52eb76a2e4386ac6a4ba59dcf",
+			`{"ContactId":"c-1"}`},
+	} {
+		rs := &replayingStore{Store: st, response: []byte(tc.response)}
+		svc := ConnectService(connect.NewService(connect.Config{AccountID: "123456789012", Store: rs, Composer: plainComposer{}, CacheFor: -1}))
+		out, err := call(t, svc, "PUT", tc.path, tc.body)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.path, err)
+		}
+		if rs.idem == nil || rs.idem.Hash != tc.hash || rs.idem.Token != "tok" {
+			t.Errorf("%s: idempotency record %+v, want token tok and hash %s", tc.path, rs.idem, tc.hash)
+		}
+		if b, _ := json.Marshal(out); string(b) != tc.want {
+			t.Errorf("%s: replay answers %s, want %s", tc.path, b, tc.want)
+		}
+	}
+}
