@@ -109,7 +109,7 @@ func ConnectService(svc *connect.Service) *Service {
 				Attributes: in.Attributes, References: references(in.References), Channel: in.Channel,
 				InitiationMethod: in.InitiationMethod, ExpiryDurationInMinutes: in.ExpiryDurationInMinutes,
 				InitiateAs: in.InitiateAs, Name: in.Name, Description: in.Description,
-				SegmentAttributes: in.SegmentAttributes, PreviousContactID: in.PreviousContactID,
+				SegmentAttributes: segmentAttributes(in.SegmentAttributes), PreviousContactID: in.PreviousContactID,
 			}
 			if in.UserInfo != nil {
 				cc.UserID = in.UserInfo.UserID
@@ -168,7 +168,7 @@ func addEmailHandlers(h map[string]Handler, svc *connect.Service, m *apimodel.Se
 			Description: in.Description, References: references(in.References), Name: in.Name,
 			EmailMessage:  connect.InboundEmailContent{MessageSourceType: in.EmailMessage.MessageSourceType},
 			ContactFlowID: in.ContactFlowID, RelatedContactID: in.RelatedContactID, Attributes: in.Attributes,
-			SegmentAttributes: in.SegmentAttributes, ClientToken: tok,
+			SegmentAttributes: segmentAttributes(in.SegmentAttributes), ClientToken: tok,
 		}
 		if rm := in.EmailMessage.RawMessage; rm != nil {
 			se.EmailMessage.RawMessage = &connect.InboundRawMessage{Subject: rm.Subject, Body: rm.Body, ContentType: rm.ContentType, Headers: rm.Headers}
@@ -402,7 +402,7 @@ func references(refs map[string]reference) map[string]connect.Reference {
 	}
 	out := make(map[string]connect.Reference, len(refs))
 	for k, r := range refs {
-		out[k] = connect.Reference{Value: r.Value, Type: r.Type, Status: r.Status, Arn: r.Arn, StatusReason: r.StatusReason}
+		out[k] = connect.Reference{Value: r.Value, Type: r.Type, Status: r.Status, ARN: r.Arn, StatusReason: r.StatusReason}
 	}
 	return out
 }
@@ -479,17 +479,11 @@ func contactData(c *connect.Contact) contactView {
 		}
 		v.AdditionalEmailRecipients = r
 	}
-	var seg map[string]json.RawMessage
-	if len(c.SegmentAttributes) > 0 {
-		_ = json.Unmarshal(c.SegmentAttributes, &seg)
+	seg := make(map[string]segmentAttributeValue, len(c.SegmentAttributes)+3)
+	for k, sv := range c.SegmentAttributes {
+		seg[k] = segmentValueOf(sv)
 	}
-	if seg == nil { // none, or JSON null
-		seg = map[string]json.RawMessage{}
-	}
-	str := func(s string) json.RawMessage {
-		b, _ := json.Marshal(map[string]string{"ValueString": s})
-		return b
-	}
+	str := func(s string) segmentAttributeValue { return segmentAttributeValue{ValueString: &s} }
 	if _, ok := seg["connect:Subtype"]; !ok {
 		seg["connect:Subtype"] = str("connect:Email")
 	}
@@ -503,6 +497,49 @@ func contactData(c *connect.Contact) contactView {
 	}
 	v.SegmentAttributes = seg
 	return v
+}
+
+// segmentAttributes maps the SegmentAttributes of a request.
+func segmentAttributes(seg map[string]segmentAttributeValue) map[string]connect.SegmentAttributeValue {
+	if seg == nil {
+		return nil
+	}
+	out := make(map[string]connect.SegmentAttributeValue, len(seg))
+	for k, v := range seg {
+		out[k] = segmentValue(v)
+	}
+	return out
+}
+
+func segmentValue(v segmentAttributeValue) connect.SegmentAttributeValue {
+	out := connect.SegmentAttributeValue{String: v.ValueString, Integer: v.ValueInteger, ARN: v.ValueArn}
+	if v.ValueMap != nil {
+		out.Map = segmentAttributes(v.ValueMap)
+	}
+	if v.ValueList != nil {
+		out.List = make([]connect.SegmentAttributeValue, len(v.ValueList))
+		for i, e := range v.ValueList {
+			out.List[i] = segmentValue(e)
+		}
+	}
+	return out
+}
+
+func segmentValueOf(v connect.SegmentAttributeValue) segmentAttributeValue {
+	out := segmentAttributeValue{ValueString: v.String, ValueInteger: v.Integer, ValueArn: v.ARN}
+	if v.Map != nil {
+		out.ValueMap = make(map[string]segmentAttributeValue, len(v.Map))
+		for k, e := range v.Map {
+			out.ValueMap[k] = segmentValueOf(e)
+		}
+	}
+	if v.List != nil {
+		out.ValueList = make([]segmentAttributeValue, len(v.List))
+		for i, e := range v.List {
+			out.ValueList[i] = segmentValueOf(e)
+		}
+	}
+	return out
 }
 
 // referenceSummaryOf puts a reference into the ReferenceSummary union member of its type.

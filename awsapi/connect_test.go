@@ -161,3 +161,41 @@ func TestIdempotencyRecordsOfEarlierVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestSegmentAttributesEcho: DescribeContact answers the segment attributes
+// a contact was created with, values as given (empty maps and lists too),
+// with the system attributes connect:Subtype (unless given),
+// connect:Direction and connect:EmailSubject added.
+func TestSegmentAttributesEcho(t *testing.T) {
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "c.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	csvc := connect.NewService(connect.Config{AccountID: "123456789012", Store: st, Composer: plainComposer{}})
+	svc := ConnectService(csvc)
+	inst, err := csvc.CreateInstance(context.Background(), &connect.CreateInstanceInput{IdentityManagementType: "CONNECT_MANAGED"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ given, want string }{
+		{``, `{"connect:Direction":{"ValueString":"OUTBOUND"},"connect:Subtype":{"ValueString":"connect:Email"}}`},
+		{`,"SegmentAttributes":{}`, `{"connect:Direction":{"ValueString":"OUTBOUND"},"connect:Subtype":{"ValueString":"connect:Email"}}`},
+		{`,"SegmentAttributes":{"connect:Subtype":{"ValueString":"connect:Other"},"a":{"ValueMap":{"m":{"ValueMap":{}},"l":{"ValueList":[{"ValueInteger":0},{"ValueArn":"arn:x"}]},"s":{"ValueString":""}}}}`,
+			`{"a":{"ValueMap":{"l":{"ValueList":[{"ValueInteger":0},{"ValueArn":"arn:x"}]},"m":{"ValueMap":{}},"s":{"ValueString":""}}},` +
+				`"connect:Direction":{"ValueString":"OUTBOUND"},"connect:Subtype":{"ValueString":"connect:Other"}}`},
+	} {
+		out, err := call(t, svc, "PUT", "/contact/create-contact", `{"InstanceId":"`+inst.ID+`","Channel":"EMAIL","InitiationMethod":"FLOW"`+tc.given+`}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := call(t, svc, "GET", "/contacts/"+inst.ID+"/"+out.(*createContactOutput).ContactID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := json.Marshal(d.(*describeContactOutput).Contact.SegmentAttributes)
+		if string(got) != tc.want {
+			t.Errorf("created with %s: SegmentAttributes %s, want %s", tc.given, got, tc.want)
+		}
+	}
+}

@@ -1,7 +1,5 @@
 package awsapi
 
-import "encoding/json"
-
 // The Connect request and response shapes: the restJson1 member names and
 // the wire forms of the values (epoch seconds, ISO 8601 strings, unions).
 // Handlers decode requests into the request types (see handle), map them to
@@ -159,6 +157,16 @@ type reference struct {
 	StatusReason string `json:"StatusReason,omitempty"`
 }
 
+// segmentAttributeValue is the SegmentAttributeValue shape. Absent members
+// are nil; an empty map or list is kept, as it was given.
+type segmentAttributeValue struct {
+	ValueString  *string                          `json:"ValueString,omitempty"`
+	ValueMap     map[string]segmentAttributeValue `json:"ValueMap,omitzero"`
+	ValueInteger *int                             `json:"ValueInteger,omitempty"`
+	ValueList    []segmentAttributeValue          `json:"ValueList,omitzero"`
+	ValueArn     *string                          `json:"ValueArn,omitempty"`
+}
+
 // createContactInput is the CreateContact request.
 type createContactInput struct {
 	InstanceID              string               `json:"InstanceId"`
@@ -172,11 +180,11 @@ type createContactInput struct {
 	UserInfo                *struct {
 		UserID string `json:"UserId"`
 	} `json:"UserInfo"`
-	InitiateAs        string          `json:"InitiateAs"`
-	Name              string          `json:"Name"`
-	Description       string          `json:"Description"`
-	SegmentAttributes json.RawMessage `json:"SegmentAttributes"`
-	PreviousContactID string          `json:"PreviousContactId"`
+	InitiateAs        string                           `json:"InitiateAs"`
+	Name              string                           `json:"Name"`
+	Description       string                           `json:"Description"`
+	SegmentAttributes map[string]segmentAttributeValue `json:"SegmentAttributes"`
+	PreviousContactID string                           `json:"PreviousContactId"`
 }
 
 // createContactOutput is the CreateContact response.
@@ -278,17 +286,17 @@ type contactView struct {
 	AgentInfo            *struct {
 		ID string `json:"Id"`
 	} `json:"AgentInfo,omitempty"`
-	InitiationTimestamp       float64                    `json:"InitiationTimestamp"`
-	DisconnectTimestamp       *float64                   `json:"DisconnectTimestamp,omitempty"`
-	LastUpdateTimestamp       float64                    `json:"LastUpdateTimestamp"`
-	RelatedContactID          string                     `json:"RelatedContactId,omitempty"`
-	CustomerEndpoint          *endpointInfo              `json:"CustomerEndpoint,omitempty"`
-	SystemEndpoint            *endpointInfo              `json:"SystemEndpoint,omitempty"`
-	AdditionalEmailRecipients *additionalEmailRecipients `json:"AdditionalEmailRecipients,omitempty"`
-	SegmentAttributes         map[string]json.RawMessage `json:"SegmentAttributes,omitempty"`
-	DisconnectReason          string                     `json:"DisconnectReason,omitempty"`
-	Attributes                map[string]string          `json:"Attributes,omitempty"`
-	Tags                      map[string]string          `json:"Tags,omitempty"`
+	InitiationTimestamp       float64                          `json:"InitiationTimestamp"`
+	DisconnectTimestamp       *float64                         `json:"DisconnectTimestamp,omitempty"`
+	LastUpdateTimestamp       float64                          `json:"LastUpdateTimestamp"`
+	RelatedContactID          string                           `json:"RelatedContactId,omitempty"`
+	CustomerEndpoint          *endpointInfo                    `json:"CustomerEndpoint,omitempty"`
+	SystemEndpoint            *endpointInfo                    `json:"SystemEndpoint,omitempty"`
+	AdditionalEmailRecipients *additionalEmailRecipients       `json:"AdditionalEmailRecipients,omitempty"`
+	SegmentAttributes         map[string]segmentAttributeValue `json:"SegmentAttributes,omitempty"`
+	DisconnectReason          string                           `json:"DisconnectReason,omitempty"`
+	Attributes                map[string]string                `json:"Attributes,omitempty"`
+	Tags                      map[string]string                `json:"Tags,omitempty"`
 }
 
 // describeContactOutput is the DescribeContact response.
@@ -324,20 +332,20 @@ type emailAttachment struct {
 
 // startEmailContactInput is the StartEmailContact request.
 type startEmailContactInput struct {
-	InstanceID              string                       `json:"InstanceId"`
-	FromEmailAddress        emailAddressInfo             `json:"FromEmailAddress"`
-	DestinationEmailAddress string                       `json:"DestinationEmailAddress"`
-	Description             string                       `json:"Description"`
-	References              map[string]reference         `json:"References"`
-	Name                    string                       `json:"Name"`
-	EmailMessage            inboundEmailContent          `json:"EmailMessage"`
-	AdditionalRecipients    *inboundAdditionalRecipients `json:"AdditionalRecipients"`
-	Attachments             []emailAttachment            `json:"Attachments"`
-	ContactFlowID           string                       `json:"ContactFlowId"`
-	RelatedContactID        string                       `json:"RelatedContactId"`
-	Attributes              map[string]string            `json:"Attributes"`
-	SegmentAttributes       json.RawMessage              `json:"SegmentAttributes"`
-	ClientToken             string                       `json:"ClientToken"`
+	InstanceID              string                           `json:"InstanceId"`
+	FromEmailAddress        emailAddressInfo                 `json:"FromEmailAddress"`
+	DestinationEmailAddress string                           `json:"DestinationEmailAddress"`
+	Description             string                           `json:"Description"`
+	References              map[string]reference             `json:"References"`
+	Name                    string                           `json:"Name"`
+	EmailMessage            inboundEmailContent              `json:"EmailMessage"`
+	AdditionalRecipients    *inboundAdditionalRecipients     `json:"AdditionalRecipients"`
+	Attachments             []emailAttachment                `json:"Attachments"`
+	ContactFlowID           string                           `json:"ContactFlowId"`
+	RelatedContactID        string                           `json:"RelatedContactId"`
+	Attributes              map[string]string                `json:"Attributes"`
+	SegmentAttributes       map[string]segmentAttributeValue `json:"SegmentAttributes"`
+	ClientToken             string                           `json:"ClientToken"`
 }
 
 // startEmailContactOutput is the StartEmailContact response.

@@ -2,7 +2,6 @@ package connect
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strconv"
 
@@ -94,12 +93,7 @@ func (s *Service) ListContactReferences(ctx context.Context, in *ListContactRefe
 			all = append(all, ReferenceSummary{Type: "ATTACHMENT", Name: f.Name, Value: f.ID, Status: f.Status, ARN: f.ARN})
 		}
 	}
-	var refs map[string]Reference
-	if len(c.References) > 0 {
-		if err := json.Unmarshal(c.References, &refs); err != nil {
-			return nil, fault.Wrap(err, "stored references are unreadable")
-		}
-	}
+	refs := c.References
 	for _, name := range sortedKeys(refs) {
 		r := refs[name]
 		if !want(r.Type) {
@@ -109,7 +103,7 @@ func (s *Service) ListContactReferences(ctx context.Context, in *ListContactRefe
 		switch r.Type {
 		case "URL", "NUMBER", "STRING", "DATE", "EMAIL":
 		case "ATTACHMENT":
-			rs.Status, rs.ARN = r.Status, r.Arn
+			rs.Status, rs.ARN = r.Status, r.ARN
 		default:
 			continue
 		}

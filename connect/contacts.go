@@ -39,9 +39,6 @@ func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*C
 	if err := checkReferences(in.References); err != nil {
 		return nil, err
 	}
-	if string(in.SegmentAttributes) == "null" {
-		in.SegmentAttributes = nil // as if absent
-	}
 	if err := checkSegmentAttributes(in.SegmentAttributes); err != nil {
 		return nil, err
 	}
@@ -66,7 +63,7 @@ func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*C
 		c.ExpiryMinutes = *in.ExpiryDurationInMinutes
 	}
 	if len(in.References) > 0 {
-		c.References, _ = json.Marshal(in.References)
+		c.References = in.References
 	}
 	if in.RelatedContactID != "" {
 		rel, err := s.cfg.Store.GetContact(ctx, inst.ID, in.RelatedContactID)

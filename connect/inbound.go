@@ -2,7 +2,6 @@ package connect
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,12 +173,12 @@ func (s *Service) startEmailContact(ctx context.Context, in *StartEmailContactIn
 		ref := Reference{Type: "ATTACHMENT", Value: a.S3Url, Status: FileApproved}
 		if f, data, ok := s.localFile(ctx, inst, a.S3Url); ok {
 			d.Attachments = append(d.Attachments, Attachment{Filename: a.FileName, ContentType: f.ContentType, Data: data})
-			ref.Arn = f.ARN
+			ref.ARN = f.ARN
 		}
 		refs[name] = ref
 	}
 	if len(refs) > 0 {
-		c.References, _ = json.Marshal(refs)
+		c.References = refs
 	}
 	raw, err := s.cfg.Composer.Compose(d)
 	if err != nil {
@@ -261,14 +260,7 @@ func (s *Service) SendOutboundEmail(ctx context.Context, in *SendOutboundEmailIn
 
 // checkSegmentAttributes applies CreateContact's rule: only the system
 // segment attributes connect:ContactExpiry and connect:Subtype may be set.
-func checkSegmentAttributes(raw json.RawMessage) error {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	var seg map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &seg); err != nil {
-		return fault.New(fault.Invalid, "SegmentAttributes must be an object")
-	}
+func checkSegmentAttributes(seg map[string]SegmentAttributeValue) error {
 	for k := range seg {
 		if strings.HasPrefix(k, "connect:") && k != "connect:ContactExpiry" && k != "connect:Subtype" {
 			return fault.New(fault.Invalid, "Segment attribute %s cannot be set", k)

@@ -1,9 +1,6 @@
 package connect
 
-import (
-	"encoding/json"
-	"time"
-)
+import "time"
 
 // The inputs and results of the Service's operations. They are plain Go
 // values: the API layer (awsapi) decodes the AWS wire shapes and maps them
@@ -108,14 +105,49 @@ type UpdateEmailAddressMetadataInput struct {
 	DisplayName    *string
 }
 
-// Reference is a contact reference. It is kept in the store as JSON with
-// these member names.
+// Reference is a contact reference: a typed value (URL, NUMBER, STRING,
+// DATE, EMAIL or ATTACHMENT).
 type Reference struct {
-	Value        string `json:"Value,omitempty"`
-	Type         string `json:"Type"`
-	Status       string `json:"Status,omitempty"`
-	Arn          string `json:"Arn,omitempty"`
-	StatusReason string `json:"StatusReason,omitempty"`
+	Value        string
+	Type         string
+	Status       string
+	ARN          string
+	StatusReason string
+}
+
+// SegmentAttributeValue is the value of a segment attribute: a string, an
+// integer, an ARN, a list or a map of values (nil members are absent).
+type SegmentAttributeValue struct {
+	String  *string
+	Integer *int
+	ARN     *string
+	List    []SegmentAttributeValue
+	Map     map[string]SegmentAttributeValue
+}
+
+// clone copies v deeply.
+func (v SegmentAttributeValue) clone() SegmentAttributeValue {
+	if v.List != nil {
+		list := make([]SegmentAttributeValue, len(v.List))
+		for i, e := range v.List {
+			list[i] = e.clone()
+		}
+		v.List = list
+	}
+	v.Map = cloneSegments(v.Map)
+	return v
+}
+
+// cloneSegments copies segment attributes deeply.
+func cloneSegments(m map[string]SegmentAttributeValue) map[string]SegmentAttributeValue {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]SegmentAttributeValue, len(m))
+	for k, v := range m {
+		out[k] = v.clone()
+	}
+	return out
 }
 
 // CreateContactInput is the input of CreateContact.
@@ -133,7 +165,7 @@ type CreateContactInput struct {
 	InitiateAs        string
 	Name              string
 	Description       string
-	SegmentAttributes json.RawMessage
+	SegmentAttributes map[string]SegmentAttributeValue
 	PreviousContactID string
 }
 
@@ -242,7 +274,7 @@ type StartEmailContactInput struct {
 	ContactFlowID           string
 	RelatedContactID        string
 	Attributes              map[string]string
-	SegmentAttributes       json.RawMessage
+	SegmentAttributes       map[string]SegmentAttributeValue
 	ClientToken             ClientToken
 }
 

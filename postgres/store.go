@@ -9,6 +9,7 @@ import (
 
 	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/storedoc"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -319,14 +320,10 @@ func scanContact(row pgx.Row) (*connect.Contact, error) {
 	c.State = connect.State(state)
 	c.InitiatedAt, c.UpdatedAt, c.DisconnectedAt = fromTS(&c.InitiatedAt), fromTS(&c.UpdatedAt), fromTS(disc)
 	unmarshal(attrs, &c.Attributes)
-	if len(refs) > 0 {
-		c.References = json.RawMessage(refs)
-	}
-	if len(seg) > 0 {
-		c.SegmentAttributes = json.RawMessage(seg)
-	}
-	unmarshal(toList, &c.ToList)
-	unmarshal(cc, &c.Cc)
+	c.References, _ = storedoc.ParseReferences(refs)
+	c.SegmentAttributes, _ = storedoc.ParseSegmentAttributes(seg)
+	c.ToList, _ = storedoc.ParseEndpoints(toList)
+	c.Cc, _ = storedoc.ParseEndpoints(cc)
 	unmarshal(notInt, &c.NotInterpolated)
 	unmarshal(tags, &c.Tags)
 	return &c, nil
@@ -352,8 +349,8 @@ func queueInsertContact(b *pgx.Batch, c *connect.Contact) {
  from_addr, from_name, to_addr, to_name, to_list, cc, subject, message_id, source, template_ref, not_interpolated, tags)
  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32)`,
 		c.ID, c.InstanceID, c.ARN, c.Channel, c.InitiationMethod, c.RelatedContactID, c.PreviousContactID, c.InitialContactID, c.Name, c.Description, c.AgentID,
-		jsonOrNil(c.Attributes), jsonOrNil(c.References), jsonOrNil(c.SegmentAttributes), c.ExpiryMinutes, string(c.State), tm(c.InitiatedAt), tm(c.UpdatedAt), tmNull(c.DisconnectedAt), c.DisconnectReason,
-		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(c.ToList), jsonOrNil(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags))
+		jsonOrNil(c.Attributes), jsonOrNil(storedoc.References(c.References)), jsonOrNil(storedoc.SegmentAttributes(c.SegmentAttributes)), c.ExpiryMinutes, string(c.State), tm(c.InitiatedAt), tm(c.UpdatedAt), tmNull(c.DisconnectedAt), c.DisconnectReason,
+		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(storedoc.Endpoints(c.ToList)), jsonOrNil(storedoc.Endpoints(c.Cc)), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags))
 }
 
 // GetContact implements connect.Store.
@@ -372,7 +369,7 @@ func queueUpdateContact(b *pgx.Batch, c *connect.Contact, expect connect.State, 
  from_addr = $6, from_name = $7, to_addr = $8, to_name = $9, to_list = $10, cc = $11, subject = $12, message_id = $13, source = $14, template_ref = $15, not_interpolated = $16, tags = $17
  WHERE id = $18 AND state = $19`,
 		jsonOrNil(c.Attributes), string(c.State), tm(c.UpdatedAt), tmNull(c.DisconnectedAt), c.DisconnectReason,
-		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(c.ToList), jsonOrNil(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags),
+		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(storedoc.Endpoints(c.ToList)), jsonOrNil(storedoc.Endpoints(c.Cc)), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags),
 		c.ID, string(expect)).Exec(func(tag pgconn.CommandTag) error {
 		*ok = tag.RowsAffected() == 1
 		return nil

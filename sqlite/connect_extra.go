@@ -8,6 +8,7 @@ import (
 
 	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/storedoc"
 )
 
 // This file implements the Store methods of the email surface beyond the
@@ -26,8 +27,8 @@ func (s *Store) CreateContactMessage(ctx context.Context, o *connect.Outbound, q
  from_addr, from_name, to_addr, to_name, to_list, cc, subject, message_id, source, template_ref, not_interpolated, tags)
  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			c.ID, c.InstanceID, c.ARN, c.Channel, c.InitiationMethod, c.RelatedContactID, c.PreviousContactID, c.InitialContactID, c.Name, c.Description, c.AgentID,
-			jsonOrNil(c.Attributes), jsonOrNil(c.References), jsonOrNil(c.SegmentAttributes), c.ExpiryMinutes, string(c.State), ms(c.InitiatedAt), ms(c.UpdatedAt), ms(c.DisconnectedAt), c.DisconnectReason,
-			c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(c.ToList), jsonOrNil(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags))
+			jsonOrNil(c.Attributes), jsonOrNil(storedoc.References(c.References)), jsonOrNil(storedoc.SegmentAttributes(c.SegmentAttributes)), c.ExpiryMinutes, string(c.State), ms(c.InitiatedAt), ms(c.UpdatedAt), ms(c.DisconnectedAt), c.DisconnectReason,
+			c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(storedoc.Endpoints(c.ToList)), jsonOrNil(storedoc.Endpoints(c.Cc)), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags))
 		if isUnique(err) {
 			return fault.New(fault.Duplicate, "contact %s exists", c.ID)
 		}

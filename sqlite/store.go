@@ -12,6 +12,7 @@ import (
 
 	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/storedoc"
 )
 
 var _ connect.Store = (*Store)(nil)
@@ -270,16 +271,16 @@ func scanContact(row rowScanner) (*connect.Contact, int64, error) {
 		_ = json.Unmarshal([]byte(attrs.String), &c.Attributes)
 	}
 	if refs.Valid {
-		c.References = json.RawMessage(refs.String)
+		c.References, _ = storedoc.ParseReferences([]byte(refs.String))
 	}
 	if seg.Valid {
-		c.SegmentAttributes = json.RawMessage(seg.String)
+		c.SegmentAttributes, _ = storedoc.ParseSegmentAttributes([]byte(seg.String))
 	}
 	if toList.Valid {
-		_ = json.Unmarshal([]byte(toList.String), &c.ToList)
+		c.ToList, _ = storedoc.ParseEndpoints([]byte(toList.String))
 	}
 	if cc.Valid {
-		_ = json.Unmarshal([]byte(cc.String), &c.Cc)
+		c.Cc, _ = storedoc.ParseEndpoints([]byte(cc.String))
 	}
 	if notInt.Valid {
 		_ = json.Unmarshal([]byte(notInt.String), &c.NotInterpolated)
@@ -327,8 +328,8 @@ func (s *Store) CreateContact(ctx context.Context, c *connect.Contact, events []
  from_addr, from_name, to_addr, to_name, to_list, cc, subject, message_id, source, template_ref, not_interpolated, tags)
  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			c.ID, c.InstanceID, c.ARN, c.Channel, c.InitiationMethod, c.RelatedContactID, c.PreviousContactID, c.InitialContactID, c.Name, c.Description, c.AgentID,
-			jsonOrNil(c.Attributes), jsonOrNil(c.References), jsonOrNil(c.SegmentAttributes), c.ExpiryMinutes, string(c.State), ms(c.InitiatedAt), ms(c.UpdatedAt), ms(c.DisconnectedAt), c.DisconnectReason,
-			c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(c.ToList), jsonOrNil(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags))
+			jsonOrNil(c.Attributes), jsonOrNil(storedoc.References(c.References)), jsonOrNil(storedoc.SegmentAttributes(c.SegmentAttributes)), c.ExpiryMinutes, string(c.State), ms(c.InitiatedAt), ms(c.UpdatedAt), ms(c.DisconnectedAt), c.DisconnectReason,
+			c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(storedoc.Endpoints(c.ToList)), jsonOrNil(storedoc.Endpoints(c.Cc)), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags))
 		if err != nil {
 			return err
 		}
@@ -353,7 +354,7 @@ func (s *Store) updateContact(tx *sql.Tx, c *connect.Contact, expect connect.Sta
  from_addr = ?, from_name = ?, to_addr = ?, to_name = ?, to_list = ?, cc = ?, subject = ?, message_id = ?, source = ?, template_ref = ?, not_interpolated = ?, tags = ?
  WHERE id = ? AND state = ?`,
 		jsonOrNil(c.Attributes), string(c.State), ms(c.UpdatedAt), ms(c.DisconnectedAt), c.DisconnectReason,
-		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(c.ToList), jsonOrNil(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags),
+		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, jsonOrNil(storedoc.Endpoints(c.ToList)), jsonOrNil(storedoc.Endpoints(c.Cc)), c.Subject, c.MessageID, c.Source, c.TemplateRef, jsonOrNil(c.NotInterpolated), jsonOrNil(c.Tags),
 		c.ID, string(expect))
 	if err != nil {
 		return false, err
