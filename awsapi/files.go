@@ -52,7 +52,7 @@ func (p *FilePresigner) Presign(ctx context.Context, method, instanceID, fileID 
 	if !ok {
 		return "", errors.New("the caller's access key is unknown")
 	}
-	u := caller.Endpoint + connect.FilePath(instanceID, fileID) + "?X-Amz-Expires=" + strconv.Itoa(int(expires/time.Second))
+	u := caller.Endpoint + filePath(instanceID, fileID) + "?X-Amz-Expires=" + strconv.Itoa(int(expires/time.Second))
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return "", err
@@ -84,7 +84,7 @@ func (h *FileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, (&Server{}).mapError(svc, op, err), false)
 	}
 	w.Header().Set("x-amzn-RequestId", uuid.NewString())
-	instanceID, fileID, ok := connect.ParseFilePath(r.URL.EscapedPath())
+	instanceID, fileID, ok := parseFilePath(r.URL.EscapedPath())
 	if !ok {
 		fail(fault.NotFoundf("File", "No file at %s", r.URL.Path))
 		return

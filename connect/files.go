@@ -2,7 +2,6 @@ package connect
 
 import (
 	"context"
-	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -57,38 +56,16 @@ func FileContentType(name string) (string, bool) {
 	return ct, ok
 }
 
-// FileURLs presigns the URLs at which attached files are uploaded and
-// downloaded. connectmail serves them itself, on the API listener.
+// FileURLs makes and reads the URLs at which attached files are uploaded
+// and downloaded; connectmail serves them itself, on the API listener, and
+// only the API layer knows their form.
 type FileURLs interface {
 	// Presign returns a URL, valid for expires, at which the caller of ctx
 	// may send method (PUT to upload, GET to download) for the file.
 	Presign(ctx context.Context, method, instanceID, fileID string, expires time.Duration) (string, error)
-}
-
-// FilePathPrefix starts the path of every attached-file URL.
-const FilePathPrefix = "/files/"
-
-// FilePath is the path of a file's upload and download URL.
-func FilePath(instanceID, fileID string) string {
-	return FilePathPrefix + url.PathEscape(instanceID) + "/" + url.PathEscape(fileID)
-}
-
-// ParseFilePath is the inverse of FilePath, given an escaped path.
-func ParseFilePath(escaped string) (instanceID, fileID string, ok bool) {
-	rest, ok := strings.CutPrefix(escaped, FilePathPrefix)
-	if !ok {
-		return "", "", false
-	}
-	a, b, ok := strings.Cut(rest, "/")
-	if !ok || strings.Contains(b, "/") {
-		return "", "", false
-	}
-	inst, err1 := url.PathUnescape(a)
-	file, err2 := url.PathUnescape(b)
-	if err1 != nil || err2 != nil || inst == "" || file == "" {
-		return "", "", false
-	}
-	return inst, file, true
+	// FileAt returns the instance and file an attached-file URL names; ok
+	// is false for a URL that is not one.
+	FileAt(rawURL string) (instanceID, fileID string, ok bool)
 }
 
 // messageFilePrefix starts the ids of the files that stand for contacts'
@@ -337,11 +314,10 @@ func (s *Service) contactAttachments(ctx context.Context, c *Contact, bodyBytes 
 // localFile resolves an attachment URL that points at an APPROVED attached
 // file of the instance on this server.
 func (s *Service) localFile(ctx context.Context, inst *Instance, raw string) (*File, []byte, bool) {
-	u, err := url.Parse(raw)
-	if err != nil {
+	if s.cfg.Files == nil {
 		return nil, nil, false
 	}
-	instID, fileID, ok := ParseFilePath(u.EscapedPath())
+	instID, fileID, ok := s.cfg.Files.FileAt(raw)
 	if !ok || instID != inst.ID {
 		return nil, nil, false
 	}

@@ -241,7 +241,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, ui.Handler()))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.Handle(connect.FilePathPrefix, &awsapi.FileHandler{Service: svc, Verifier: verifier})
+	mux.Handle(awsapi.FilePathPrefix, &awsapi.FileHandler{Service: svc, Verifier: verifier})
 	if cfg.FaultInjection {
 		api = awsapi.InjectFaults(api)
 	}
