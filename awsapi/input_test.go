@@ -8,14 +8,13 @@ import (
 	"testing"
 
 	"github.com/connectmail/connectmail/apimodel"
-	"github.com/connectmail/connectmail/template"
 )
 
 // TestServicesFitTheModel builds both services: every wire input type of a
 // handler must fit its operation's input shape (newInputDecoder panics
 // otherwise).
 func TestServicesFitTheModel(t *testing.T) {
-	for name, svc := range map[string]*Service{"connect": ConnectService(nil), "qconnect": QConnectService(nil)} {
+	for name, svc := range map[string]*Service{"connect": ConnectService(nil), "qconnect": QConnectService(nil, nil)} {
 		for op := range svc.Handlers {
 			if o, ok := svc.Model.Ops[op]; !ok || !o.Supported {
 				t.Errorf("%s: a handler for %s, which the generator's list does not support", name, op)
@@ -93,7 +92,7 @@ func TestInputDecoderAsJSON(t *testing.T) {
 			`{"name":"n","channelSubtype":"EMAIL","content":{"email":{"subject":"s","body":{"plainText":{"content":"t"},"html":{"content":"<p>h</p>"}},` +
 				`"headers":[{"name":"X-A","value":"1"}]}},"defaultAttributes":{"customAttributes":{"a":"b"},"systemAttributes":{"name":"x"},"customerProfileAttributes":{"firstName":"Ana","custom":{"c":"d"}}},` +
 				`"groupingConfiguration":{"criteria":"RoutingProfileArn","values":["v"]},"tags":{"t":"u"}}`,
-			reflect.TypeFor[template.CreateMessageTemplateInput]()},
+			reflect.TypeFor[createMessageTemplateInput]()},
 	} {
 		t.Run(tc.op, func(t *testing.T) {
 			m := apimodel.Connect()

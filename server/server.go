@@ -203,13 +203,13 @@ func New(cfg Config) (*Server, error) {
 	services := map[string]*awsapi.Service{}
 	var tsvc *template.Service
 	if tstore, ok := store.(template.Store); ok {
-		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, BaseURL: func() string {
+		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore})
+		services["wisdom"] = awsapi.QConnectService(tsvc, func() string {
 			if s.listener != nil {
 				return "http://" + s.listener.Addr().String()
 			}
 			return "http://" + cfg.Addr
-		}})
-		services["wisdom"] = awsapi.QConnectService(tsvc)
+		})
 	}
 	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Handoff: s.worker, Publish: publish,
 		Files: &awsapi.FilePresigner{Secrets: creds.Secret}}
@@ -232,7 +232,7 @@ func New(cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, &events.Stream{Log: store, Notifier: notifier, Renderer: renderer, Done: streamsDone}))
 	if tsvc != nil {
-		mux.Handle(template.AttachmentPath, basicAuth(creds, anonymous, awsapi.TemplateAttachmentHandler(tsvc)))
+		mux.Handle(awsapi.TemplateAttachmentPath, basicAuth(creds, anonymous, awsapi.TemplateAttachmentHandler(tsvc)))
 	}
 	mux.Handle("/api/v1/", basicAuth(creds, anonymous, &inspect.Handler{Store: store}))
 	mux.Handle("/metrics", basicAuth(creds, anonymous, s.Metrics.Handler()))
