@@ -12,12 +12,18 @@ import (
 
 // TestServicesFitTheModel builds both services: every wire input type of a
 // handler must fit its operation's input shape (newInputDecoder panics
-// otherwise).
+// otherwise), and the operations with a handler are exactly those the
+// generator's list supports.
 func TestServicesFitTheModel(t *testing.T) {
 	for name, svc := range map[string]*Service{"connect": ConnectService(nil), "qconnect": QConnectService(nil, nil)} {
 		for op := range svc.Handlers {
 			if o, ok := svc.Model.Ops[op]; !ok || !o.Supported {
 				t.Errorf("%s: a handler for %s, which the generator's list does not support", name, op)
+			}
+		}
+		for op, o := range svc.Model.Ops {
+			if o.Supported && svc.Handlers[op] == nil {
+				t.Errorf("%s: the generator's list supports %s, which has no handler", name, op)
 			}
 		}
 	}
