@@ -73,7 +73,7 @@ type Store interface {
 	// Unsuppress removes an address (NotFound if absent).
 	Unsuppress(ctx context.Context, address string) error
 
-	// ---- The email surface beyond the spine (wire_email.go) ----
+	// ---- The email surface beyond the spine ----
 
 	// CreateContactMessage inserts o.Contact, a new contact, together with
 	// o.Message, o.Events and o.Idem in one transaction. When queue is set a
