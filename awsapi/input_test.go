@@ -158,3 +158,19 @@ func TestHandleDecodesTheDocument(t *testing.T) {
 		t.Fatalf("wrong type: %v", err)
 	}
 }
+
+// TestInputDecoderMatchesMemberNamesExactly: members are taken under their
+// model names only. (encoding/json matched field names ignoring case, so a
+// mis-cased member, which validation ignores as unknown, used to reach the
+// service unvalidated.)
+func TestInputDecoderMatchesMemberNamesExactly(t *testing.T) {
+	m := apimodel.Connect()
+	var in createEmailAddressInput
+	doc := map[string]any{"EmailAddress": "a@example.com", "displayname": "not validated", "DESCRIPTION": "x"}
+	if err := newInputDecoder(m, "CreateEmailAddress", reflect.TypeFor[createEmailAddressInput]()).decode(doc, &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.EmailAddress != "a@example.com" || in.DisplayName != "" || in.Description != "" {
+		t.Fatalf("decoded %+v", in)
+	}
+}
