@@ -42,6 +42,9 @@ var (
 	// configuration errors, see ClassConfig), or the envelope needs SMTPUTF8
 	// and the server lacks it (permanent).
 	ErrPolicy = errors.New("relay: refused by local policy")
+	// ErrCertificate is wrapped (with the TLS error) by the configuration
+	// errors of a relay certificate that is not accepted.
+	ErrCertificate = errors.New("relay: TLS certificate not accepted")
 	// ErrInvalidConfig is wrapped by the errors New returns.
 	ErrInvalidConfig = errors.New("relay: invalid configuration")
 )
@@ -203,8 +206,11 @@ func classify(stage string, err error) *Error {
 	}
 	e.Message = err.Error()
 	if stage == StageTLS {
-		if msg, ok := tlsConfigProblem(err); ok {
+		if msg, cert, ok := tlsConfigProblem(err); ok {
 			e.Message, e.Class = msg, ClassConfig
+			if cert {
+				e.Err = fmt.Errorf("%w: %w", ErrCertificate, err)
+			}
 		}
 	}
 	return e
@@ -212,8 +218,9 @@ func classify(stage string, err error) *Error {
 
 // tlsConfigProblem describes a TLS handshake failure that configuration
 // must fix: a relay certificate that is not accepted, or a relay that does
-// not speak TLS at all. Network failures during the handshake are not.
-func tlsConfigProblem(err error) (string, bool) {
+// not speak TLS at all. Network failures during the handshake are not. cert
+// reports a certificate problem.
+func tlsConfigProblem(err error) (msg string, cert, ok bool) {
 	var (
 		verr *tls.CertificateVerificationError
 		ua   x509.UnknownAuthorityError
@@ -229,13 +236,13 @@ func tlsConfigProblem(err error) (string, bool) {
 			msg += fmt.Sprintf(" (certificate %q issued by %q, valid until %s)",
 				leaf.Subject.String(), leaf.Issuer.String(), leaf.NotAfter.UTC().Format("2006-01-02T15:04:05Z"))
 		}
-		return msg, true
+		return msg, true, true
 	case errors.As(err, &ua), errors.As(err, &he), errors.As(err, &ci):
-		return "the relay's TLS certificate is not accepted: " + err.Error(), true
+		return "the relay's TLS certificate is not accepted: " + err.Error(), true, true
 	case errors.As(err, &rh):
-		return "the relay did not answer with TLS (an smtps:// URL needs an implicit-TLS port such as 465; use smtp:// for STARTTLS): " + err.Error(), true
+		return "the relay did not answer with TLS (an smtps:// URL needs an implicit-TLS port such as 465; use smtp:// for STARTTLS): " + err.Error(), false, true
 	}
-	return "", false
+	return "", false, false
 }
 
 // policyError builds a permanent local refusal.

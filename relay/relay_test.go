@@ -785,7 +785,7 @@ func TestCertificateProblems(t *testing.T) {
 					return
 				}
 				e := asError(t, err)
-				if e.Class != ClassConfig || !e.Temporary || e.Stage != StageTLS || !strings.Contains(e.Error(), tc.want) ||
+				if e.Class != ClassConfig || !e.Temporary || e.Stage != StageTLS || !strings.Contains(e.Error(), tc.want) || !errors.Is(err, ErrCertificate) ||
 					!strings.HasSuffix(e.Error(), "(configuration error)") {
 					t.Errorf("err = %v (class %q temporary %v stage %q), want a temporary configuration error at tls mentioning %q",
 						err, e.Class, e.Temporary, e.Stage, tc.want)
