@@ -717,8 +717,9 @@ func TestTLS(t *testing.T) {
 			c := newClient(t, tc.scheme+"://"+s.addr, tweak)
 			_, err := c.Send(context.Background(), "s@example.com", []string{"a@example.org"}, testMsg)
 			if tc.stage != "" {
-				if e := asError(t, err); e.Stage != tc.stage {
-					t.Errorf("err = %v, want stage %s", err, tc.stage)
+				// Each is a configuration error: retried, until fixed.
+				if e := asError(t, err); e.Stage != tc.stage || e.Class != ClassConfig || !e.Temporary {
+					t.Errorf("err = %v (class %q), want a configuration error at stage %s", err, e.Class, tc.stage)
 				}
 				if len(b.messages()) != 0 {
 					t.Error("message delivered")
