@@ -125,6 +125,11 @@ type conn struct {
 func New(cfg Config) (*Client, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil {
+		// Not the URL itself: it may hold the password.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("%w: URL: %v", ErrInvalidConfig, err)
 	}
 	c := &Client{}

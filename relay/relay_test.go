@@ -922,6 +922,10 @@ func TestNew(t *testing.T) {
 			t.Errorf("New(%+v) = %v, want ErrInvalidConfig", cfg, err)
 		}
 	}
+	// The error of a URL that does not parse keeps its password out.
+	if _, err := New(Config{URL: "smtp://user:s3cret@mail.example.com:25x"}); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("New with a bad port = %v", err)
+	}
 }
 
 func TestIsTemporary(t *testing.T) {
