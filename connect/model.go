@@ -182,7 +182,14 @@ type Attempt struct {
 	Outcome string
 	Code    int
 	Detail  string
+	// Class is ClassConfig when the attempt failed because of how the relay
+	// is configured (its TLS certificate is not trusted, the credentials are
+	// refused), "" otherwise.
+	Class string
 }
+
+// ClassConfig is the Attempt.Class of a configuration error.
+const ClassConfig = "config"
 
 // Outcome is what a worker reports after an attempt.
 type Outcome struct {

@@ -86,6 +86,9 @@ type AttemptView struct {
 	Outcome    string    `json:"outcome"`
 	Code       int       `json:"code,omitempty"`
 	Detail     string    `json:"detail,omitempty"`
+	// Class is "config" when the attempt failed because of the relay's
+	// configuration (e.g. its TLS certificate is not trusted).
+	Class string `json:"class,omitempty"`
 }
 
 // EventView is one stored event.
@@ -192,7 +195,7 @@ func (h *Handler) detail(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	for _, a := range atts {
-		d.Attempts = append(d.Attempts, AttemptView{N: a.N, StartedAt: a.StartedAt, FinishedAt: a.FinishedAt, Outcome: a.Outcome, Code: a.Code, Detail: a.Detail})
+		d.Attempts = append(d.Attempts, AttemptView{N: a.N, StartedAt: a.StartedAt, FinishedAt: a.FinishedAt, Outcome: a.Outcome, Code: a.Code, Detail: a.Detail, Class: a.Class})
 	}
 	evs, err := h.Store.ListEvents(r.Context(), id)
 	if err != nil {

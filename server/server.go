@@ -40,7 +40,16 @@ type Config struct {
 	Addr      string
 	DB        string
 	SMTPRelay string
-	SMTPAddr  string
+	// SMTPRelayCA is a PEM file of the CA certificates that the relay's
+	// TLS certificate must chain to, used instead of the system roots.
+	SMTPRelayCA string
+	// SMTPRelayInsecureSkipVerify accepts any relay certificate: for test
+	// relays only (see RelayTLS).
+	SMTPRelayInsecureSkipVerify bool
+	// SMTPHelo is the name said in EHLO to the relay; "" means the host
+	// name (or localhost when the host name cannot be said in EHLO).
+	SMTPHelo string
+	SMTPAddr string
 	// SMTPTLSCert and SMTPTLSKey are PEM files of the certificate the
 	// inbound SMTP listener offers with STARTTLS (both or neither).
 	SMTPTLSCert, SMTPTLSKey string
@@ -104,6 +113,14 @@ func (c *Config) Validate() error {
 	}
 	if c.SMTPRelay != "" && !strings.HasPrefix(c.SMTPRelay, "smtp://") && !strings.HasPrefix(c.SMTPRelay, "smtps://") {
 		return fmt.Errorf("--smtp-relay must be an smtp:// or smtps:// URL")
+	}
+	if c.SMTPRelayCA != "" && c.SMTPRelayInsecureSkipVerify {
+		return errors.New("--smtp-relay-ca and --smtp-relay-insecure-skip-verify exclude each other: trust a CA or trust anything")
+	}
+	if c.SMTPHelo != "" {
+		if err := relay.CheckHelloName(c.SMTPHelo); err != nil {
+			return fmt.Errorf("--smtp-helo %v", err)
+		}
 	}
 	return nil
 }
@@ -182,7 +199,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	var snd delivery.Sender
 	if cfg.SMTPRelay != "" {
-		rc, err := relay.New(relay.Config{URL: cfg.SMTPRelay, MaxConns: cfg.Concurrency})
+		rc, err := newRelay(&s.cfg, log)
 		if err != nil {
 			store.Close()
 			return nil, err

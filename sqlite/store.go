@@ -529,7 +529,7 @@ func scanEvents(rows *sql.Rows) ([]connect.Event, error) {
 
 // ListAttempts implements connect.Store.
 func (s *Store) ListAttempts(ctx context.Context, contactID string) ([]connect.Attempt, error) {
-	rows, err := s.read(ctx, `SELECT contact_id, n, started_at, finished_at, outcome, code, detail FROM attempts WHERE contact_id = ? ORDER BY n`, contactID)
+	rows, err := s.read(ctx, `SELECT contact_id, n, started_at, finished_at, outcome, code, detail, class FROM attempts WHERE contact_id = ? ORDER BY n`, contactID)
 	if err != nil {
 		return nil, err
 	}
@@ -538,7 +538,7 @@ func (s *Store) ListAttempts(ctx context.Context, contactID string) ([]connect.A
 	for rows.Next() {
 		var a connect.Attempt
 		var st, fin int64
-		if err := rows.Scan(&a.ContactID, &a.N, &st, &fin, &a.Outcome, &a.Code, &a.Detail); err != nil {
+		if err := rows.Scan(&a.ContactID, &a.N, &st, &fin, &a.Outcome, &a.Code, &a.Detail, &a.Class); err != nil {
 			return nil, err
 		}
 		a.StartedAt, a.FinishedAt = fromMS(st), fromMS(fin)
@@ -650,8 +650,8 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 				o.Events = nil
 				continue
 			}
-			if _, err := s.exec(tx, `INSERT OR REPLACE INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail) VALUES (?,?,?,?,?,?,?)`,
-				a.ContactID, a.N, ms(a.StartedAt), ms(a.FinishedAt), a.Outcome, a.Code, a.Detail); err != nil {
+			if _, err := s.exec(tx, `INSERT OR REPLACE INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail, class) VALUES (?,?,?,?,?,?,?,?)`,
+				a.ContactID, a.N, ms(a.StartedAt), ms(a.FinishedAt), a.Outcome, a.Code, a.Detail, a.Class); err != nil {
 				return err
 			}
 			if len(o.Raw) > 0 {
