@@ -17,22 +17,19 @@ import (
 // inline image once always fits, since the message carries each image's
 // encoding once. References beyond the budget are left as cid: URLs, which
 // the sandboxed document does not load; the part is still listed, and
-// downloadable, among the attachments.
+// downloadable, among the attachments. (Pointing them at
+// /messages/{id}/parts/{n} instead would load only without --credentials:
+// Chromium sends no Basic credentials for the image requests of a sandboxed
+// document, whose origin is opaque.)
 const (
 	MaxInlineRefs = 1000
 	InlineSlack   = 4 << 20
 )
 
-// inlineStats says what writeInlined did.
-type inlineStats struct {
-	inlined, left int
-}
-
 // writeInlined writes doc to w with its cid: references to the message's
 // own parts replaced by data: URLs, within the bounds above. It streams:
 // no copy of the document is built.
-func writeInlined(w io.Writer, doc string, p *parsed) inlineStats {
-	var st inlineStats
+func writeInlined(w io.Writer, doc string, p *parsed) {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	defer bw.Flush()
 	ids := map[string]int{}
@@ -46,9 +43,9 @@ func writeInlined(w io.Writer, doc string, p *parsed) inlineStats {
 	}
 	if len(ids) == 0 {
 		_, _ = bw.WriteString(doc)
-		return st
+		return
 	}
-	budget := p.raw + InlineSlack
+	budget, inlined := p.raw+InlineSlack, 0
 	written := 0 // doc[:written] is out
 	for at := 0; ; {
 		k := indexCID(doc, at)
@@ -72,12 +69,11 @@ func writeInlined(w io.Writer, doc string, p *parsed) inlineStats {
 		}
 		info := p.Structure[n]
 		cost := len("data:;base64,") + len(info.ContentType) + base64.StdEncoding.EncodedLen(len(p.data[n]))
-		if st.inlined == MaxInlineRefs || cost > budget {
-			st.left++
-			continue
+		if inlined == MaxInlineRefs || cost > budget {
+			continue // left unresolved
 		}
 		budget -= cost
-		st.inlined++
+		inlined++
 		_, _ = bw.WriteString(doc[written:k])
 		_, _ = bw.WriteString("data:" + info.ContentType + ";base64,")
 		enc := base64.NewEncoder(base64.StdEncoding, bw)
@@ -86,7 +82,6 @@ func writeInlined(w io.Writer, doc string, p *parsed) inlineStats {
 		written = end
 	}
 	_, _ = bw.WriteString(doc[written:])
-	return st
 }
 
 // indexCID is the index of the next "cid:" (any case) in doc from at that

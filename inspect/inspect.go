@@ -14,7 +14,7 @@
 //	GET /api/v1/instances/{id}                       one instance with its email addresses
 //	GET /api/v1/instances/{id}/email-addresses       an instance's email addresses
 //	GET /api/v1/messages/{contactId}/parts           the message parsed: headers, text, html, attachments
-//	GET /api/v1/messages/{contactId}/parts/{index}   one leaf part's decoded bytes, as a download
+//	GET /api/v1/messages/{contactId}/parts/{index}   one leaf part's bytes (transfer-decoded), as a download
 //	GET /api/v1/messages/{contactId}/html[?remote=1] the HTML body as an inert document (see HTMLPolicy)
 //	GET /api/v1/messages/{contactId}/related         linked contacts, replies, others of the same customer
 //	GET /api/v1/knowledge-bases[?region=]            knowledge bases (every region when none is given)

@@ -322,7 +322,7 @@ func (h *Handler) html(w http.ResponseWriter, r *http.Request, id string) {
 		_, _ = io.WriteString(w, `<pre style="white-space:pre-wrap;font:13px/1.45 ui-monospace,monospace;margin:0">`+html.EscapeString(p.Text)+`</pre>`)
 		return
 	}
-	_ = writeInlined(w, p.HTML, p)
+	writeInlined(w, p.HTML, p)
 }
 
 // writeInertHTML serves doc under HTMLPolicy, or HTMLPolicyRemote when remote.
