@@ -475,6 +475,13 @@ func (s *Store) ListContacts(ctx context.Context, f connect.ContactFilter) (*con
 		p := arg(strings.ToLower(f.Address))
 		where = append(where, "(lower(to_addr) = "+p+" OR lower(from_addr) = "+p+")")
 	}
+	if f.Customer != "" {
+		// The rule of connect.Contact.Customer.
+		where = append(where, "lower(CASE WHEN initiation_method IN ('INBOUND', 'API') THEN from_addr ELSE to_addr END) = "+arg(strings.ToLower(f.Customer)))
+	}
+	if f.RelatedContactID != "" {
+		where = append(where, "related_id = "+arg(f.RelatedContactID))
+	}
 	if f.Query != "" {
 		like := arg("%" + strings.NewReplacer("%", "", "_", "", `\`, "").Replace(f.Query) + "%")
 		where = append(where, "(subject ILIKE "+like+" OR to_addr ILIKE "+like+" OR from_addr ILIKE "+like+" OR id = "+arg(f.Query)+")")

@@ -251,7 +251,7 @@ func New(cfg Config) (*Server, error) {
 	if tsvc != nil {
 		mux.Handle(template.AttachmentPath, basicAuth(creds, anonymous, awsapi.TemplateAttachmentHandler(tsvc)))
 	}
-	mux.Handle("/api/v1/", basicAuth(creds, anonymous, &inspect.Handler{Store: store}))
+	mux.Handle("/api/v1/", basicAuth(creds, anonymous, &inspect.Handler{Store: store, Logger: log.With("component", "inspect")}))
 	mux.Handle("/metrics", basicAuth(creds, anonymous, s.Metrics.Handler()))
 	if cfg.Profiling {
 		mux.Handle(profilePrefix, basicAuth(creds, anonymous, profileHandler{}))

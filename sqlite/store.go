@@ -443,6 +443,15 @@ func (s *Store) ListContacts(ctx context.Context, f connect.ContactFilter) (*con
 		where = append(where, "(to_addr = ? COLLATE NOCASE OR from_addr = ? COLLATE NOCASE)")
 		args = append(args, f.Address, f.Address)
 	}
+	if f.Customer != "" {
+		// The rule of connect.Contact.Customer.
+		where = append(where, "CASE WHEN initiation_method IN ('INBOUND', 'API') THEN from_addr ELSE to_addr END = ? COLLATE NOCASE")
+		args = append(args, f.Customer)
+	}
+	if f.RelatedContactID != "" {
+		where = append(where, "related_id = ?")
+		args = append(args, f.RelatedContactID)
+	}
 	if f.Query != "" {
 		where = append(where, "(subject LIKE ? OR to_addr LIKE ? OR from_addr LIKE ? OR id = ?)")
 		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(f.Query) + "%"
