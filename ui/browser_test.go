@@ -143,9 +143,19 @@ func (b *browser) waitJS(what, expr string) {
 	}
 }
 
+// docsScreenshot tells the shots the README shows (docs/screenshot-<name>.png).
+func docsScreenshot(name string) bool {
+	switch name {
+	case "contacts", "contact", "template", "contacts-narrow", "contact-narrow":
+		return true
+	}
+	return false
+}
+
 // shot saves a full-page PNG screenshot as a test artifact: in
 // $CONNECTMAIL_TEST_ARTIFACTS when set, else in the test's temporary
-// directory; with UPDATE_SCREENSHOTS=1 also as docs/screenshot-<name>.png.
+// directory; with UPDATE_SCREENSHOTS=1 the ones the README shows also go to
+// docs/screenshot-<name>.png.
 func (b *browser) shot(name string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
@@ -190,7 +200,7 @@ func (b *browser) shot(name string) {
 		b.t.Fatal(err)
 	}
 	b.t.Logf("screenshot %s", file)
-	if name != "failure" && os.Getenv("UPDATE_SCREENSHOTS") == "1" {
+	if docsScreenshot(name) && os.Getenv("UPDATE_SCREENSHOTS") == "1" {
 		if err := os.MkdirAll(filepath.Join("..", "docs"), 0o755); err != nil {
 			b.t.Fatal(err)
 		}
@@ -539,7 +549,8 @@ func TestBrowserCredentials(t *testing.T) {
 	b := newBrowser(t)
 	u := strings.Replace(h.url, "http://", "http://AKIDUI:s3cret-ui@", 1)
 	b.do("open with credentials", chromedp.Navigate(u+"/ui/"), chromedp.WaitVisible(chromedp.CSS("#list-status")))
-	b.waitJS("the live stream", `document.documentElement.dataset.live === 'up'`)
+	// The shared worker's stream request carries the credentials too.
+	b.waitJS("the live stream", `document.documentElement.dataset.live === 'up' && document.documentElement.dataset.liveMode === 'shared'`)
 	if got := eval[string](b, `document.getElementById('list-status').textContent`); got != "No contacts match." {
 		t.Errorf("list status = %q", got)
 	}

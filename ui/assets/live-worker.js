@@ -19,8 +19,7 @@ class Hub {
     for (const p of this.ports) p.postMessage(msg);
   }
 
-  // connect serves one tab: it says hello when it starts (or comes back from
-  // the back/forward cache) and bye when it goes away.
+  // connect serves one tab: it says hello when it starts and bye when it goes away.
   connect(port) {
     port.onmessage = (e) => {
       const kind = e.data && e.data.kind;

@@ -27,18 +27,23 @@ export class Live {
   }
 
   start() {
-    if (typeof SharedWorker === 'function') {
-      try {
-        this.shared(new SharedWorker(new URL('live-worker.js', import.meta.url), {type: 'module', name: 'connectmail-live'}));
-        return;
-      } catch (e) {
-        // no module workers here: read the stream in this tab
-      }
+    if (typeof SharedWorker === 'function' && this.shared()) {
+      // A page restored from the back/forward cache connects again: its
+      // worker may have ended while it was away.
+      window.addEventListener('pageshow', (e) => { if (e.persisted && !this.stream) this.shared(); });
+      return;
     }
     this.own();
   }
 
-  shared(worker) {
+  // shared connects to the shared worker; false where it cannot start.
+  shared() {
+    let worker;
+    try {
+      worker = new SharedWorker(new URL('live-worker.js', import.meta.url), {type: 'module', name: 'connectmail-live'});
+    } catch (e) {
+      return false;
+    }
     document.documentElement.dataset.liveMode = 'shared';
     const port = worker.port;
     let heard = false;
@@ -48,12 +53,12 @@ export class Live {
       if (m.kind === 'status') this.status(m.state);
       else if (m.kind === 'event') this.dispatch(m.ev);
     };
-    // A worker that cannot start (blocked, or a failed load) leaves the tab on its own stream.
+    // A worker that cannot start (a failed load, no module workers) leaves the tab on its own stream.
     worker.addEventListener('error', () => { if (!heard) this.own(); });
     port.start();
     port.postMessage({kind: 'hello'});
-    window.addEventListener('pagehide', () => port.postMessage({kind: 'bye'}));
-    window.addEventListener('pageshow', (e) => { if (e.persisted) port.postMessage({kind: 'hello'}); });
+    window.addEventListener('pagehide', () => { port.postMessage({kind: 'bye'}); port.close(); }, {once: true});
+    return true;
   }
 
   own() {
