@@ -56,10 +56,12 @@ func TestBrowserOneStreamForAllTabs(t *testing.T) {
 	inst := h.setup(ctx)
 	h.send(ctx, inst, "first@example.org", "Before the tabs", "<p>hi</p>")
 
+	// Eight tabs besides the browser's first (which stays blank: closing it
+	// would end the browser), so that the tab that started the stream can close.
 	const n = 8
-	tabs := []*browser{b}
-	closers := []func(){func() {}}
-	for range n - 1 {
+	var tabs []*browser
+	var closers []func()
+	for range n {
 		tab, closeTab := b.newTab()
 		tabs = append(tabs, tab)
 		closers = append(closers, closeTab)
@@ -86,7 +88,8 @@ func TestBrowserOneStreamForAllTabs(t *testing.T) {
 	}
 	appears(tabs, h.send(ctx, inst, "ana@example.org", "Seen by every tab", "<p>hi</p>"))
 
-	// Closing tabs, the first among them, leaves the others live on the same stream.
+	// Closing tabs, the one that started the stream among them, leaves the
+	// others live on the same stream.
 	for i := range n / 2 {
 		closers[i]()
 	}
