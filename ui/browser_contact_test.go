@@ -63,18 +63,11 @@ func TestBrowserInboundContact(t *testing.T) {
 	b.do("open the outbound contact", chromedp.Navigate(h.url+"/ui/contacts/"+out), chromedp.WaitVisible(chromedp.CSS("#timeline")))
 	rel := eval[string](b, `(document.querySelector('table.related tr[data-id="`+in+`"]') || {dataset: {}}).dataset.relation || ''`)
 	label := eval[string](b, `(document.querySelector('table.related tr[data-id="`+in+`"] td.relation') || {}).textContent || ''`)
-	switch rel {
-	case "reply":
-		if label != "Reply" {
-			t.Errorf("a reply is labelled %q", label)
-		}
-	case "":
-		t.Log("the inspection API does not list the reply here yet")
-	default:
-		t.Logf("the inspection API lists the reply as %q (labelled %q), not yet as reply", rel, label)
+	if rel != "reply" || label != "Reply" {
+		t.Errorf("the reply is listed as %q, labelled %q; want relation reply, label Reply", rel, label)
 	}
 	if eval[bool](b, `document.querySelector('table.related tr[data-id="`+dora+`"]') !== null`) {
-		t.Log("the inspection API lists another customer's contact as related (issue 13 item 1, inspect side)")
+		t.Error("another customer's contact is listed as related (issue 13 item 1)")
 	}
 }
 
