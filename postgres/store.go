@@ -480,7 +480,7 @@ func (s *Store) ListContacts(ctx context.Context, f connect.ContactFilter) (*con
 		where = append(where, "lower(CASE WHEN initiation_method IN ('INBOUND', 'API') THEN from_addr ELSE to_addr END) = "+arg(strings.ToLower(f.Customer)))
 	}
 	if f.RelatedContactID != "" {
-		where = append(where, "related_id = "+arg(f.RelatedContactID))
+		where = append(where, "related_id = "+arg(f.RelatedContactID)+" AND related_id <> ''")
 	}
 	if f.Query != "" {
 		like := arg("%" + strings.NewReplacer("%", "", "_", "", `\`, "").Replace(f.Query) + "%")

@@ -449,7 +449,7 @@ func (s *Store) ListContacts(ctx context.Context, f connect.ContactFilter) (*con
 		args = append(args, f.Customer)
 	}
 	if f.RelatedContactID != "" {
-		where = append(where, "related_id = ?")
+		where = append(where, "related_id = ? AND related_id <> ''")
 		args = append(args, f.RelatedContactID)
 	}
 	if f.Query != "" {
