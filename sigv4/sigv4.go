@@ -67,6 +67,10 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 func newError(code, msg string) *Error { return &Error{Code: code, Message: msg} }
 
+// MismatchError is the error of a signature that does not match the
+// request, with AWS's message.
+func MismatchError() *Error { return newError(CodeInvalidSignature, msgMismatch) }
+
 func incomplete(format string, args ...any) *Error {
 	return newError(CodeIncompleteSignature, fmt.Sprintf(format, args...))
 }
@@ -148,6 +152,9 @@ type Pending struct {
 	// signed is set once the signature matched over the declared payload
 	// hash; only the body's hash is left to compare.
 	signed bool
+	// triedUnsigned is set when Check tried UNSIGNED-PAYLOAD (signed says
+	// whether it matched).
+	triedUnsigned bool
 }
 
 // Check verifies what can be verified of r before its body is read, so
@@ -173,7 +180,14 @@ func (v *Verifier) Check(r *http.Request) (Pending, error) {
 	p := Pending{v: v, r: r, in: in, secret: secret, path: path, rawQuery: rawQuery}
 	switch pl := in.payloadHash; {
 	case pl == "":
-		return p, nil // the body's hash is part of the signature
+		// The body's hash is part of the signature, unless this is an
+		// S3-style presigned URL signed over UNSIGNED-PAYLOAD: that one
+		// is settled now.
+		if in.presigned && v.AllowUnsignedPayload && lengthKnown(r, in.signedHeaders) {
+			p.triedUnsigned = true
+			p.signed = p.match(nil, payloadUnsigned)
+		}
+		return p, nil
 	case pl == unsignedPayload:
 		if !v.AllowUnsignedPayload {
 			// Outside S3, AWS signs over the body's real hash whatever the
@@ -183,16 +197,35 @@ func (v *Verifier) Check(r *http.Request) (Pending, error) {
 	case len(pl) != 2*sha256.Size || !isHex(pl):
 		return Pending{}, incomplete("Unsupported x-amz-content-sha256 value: only UNSIGNED-PAYLOAD or a hex SHA-256 digest is accepted.")
 	}
-	if r.ContentLength < 0 {
-		// A signed content-length may have to be taken from the body.
+	if !lengthKnown(r, in.signedHeaders) {
 		return p, nil
 	}
-	if !p.match(nil, false, false) {
+	if !p.match(nil, payloadDeclared) {
 		return Pending{}, newError(CodeInvalidSignature, msgMismatch)
 	}
 	p.signed = true
 	return p, nil
 }
+
+// lengthKnown reports whether the canonical request can be built without
+// the body: a signed content-length may have to be taken from it.
+func lengthKnown(r *http.Request, signedHeaders string) bool {
+	if r.ContentLength >= 0 {
+		return true
+	}
+	for rest := signedHeaders; rest != ""; {
+		var name string
+		name, rest, _ = strings.Cut(rest, ";")
+		if strings.EqualFold(name, "content-length") {
+			return false
+		}
+	}
+	return true
+}
+
+// Verified reports whether Check already verified the signature, leaving
+// only the body's hash (if the signature covers it) to Verify.
+func (p *Pending) Verified() bool { return p.signed }
 
 // Presigned reports whether the signature is in the query string.
 func (p *Pending) Presigned() bool { return p.in.presigned }
@@ -214,7 +247,7 @@ func (p *Pending) identity() Identity {
 func (p *Pending) Verify(body []byte) (Identity, error) {
 	switch pl := p.in.payloadHash; {
 	case pl == unsignedPayload:
-		if !p.signed && !p.match(body, false, false) {
+		if !p.signed && !p.match(body, payloadDeclared) {
 			return Identity{}, newError(CodeInvalidSignature, msgMismatch)
 		}
 	case pl != "":
@@ -222,26 +255,40 @@ func (p *Pending) Verify(body []byte) (Identity, error) {
 		if !hexEqual(pl, bodySum[:]) {
 			return Identity{}, newError(CodeInvalidSignature, "The provided 'x-amz-content-sha256' header does not match what was computed.")
 		}
-		if !p.signed && !p.match(body, false, false) {
+		if !p.signed && !p.match(body, payloadDeclared) {
 			return Identity{}, newError(CodeInvalidSignature, msgMismatch)
 		}
+	case p.signed:
+		// Presigned over UNSIGNED-PAYLOAD, verified by Check.
 	default:
 		// A presigned request that declares no payload hash was signed
 		// either over the body (botocore's and the JS SDK's presigners) or,
 		// where unsigned payloads are allowed, over UNSIGNED-PAYLOAD
 		// (S3-style presigners, or a Go SDK caller passing it).
-		if !p.match(body, true, p.in.presigned && p.v.AllowUnsignedPayload) {
+		mode := payloadBody
+		if p.in.presigned && p.v.AllowUnsignedPayload && !p.triedUnsigned {
+			mode = payloadBodyOrUnsigned
+		}
+		if !p.match(body, mode) {
 			return Identity{}, newError(CodeInvalidSignature, msgMismatch)
 		}
 	}
 	return p.identity(), nil
 }
 
-// match computes the request's signature, over the body's hash when
-// hashBody and else over the declared payload hash, and compares it with the
-// one the client sent. altUnsigned also tries UNSIGNED-PAYLOAD as the
-// payload hash.
-func (p *Pending) match(body []byte, hashBody, altUnsigned bool) bool {
+// payloadChoice says which payload hash match signs over.
+type payloadChoice uint8
+
+const (
+	payloadDeclared       payloadChoice = iota // the one the client declared
+	payloadBody                              // the body's
+	payloadBodyOrUnsigned                    // the body's, or UNSIGNED-PAYLOAD
+	payloadUnsigned                          // UNSIGNED-PAYLOAD
+)
+
+// match computes the request's signature over the payload hash mode names
+// and compares it with the one the client sent.
+func (p *Pending) match(body []byte, mode payloadChoice) bool {
 	v, in := p.v, &p.in
 	s, _ := v.scratch.Get().(*scratch)
 	if s == nil {
@@ -255,7 +302,7 @@ func (p *Pending) match(body []byte, hashBody, altUnsigned bool) bool {
 		signedHeaders: in.signedHeaders,
 		payload:       in.payloadHash,
 	}
-	if hashBody {
+	if mode == payloadBody || mode == payloadBodyOrUnsigned {
 		sum := sha256.Sum256(body)
 		hex.Encode(s.bodyHex[:], sum[:])
 		c.payloadHex = s.bodyHex[:]
@@ -278,11 +325,16 @@ func (p *Pending) match(body []byte, hashBody, altUnsigned bool) bool {
 	if hasTab {
 		allowed |= literalTabs
 	}
-	if altUnsigned {
+	required := variant(0)
+	switch mode {
+	case payloadBodyOrUnsigned:
 		allowed |= unsignedBody
+	case payloadUnsigned:
+		allowed |= unsignedBody
+		required = unsignedBody
 	}
 	for vr := variant(0); vr <= allowed; vr++ {
-		if vr&^allowed != 0 {
+		if vr&^allowed != 0 || vr&required != required {
 			continue
 		}
 		sum := s.signature(&c, vr, key, in)

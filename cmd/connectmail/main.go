@@ -148,7 +148,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.SMTPTLSCert, "smtp-tls-cert", "", "PEM certificate `FILE` (chain) the inbound SMTP listener offers with STARTTLS; needs --smtp-tls-key")
 	fs.StringVar(&cfg.SMTPTLSKey, "smtp-tls-key", "", "PEM private key `FILE` of --smtp-tls-cert")
 	fs.StringVar(&cfg.AccountID, "account-id", cfg.AccountID, "12-digit AWS account id used in every ARN")
-	fs.StringVar(&cfg.CredentialsFile, "credentials", "", "JSON `FILE` of access keys and what each may do; without it only key test / secret test is accepted, and only on a loopback --addr")
+	fs.StringVar(&cfg.CredentialsFile, "credentials", "", "JSON `FILE` of access keys and what each may do; without it only key test / secret test is accepted, and only on a loopback --addr (or with --emulator)")
+	fs.BoolVar(&cfg.Emulator, "emulator", false, "accept the public test/test key on any --addr (containers, CI service containers); logs a warning; only Host names in --allowed-hosts are answered")
+	var allowedHosts listFlag
+	fs.Var(&allowedHosts, "allowed-hosts", "Host `NAMES` answered besides loopback ones (comma-separated host names or IP addresses); without --credentials nothing else is; default with --emulator: this machine's host name")
 	fs.Var(&dkim, "dkim", "DKIM signing key `DOMAIN:SELECTOR:KEYFILE` (PEM, RSA or Ed25519); repeat or comma-separate for several domains")
 	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "most simultaneous SMTP connections to the relay")
 	fs.DurationVar(&cfg.RetryBase, "retry-base", cfg.RetryBase, "first retry delay after a temporary failure; each later retry doubles it (capped at 20m), with jitter")
@@ -199,6 +202,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg.DKIM = dkim
 	cfg.Webhooks = hooks
+	cfg.AllowedHosts = allowedHosts
 	if len(rates) > 0 {
 		cfg.DomainRates = rates
 	}

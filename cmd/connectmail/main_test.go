@@ -12,7 +12,7 @@ func TestServeHelpExplainsEveryFlag(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	help := errb.String()
-	for _, flag := range []string{"addr", "db", "smtp-relay", "smtp-addr", "account-id", "credentials", "dkim", "webhook", "webhook-secret", "retry-base", "max-age", "suppress-for", "domain-rate", "fault-injection"} {
+	for _, flag := range []string{"addr", "db", "smtp-relay", "smtp-addr", "account-id", "credentials", "dkim", "webhook", "webhook-secret", "retry-base", "max-age", "suppress-for", "domain-rate", "fault-injection", "emulator", "allowed-hosts"} {
 		if !strings.Contains(help, "--"+flag+" ") && !strings.Contains(help, "--"+flag+"\t") {
 			t.Errorf("serve --help does not mention --%s", flag)
 		}
@@ -47,6 +47,10 @@ func TestServeRefusals(t *testing.T) {
 		{"missing credentials file", []string{"--addr", "0.0.0.0:0", "--credentials", "/nonexistent/creds.json"}, nil, "no such file"},
 		{"bad dkim", []string{"--dkim", "example.com"}, nil, "DOMAIN:SELECTOR:KEYFILE"},
 		{"bad domain rate", []string{"--domain-rate", "example.com=fast"}, nil, "DOMAIN=N"},
+		{"emulator with credentials", []string{"--emulator", "--credentials", "/nonexistent/creds.json"}, nil, "does not go with --credentials"},
+		{"bad allowed host", []string{"--allowed-hosts", "http://example.com"}, nil, "--allowed-hosts"},
+		// CONNECTMAIL_EMULATOR=1 lifts the loopback refusal: what fails is the host list.
+		{"env twins emulator and allowed hosts", nil, map[string]string{"CONNECTMAIL_ADDR": "0.0.0.0:0", "CONNECTMAIL_EMULATOR": "1", "CONNECTMAIL_ALLOWED_HOSTS": "ok.example,*.example"}, "--allowed-hosts"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
