@@ -281,9 +281,9 @@ type payloadChoice uint8
 
 const (
 	payloadDeclared       payloadChoice = iota // the one the client declared
-	payloadBody                              // the body's
-	payloadBodyOrUnsigned                    // the body's, or UNSIGNED-PAYLOAD
-	payloadUnsigned                          // UNSIGNED-PAYLOAD
+	payloadBody                                // the body's
+	payloadBodyOrUnsigned                      // the body's, or UNSIGNED-PAYLOAD
+	payloadUnsigned                            // UNSIGNED-PAYLOAD
 )
 
 // match computes the request's signature over the payload hash mode names
