@@ -405,7 +405,9 @@ func TestEmulatorMode(t *testing.T) {
 		{"public address, emulator", func(c *server.Config) { c.Addr = "0.0.0.0:4580"; c.Emulator = true }, true},
 		{"emulator with credentials", func(c *server.Config) { c.Emulator = true; c.CredentialsFile = "creds.json" }, false},
 		{"public address, credentials", func(c *server.Config) { c.Addr = "0.0.0.0:4580"; c.CredentialsFile = "creds.json" }, true},
-		{"allowed hosts", func(c *server.Config) { c.AllowedHosts = []string{"connectmail", "10.0.0.7", "[fd00::1]", "ci.example."} }, true},
+		{"allowed hosts", func(c *server.Config) {
+			c.AllowedHosts = []string{"connectmail", "10.0.0.7", "[fd00::1]", "ci.example."}
+		}, true},
 		{"allowed host with a port", func(c *server.Config) { c.AllowedHosts = []string{"connectmail:4580"} }, false},
 		{"allowed host with a scheme", func(c *server.Config) { c.AllowedHosts = []string{"http://connectmail"} }, false},
 		{"allowed host wildcard", func(c *server.Config) { c.AllowedHosts = []string{"*.example"} }, false},
