@@ -6,7 +6,8 @@
 //	]}
 //
 // "allow" lists actions as "<service>:<Operation>" with "*" wildcards; the
-// services are connect, wisdom and inspect (the inspection API and web UI).
+// services are connect, wisdom, inspect (the inspection API and web UI,
+// "inspect:<METHOD>") and debug ("debug:pprof", the runtime profiles).
 // A key with no "allow" list may do everything.
 package credentials
 

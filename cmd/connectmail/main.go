@@ -163,7 +163,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.Var(rates, "domain-rate", "per-destination-domain delivery limit `DOMAIN=N` messages/second; \"*\" sets it for every other domain; repeat or comma-separate (e.g. gmail.com=20,*=100)")
 	fs.DurationVar(&cfg.SuppressFor, "suppress-for", 0, "how long a hard-bounced address stays on the suppression list; 0 = until removed")
 	fs.BoolVar(&cfg.FaultInjection, "fault-injection", false, "honour the X-Connectmail-Fault request header (throttle, unavailable, internal, lost) so that SDK retry handling can be tested; never in production")
-	fs.BoolVar(&cfg.Profiling, "pprof", false, "serve Go runtime profiles at /debug/pprof/ (CPU: /debug/pprof/profile?seconds=N; heap, goroutine, allocs, block, mutex), behind the same access as /metrics")
+	fs.BoolVar(&cfg.Profiling, "pprof", false, "serve Go runtime profiles at /debug/pprof/ (CPU: /debug/pprof/profile?seconds=N; heap, goroutine, allocs, block, mutex), for keys allowed debug:pprof")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.Usage = func() {
