@@ -133,13 +133,18 @@ func bodyReadError(err error) error {
 }
 
 // readN reads exactly n bytes, growing its buffer as they arrive so that a
-// client announcing a large body and sending little costs little memory.
+// client announcing a large body and sending little costs little memory;
+// past the first MiB it allocates the rest at once, to leave little garbage.
 func readN(r io.Reader, n int64) ([]byte, error) {
-	const first = 64 << 10
+	const first, direct = 64 << 10, 1 << 20
 	buf := make([]byte, 0, min(n, first))
 	for int64(len(buf)) < n {
 		if len(buf) == cap(buf) {
-			grown := make([]byte, len(buf), min(n, 2*int64(cap(buf))))
+			next := 2 * int64(cap(buf))
+			if cap(buf) >= direct {
+				next = n
+			}
+			grown := make([]byte, len(buf), min(n, next))
 			copy(grown, buf)
 			buf = grown
 		}
