@@ -149,7 +149,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.SMTPTLSKey, "smtp-tls-key", "", "PEM private key `FILE` of --smtp-tls-cert")
 	fs.StringVar(&cfg.AccountID, "account-id", cfg.AccountID, "12-digit AWS account id used in every ARN")
 	fs.StringVar(&cfg.CredentialsFile, "credentials", "", "JSON `FILE` of access keys and what each may do; without it only key test / secret test is accepted, and only on a loopback --addr (or with --emulator)")
-	fs.BoolVar(&cfg.Emulator, "emulator", false, "accept the public test/test key on any --addr (containers, CI service containers); logs a warning; only Host names in --allowed-hosts are answered")
+	fs.BoolVar(&cfg.Emulator, "emulator", false, "accept the public test/test key on any --addr (containers, CI service containers); logs a warning; answers only loopback Host names and --allowed-hosts")
 	var allowedHosts listFlag
 	fs.Var(&allowedHosts, "allowed-hosts", "Host `NAMES` answered besides loopback ones (comma-separated host names or IP addresses); without --credentials nothing else is; default with --emulator: this machine's host name")
 	fs.Var(&dkim, "dkim", "DKIM signing key `DOMAIN:SELECTOR:KEYFILE` (PEM, RSA or Ed25519); repeat or comma-separate for several domains")
