@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/connectmail/connectmail/awsapi"
@@ -17,6 +18,28 @@ import (
 // names the operator allowed are answered.
 type hostPolicy struct {
 	names map[string]bool
+}
+
+// hostPolicyFor is the policy of a configuration: loopback names and
+// --allowed-hosts (with --emulator and no list: the machine's host name, as
+// a container's peers on a network may call it), or nil, answering every
+// Host, with --credentials and no --allowed-hosts. It logs the emulator's
+// warning.
+func hostPolicyFor(cfg Config) *hostPolicy {
+	if cfg.CredentialsFile != "" && len(cfg.AllowedHosts) == 0 {
+		return nil
+	}
+	names := cfg.AllowedHosts
+	if cfg.Emulator && len(names) == 0 {
+		if h, err := os.Hostname(); err == nil && checkAllowedHost(h) == nil {
+			names = []string{h}
+		}
+	}
+	if cfg.Emulator {
+		cfg.Logger.Warn("EMULATOR MODE: the public test/test key is accepted from anyone who can reach "+cfg.Addr+"; never expose this listener beyond a test network",
+			"allowedHosts", append([]string{"localhost", "127.0.0.1", "::1"}, names...))
+	}
+	return newHostPolicy(names)
 }
 
 // newHostPolicy allows loopback names and addresses and the given names.

@@ -157,25 +157,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	anonymous := cfg.CredentialsFile == ""
-	var hosts *hostPolicy
-	if anonymous || len(cfg.AllowedHosts) > 0 {
-		names := cfg.AllowedHosts
-		if cfg.Emulator && len(names) == 0 {
-			if h, err := os.Hostname(); err == nil && h != "" {
-				names = []string{h}
-			}
-		}
-		for _, n := range names {
-			if err := checkAllowedHost(n); err != nil {
-				return nil, err
-			}
-		}
-		hosts = newHostPolicy(names)
-		if cfg.Emulator {
-			log.Warn("EMULATOR MODE: the public test/test key is accepted from anyone who can reach "+cfg.Addr+"; never expose this listener beyond a test network",
-				"allowedHosts", append([]string{"localhost", "127.0.0.1", "::1"}, names...))
-		}
-	}
+	hosts := hostPolicyFor(cfg)
 	grantKey := creds.DerivedKey("attached-file URL grants")
 	bodies := &awsapi.BodyBudget{Timeout: cfg.BodyTimeout}
 	keys := signer{}
