@@ -70,8 +70,9 @@ type sessionConn struct {
 	// closeAfterWrite closes the connection once the next reply is
 	// written: a 421 that ends the session.
 	closeAfterWrite atomic.Bool
-	// refused counts the unknown recipients of the connection, across
-	// its transactions and a STARTTLS (which starts a new smtp.Session).
+	// refused counts the unknown recipients of the connection since it
+	// last delivered a message, across its transactions and a STARTTLS
+	// (which starts a new smtp.Session).
 	refused atomic.Int32
 	expired atomic.Bool
 }

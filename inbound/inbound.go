@@ -68,9 +68,10 @@ type Limits struct {
 	// (default 50); more get 452 4.5.3.
 	MaxRecipients int
 	// MaxRefusedRecipients is how many unknown recipients a session may
-	// try (default 20, as postfix's smtpd_hard_error_limit). The next one is
-	// answered 421 4.7.0 and the connection closed, so that a session cannot
-	// probe for addresses at length.
+	// try without delivering a message (default 20, as postfix's
+	// smtpd_hard_error_limit). The next one is answered 421 4.7.0 and the
+	// connection closed, so that a session cannot probe for addresses at
+	// length.
 	MaxRefusedRecipients int
 	// MemoryBytes bounds the bytes of messages held in memory at once, all
 	// sessions together, while they are recorded (default twice
@@ -289,6 +290,7 @@ func (se *session) Data(r io.Reader) error {
 		}
 		se.s.cfg.Logger.Info("inbound email received", "contact", id, "instance", rc.InstanceID)
 	}
+	se.conn.refused.Store(0) // as postfix counts errors: those made without delivering mail
 	return nil
 }
 

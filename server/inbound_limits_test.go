@@ -201,12 +201,20 @@ func TestInboundSessionDeadline(t *testing.T) {
 }
 
 // TestInboundUnknownRecipientLimit: a session may try three unknown
-// recipients (550 each, across transactions); at the fourth it is answered
-// 421 4.7.0 and closed. Known recipients do not count.
+// recipients without delivering a message (550 each, across transactions);
+// at the fourth it is answered 421 4.7.0 and closed. Known recipients do
+// not count, and a delivered message starts the count afresh, as postfix's
+// smtpd_hard_error_limit does.
 func TestInboundUnknownRecipientLimit(t *testing.T) {
 	h, _ := smtpServer(t, func(c *server.Config) { c.SMTPLimits.MaxRefusedRecipients = 3 })
 	r := dialSMTP(t, h.smtpAddr, "220")
 	r.cmd("EHLO client.example.org", "250")
+	r.cmd("MAIL FROM:<customer@example.org>", "250")
+	r.cmd("RCPT TO:<support@example.com>", "250")
+	r.cmd("RCPT TO:<nobody0@example.com>", "550 5.1.1")
+	r.cmd("RCPT TO:<nobody00@example.com>", "550 5.1.1")
+	r.cmd("DATA", "354")
+	r.cmd(string(inboundMessage("<limit@example.org>", "limit", ""))+".", "250")
 	r.cmd("MAIL FROM:<prober@example.org>", "250")
 	r.cmd("RCPT TO:<nobody1@example.com>", "550 5.1.1")
 	r.cmd("RCPT TO:<nobody2@example.com>", "550 5.1.1")
