@@ -255,6 +255,7 @@ func (se *session) Data(r io.Reader) error {
 			se.s.cfg.Logger.Error("spooling inbound mail failed", "err", err)
 			return errNoRoom
 		case se.conn.pastEnd():
+			se.conn.closeAfterWrite.Store(true)
 			return errSessionOver
 		}
 		var serr *smtp.SMTPError

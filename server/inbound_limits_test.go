@@ -176,7 +176,10 @@ func TestInboundSessionDeadline(t *testing.T) {
 					select {
 					case line, ok := <-replies:
 						open = ok
-						if strings.HasPrefix(line, "421") && cut == "" {
+						if cut != "" && ok {
+							t.Fatalf("a reply after the 421 that cut the session: %q", line)
+						}
+						if strings.HasPrefix(line, "421") {
 							cut = line
 						}
 					case <-tick.C:
