@@ -74,6 +74,12 @@ type sessionConn struct {
 	// last delivered a message, across its transactions and a STARTTLS
 	// (which starts a new smtp.Session).
 	refused atomic.Int32
+	// idle, while not zero, is the read timeout that each read from the
+	// network gets afresh: set during message data, for which go-smtp
+	// sets one deadline for the whole transfer, which a large message on a
+	// slow link cannot meet while an idle sender must still be cut. The
+	// session's end bounds the transfer as a whole.
+	idle    atomic.Int64
 	expired atomic.Bool
 }
 
@@ -98,6 +104,9 @@ func (c *sessionConn) SetWriteDeadline(t time.Time) error {
 
 // Read implements net.Conn, and logs the end of a session cut at its deadline.
 func (c *sessionConn) Read(p []byte) (int, error) {
+	if d := time.Duration(c.idle.Load()); d > 0 {
+		_ = c.SetReadDeadline(time.Now().Add(d))
+	}
 	n, err := c.Conn.Read(p)
 	if err != nil && c.pastEnd() && c.expired.CompareAndSwap(false, true) {
 		c.log.Info("inbound SMTP session reached its time limit: closing", "remote", c.RemoteAddr().String())
@@ -123,21 +132,6 @@ func (c *sessionConn) Close() error {
 
 // pastEnd reports whether the session's time is up.
 func (c *sessionConn) pastEnd() bool { return !time.Now().Before(c.end) }
-
-// idleReader refreshes the read deadline of c before each read of message
-// data: go-smtp sets one deadline for the whole DATA transfer, which a large
-// message on a slow link cannot meet, while an idle sender must still be
-// cut. The session's end bounds the transfer as a whole.
-type idleReader struct {
-	r    io.Reader
-	c    *sessionConn
-	idle time.Duration
-}
-
-func (r idleReader) Read(p []byte) (int, error) {
-	_ = r.c.SetReadDeadline(time.Now().Add(r.idle))
-	return r.r.Read(p)
-}
 
 // ownConn finds the sessionConn under a connection go-smtp hands out (a
 // *tls.Conn after STARTTLS).

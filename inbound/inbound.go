@@ -204,6 +204,7 @@ func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 var (
 	errTooManyRefused = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "Too many unknown recipients, closing connection"}
 	errSessionOver    = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Session time limit reached, closing connection"}
+	errIdle           = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Timeout waiting for message data, closing connection"}
 	errNoRoom         = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "Insufficient system resources, try again later"}
 	errTemporary      = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Temporary failure, try again later"}
 )
@@ -247,7 +248,9 @@ func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 
 func (se *session) Data(r io.Reader) error {
 	lim := se.s.cfg.Limits
-	m, err := spool(idleReader{r: r, c: se.conn, idle: lim.CommandTimeout}, lim.SpoolDir)
+	se.conn.idle.Store(int64(lim.CommandTimeout))
+	m, err := spool(r, lim.SpoolDir)
+	se.conn.idle.Store(0)
 	if err != nil {
 		var re readError
 		switch {
@@ -261,6 +264,11 @@ func (se *session) Data(r io.Reader) error {
 		var serr *smtp.SMTPError
 		if errors.As(re.err, &serr) {
 			return serr // the size limit
+		}
+		var ne net.Error
+		if errors.As(re.err, &ne) && ne.Timeout() {
+			se.conn.closeAfterWrite.Store(true)
+			return errIdle
 		}
 		return re.err
 	}

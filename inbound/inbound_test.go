@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/smtp"
 	"net/textproto"
 	"path/filepath"
@@ -214,4 +216,74 @@ func TestMessagesShareAMemoryBudget(t *testing.T) {
 	if len(rcv.got) != 3 {
 		t.Fatalf("recorded %v, want three messages", rcv.got)
 	}
+}
+
+// TestMessageDataTimeouts: the command timeout applies to each read of
+// message data, not to the whole transfer: a message trickled steadily for
+// longer than the timeout is received, while a sender that stops in the
+// middle of a message is answered 421 4.4.2 and closed (not 554, which
+// would make its MTA bounce the message).
+func TestMessageDataTimeouts(t *testing.T) {
+	const idle = 2 * time.Second
+	rcv := &blockingReceiver{entered: make(chan struct{}), release: make(chan struct{})}
+	close(rcv.release)
+	addr := listen(t, rcv, inbound.Limits{CommandTimeout: idle, SpoolDir: t.TempDir()})
+	start := func(t *testing.T) (*textproto.Conn, net.Conn) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		c := textproto.NewConn(conn)
+		if _, _, err := c.ReadResponse(220); err != nil {
+			t.Fatal(err)
+		}
+		for _, cmd := range []struct {
+			line string
+			code int
+		}{{"EHLO client.example.org", 250}, {"MAIL FROM:<customer@example.org>", 250}, {"RCPT TO:<support@example.com>", 250}, {"DATA", 354}} {
+			if err := c.PrintfLine("%s", cmd.line); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := c.ReadResponse(cmd.code); err != nil {
+				t.Fatalf("%s: %v", cmd.line, err)
+			}
+		}
+		return c, conn
+	}
+	t.Run("steady", func(t *testing.T) {
+		t.Parallel()
+		c, conn := start(t)
+		if _, err := io.WriteString(conn, "Subject: slow\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for end := time.Now().Add(2*idle + time.Second); time.Now().Before(end); <-tick.C {
+			if _, err := io.WriteString(conn, "line\r\n"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := c.PrintfLine("."); err != nil {
+			t.Fatal(err)
+		}
+		if _, msg, err := c.ReadResponse(250); err != nil {
+			t.Fatalf("a message trickled for %s with a timeout of %s: %v %s", 2*idle+time.Second, idle, err, msg)
+		}
+	})
+	t.Run("stalled", func(t *testing.T) {
+		t.Parallel()
+		c, conn := start(t)
+		if _, err := io.WriteString(conn, "Subject: stalled\r\n\r\nhalf a mess"); err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+		code, msg, err := c.ReadResponse(421)
+		if err != nil || !strings.HasPrefix(msg, "4.4.2") {
+			t.Fatalf("a stalled message: %d %s %v, want 421 4.4.2", code, msg, err)
+		}
+		if line, err := c.ReadLine(); !errors.Is(err, io.EOF) {
+			t.Fatalf("the connection is still open after the 421: %q %v", line, err)
+		}
+	})
 }
