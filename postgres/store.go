@@ -260,6 +260,16 @@ func (s *Store) FindEmailAddress(ctx context.Context, instanceID, address string
 	return e, err
 }
 
+// LookupEmailAddress implements connect.Store, through the unique index on
+// address_lc.
+func (s *Store) LookupEmailAddress(ctx context.Context, address string) (*connect.EmailAddress, error) {
+	e, err := scanEmail(s.pool.QueryRow(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE address_lc = $1`, strings.ToLower(address)))
+	if notFound(err) {
+		return nil, fault.NotFoundf("EmailAddress", "email address %s not found", address)
+	}
+	return e, err
+}
+
 // ListEmailAddresses implements connect.Store.
 func (s *Store) ListEmailAddresses(ctx context.Context, instanceID string) ([]*connect.EmailAddress, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = $1 ORDER BY created_at, id`, instanceID)

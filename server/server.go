@@ -57,6 +57,11 @@ type Config struct {
 	AccountID               string
 	CredentialsFile         string
 	DKIM                    []DKIMConfig
+
+	// SMTPLimits bound the inbound SMTP listener's sessions and messages
+	// (zero fields: inbound's defaults).
+	SMTPLimits inbound.Limits
+
 	// Concurrency bounds simultaneous relay connections.
 	Concurrency int
 	// RetryBase is the first retry delay; MaxAge how long a message is retried.
@@ -92,6 +97,7 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:4580", DB: "sqlite:connectmail.db", AccountID: "000000000000",
 		Concurrency: 32, RetryBase: 30 * time.Second, MaxAge: 24 * time.Hour,
+		SMTPLimits: inbound.DefaultLimits(),
 	}
 }
 
@@ -299,7 +305,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("--smtp-tls-cert and --smtp-tls-key go together")
 	}
 	if cfg.SMTPAddr != "" {
-		ic := inbound.Config{Addr: cfg.SMTPAddr, Receiver: svc, Logger: log.With("component", "smtp-in")}
+		ic := inbound.Config{Addr: cfg.SMTPAddr, Receiver: svc, Logger: log.With("component", "smtp-in"), Limits: cfg.SMTPLimits}
 		if cfg.SMTPTLSCert != "" {
 			cert, err := tls.LoadX509KeyPair(cfg.SMTPTLSCert, cfg.SMTPTLSKey)
 			if err != nil {

@@ -211,6 +211,19 @@ func (s *Store) FindEmailAddress(ctx context.Context, instanceID, address string
 	return e, err
 }
 
+// lookupEmailSQL finds an address in any instance, through the unique index
+// on address_lc.
+const lookupEmailSQL = `SELECT ` + emailCols + ` FROM email_addresses WHERE address_lc = ?`
+
+// LookupEmailAddress implements connect.Store.
+func (s *Store) LookupEmailAddress(ctx context.Context, address string) (*connect.EmailAddress, error) {
+	e, err := scanEmail(s.readRow(ctx, lookupEmailSQL, strings.ToLower(address)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fault.NotFoundf("EmailAddress", "email address %s not found", address)
+	}
+	return e, err
+}
+
 // ListEmailAddresses implements connect.Store.
 func (s *Store) ListEmailAddresses(ctx context.Context, instanceID string) ([]*connect.EmailAddress, error) {
 	rows, err := s.read(ctx, `SELECT `+emailCols+` FROM email_addresses WHERE instance_id = ? ORDER BY created_at, id`, instanceID)

@@ -70,6 +70,8 @@ func connectCases() []testCase {
 		{"idempotency", testIdempotency},
 		{"idempotency-concurrent", testIdempotencyConcurrent},
 		{"email-addresses", testEmailAddresses},
+		{"email-addresses-lookup", testLookupEmailAddress},
+		{"inbound-dedup", testInboundDedup},
 		{"contacts", testContacts},
 		{"start-outbound", testStartOutbound},
 		{"list-contacts", testListContacts},
