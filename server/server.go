@@ -151,11 +151,16 @@ func New(cfg Config) (*Server, error) {
 	}
 	store, err := openStore(cfg.DB, log)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", cfg.DB, err)
+		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
 	}
 	s := &Server{cfg: cfg, store: store}
+	dbID, err := databaseID(store)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
+	}
 	notifier := events.NewNotifier()
-	renderer := &events.Renderer{Account: cfg.AccountID, InstanceARN: func(ctx context.Context, id string) string {
+	renderer := &events.Renderer{Account: cfg.AccountID, Database: dbID, InstanceARN: func(ctx context.Context, id string) string {
 		if in, err := store.GetInstance(ctx, id); err == nil {
 			return in.ARN
 		}
@@ -163,6 +168,9 @@ func New(cfg Config) (*Server, error) {
 	}}
 	publish := func([]connect.Event) { notifier.Notify() }
 	if len(cfg.Webhooks) > 0 {
+		if cfg.WebhookSecret == "" {
+			log.Warn("webhook deliveries are unsigned: --webhook is set without --webhook-secret, so receivers cannot tell them from forged requests", "webhooks", len(cfg.Webhooks))
+		}
 		s.webhooks = &events.Webhooks{
 			URLs: cfg.Webhooks, Secret: []byte(cfg.WebhookSecret), Log: store, Cursors: store,
 			Notifier: notifier, Renderer: renderer, Logger: log.With("component", "webhooks"),
@@ -240,7 +248,7 @@ func New(cfg Config) (*Server, error) {
 		mux.Handle(profilePrefix, basicAuth(creds, anonymous, profileHandler{}))
 	}
 	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, ui.Handler()))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.Handle("/healthz", newHealth(store, log))
 	mux.Handle(connect.FilePathPrefix, &awsapi.FileHandler{Service: svc, Verifier: verifier})
 	if cfg.FaultInjection {
 		api = awsapi.InjectFaults(api)
@@ -282,7 +290,7 @@ func (s *Server) SMTPAddr() string {
 
 func openStore(dsn string, log *slog.Logger) (connect.Store, error) {
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
-		return sqlite.Open(path, sqlite.Options{})
+		return sqlite.Open(path, sqlite.Options{Logger: log.With("component", "sqlite")})
 	}
 	return openPostgres(dsn, log)
 }
