@@ -372,11 +372,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- s.http.Serve(s.listener) }()
-	mode := "capture"
-	if s.cfg.SMTPRelay != "" {
-		mode = "relay"
-	}
-	log.Info("connectmail ready", "addr", s.listener.Addr().String(), "db", redactDSN(s.cfg.DB), "mode", mode, "account", s.cfg.AccountID)
+	log.Info("connectmail ready", s.readyAttrs()...)
 	var err error
 	select {
 	case <-ctx.Done():
@@ -401,12 +397,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return errors.Join(err, serr, werr, cerr)
-}
-
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "@"); i >= 0 && strings.Contains(dsn, "://") {
-		return dsn[:strings.Index(dsn, "://")+3] + "***" + dsn[i:]
-	}
-	return dsn
+	err = errors.Join(err, serr, werr, cerr)
+	logStopped(log, err)
+	return err
 }

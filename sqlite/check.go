@@ -48,10 +48,13 @@ func (e *DamagedError) Error() string {
 		}
 	}
 	if e.Recoverable {
-		rec := strings.TrimSuffix(e.Path, ".db") + "-recovered.db"
+		db, rec := shellQuote(e.Path), shellQuote(strings.TrimSuffix(e.Path, ".db")+"-recovered.db")
 		fmt.Fprintf(&b, "\nconnectmail does not start on a damaged database. Stop every process using it, then copy what is readable"+
-			" into a new database and start on that one (or restore a backup):\n    sqlite3 %s .recover | sqlite3 %s\n    connectmail serve --db %s",
-			shellQuote(e.Path), shellQuote(rec), shellQuote("sqlite:"+rec))
+			" into a new database (or restore a backup):\n    sqlite3 %s .recover | sqlite3 %s\n"+
+			"or, where sqlite3 has no working .recover (builds without the sqlite_dbpage table fail with \"SQL logic error\"), remove %s and:\n"+
+			"    sqlite3 %s .dump | sed 's/^ROLLBACK; -- due to errors$/COMMIT;/' | sqlite3 %s\n"+
+			"and start on the copy (what was on the damaged pages is lost):\n    connectmail serve --db %s",
+			db, rec, rec, db, rec, shellQuote("sqlite:"+strings.TrimSuffix(e.Path, ".db")+"-recovered.db"))
 	}
 	return b.String()
 }
