@@ -79,20 +79,3 @@ func newHealth(store any, log *slog.Logger) *health {
 	}
 	return h
 }
-
-// identified is implemented by stores that know their database's random
-// id (both of connectmail's stores do): event ids derive from it.
-type identified interface {
-	DatabaseID(ctx context.Context) (string, error)
-}
-
-// databaseID returns the store's database id, "" for a store without one.
-func databaseID(store any) (string, error) {
-	st, ok := store.(identified)
-	if !ok {
-		return "", nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return st.DatabaseID(ctx)
-}

@@ -154,7 +154,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
 	}
 	s := &Server{cfg: cfg, store: store}
-	dbID, err := databaseID(store)
+	dbID, urlKey, err := identity(store)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
@@ -211,7 +211,7 @@ func New(cfg Config) (*Server, error) {
 	services := map[string]*awsapi.Service{}
 	var tsvc *template.Service
 	if tstore, ok := store.(template.Store); ok {
-		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, BaseURL: func() string {
+		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, URLKey: urlKey, BaseURL: func() string {
 			if s.listener != nil {
 				return "http://" + s.listener.Addr().String()
 			}
