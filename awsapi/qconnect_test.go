@@ -316,6 +316,20 @@ func TestQConnectLifecycle(t *testing.T) {
 			t.Errorf("GET %s: %d, want 403", bad, dl.StatusCode)
 		}
 	}
+	// A UTF-8 text attachment downloads with its charset (issue 13: mojibake otherwise).
+	txt := h.ok(h.call("POST", tplPath(kb, id, "attachments"), nil, map[string]any{
+		"contentDisposition": "ATTACHMENT", "name": "conditions-générales.txt", "body": base64.StdEncoding.EncodeToString([]byte("Conditions générales\n")),
+	}), 200)
+	tdl, err := http.Get(txt.str("attachment.url"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tdata, _ := io.ReadAll(tdl.Body)
+	tdl.Body.Close()
+	if tdl.StatusCode != 200 || string(tdata) != "Conditions générales\n" || tdl.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Errorf("text download: %d %q %s", tdl.StatusCode, tdata, tdl.Header.Get("Content-Type"))
+	}
+	h.ok(h.call("DELETE", tplPath(kb, id, "attachments", txt.str("attachment.attachmentId")), nil, nil), 204)
 	del := h.ok(h.call("DELETE", tplPath(kb, id, "attachments", attID), nil, nil), 204)
 	if len(del.raw) != 0 {
 		t.Errorf("204 with a body: %q", del.raw)

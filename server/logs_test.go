@@ -95,13 +95,13 @@ func TestStartAndStopLogLines(t *testing.T) {
 		unsigned bool           // the unsigned-webhooks warning is expected
 	}{
 		{"capture mode, HTTP only", func(*server.Config) {},
-			map[string]any{"smtp": "off", "relay": "capture (mail is stored, not sent)", "dkim": "none", "webhooks": 0.0}, false},
+			map[string]any{"smtp": "off", "relay": "none (capture mode)", "dkim": "none", "webhooks": 0.0}, false},
 		{"everything", func(c *server.Config) {
 			c.SMTPAddr, c.SMTPTLSCert, c.SMTPTLSKey = "127.0.0.1:0", cert, key
 			c.SMTPRelay = "smtp://mailer:relay-pass-123@127.0.0.1:2525"
 			c.DKIM = []server.DKIMConfig{{Domain: "Example.NET", Selector: "ed", KeyFile: dkimKey}, {Domain: "example.com", Selector: "s1", KeyFile: dkimKey}}
 			c.Webhooks, c.WebhookSecret = []string{"http://127.0.0.1:1/hook"}, "hook-secret-456"
-		}, map[string]any{"smtp": "SMTP", "smtp_starttls": true, "relay": "smtp://mailer:xxxxx@127.0.0.1:2525",
+		}, map[string]any{"smtp": "SMTP", "smtp_starttls": true, "relay": "smtp://mailer:xxxxx@127.0.0.1:2525", "relay_tls_verify": "system roots",
 			"dkim": "example.com (s1), example.net (ed)", "webhooks": 1.0}, false},
 		{"inbound without TLS, unsigned webhook", func(c *server.Config) {
 			c.SMTPAddr = "127.0.0.1:0"

@@ -9,7 +9,8 @@ import (
 
 // readyAttrs are the attributes of the start-up log line: every listener
 // (HTTP; inbound SMTP and whether it offers STARTTLS), the store, the relay
-// (or capture mode) and the DKIM domains — without any secret.
+// with how its certificate is checked (or capture mode) and the DKIM
+// domains — without any secret.
 func (s *Server) readyAttrs() []any {
 	a := []any{"http", "http://" + s.listener.Addr().String()}
 	if s.smtpIn != nil {
@@ -18,11 +19,7 @@ func (s *Server) readyAttrs() []any {
 		a = append(a, "smtp", "off")
 	}
 	a = append(a, "db", redactDSN(s.cfg.DB))
-	if s.cfg.SMTPRelay != "" {
-		a = append(a, "relay", redactURL(s.cfg.SMTPRelay))
-	} else {
-		a = append(a, "relay", "capture (mail is stored, not sent)")
-	}
+	a = append(a, relayAttrs(s.cfg)...)
 	dkim := make([]string, 0, len(s.cfg.DKIM))
 	for _, d := range s.cfg.DKIM {
 		dkim = append(dkim, strings.ToLower(d.Domain)+" ("+d.Selector+")")
