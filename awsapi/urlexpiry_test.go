@@ -30,9 +30,11 @@ func TestFileURLExpiryIsTheRealOne(t *testing.T) {
 	clock := time.Date(2026, 3, 1, 10, 0, 0, 900e6, time.UTC)
 	now := func() time.Time { return clock }
 	secrets := func(id string) (string, bool) { return "test", id == "test" }
+	grantKey := []byte("grant key")
 	svc := connect.NewService(connect.Config{AccountID: "000000000000", Store: store, Now: now,
-		Files: &awsapi.FilePresigner{Secrets: secrets, Now: now}})
-	srv := httptest.NewServer(&awsapi.FileHandler{Service: svc, Verifier: &sigv4.Verifier{Secrets: secrets, Now: now}})
+		Files: &awsapi.FilePresigner{Secrets: secrets, GrantKey: grantKey, Now: now}})
+	srv := httptest.NewServer(&awsapi.FileHandler{Service: svc, GrantKey: grantKey,
+		Verifier: &sigv4.Verifier{Secrets: secrets, Now: now, AllowUnsignedPayload: true}})
 	defer srv.Close()
 	ctx := connect.WithCaller(context.Background(), connect.Caller{Region: "us-east-1", AccessKeyID: "test", Endpoint: srv.URL})
 	inst, err := svc.CreateInstance(ctx, &connect.CreateInstanceInput{IdentityManagementType: "CONNECT_MANAGED"})
