@@ -197,11 +197,16 @@ func New(cfg Config) (*Server, error) {
 	}
 	store, err := openStore(cfg.DB, log)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", cfg.DB, err)
+		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
 	}
 	s := &Server{cfg: cfg, store: store}
+	dbID, urlKey, err := identity(store)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
+	}
 	notifier := events.NewNotifier()
-	renderer := &events.Renderer{Account: cfg.AccountID, InstanceARN: func(ctx context.Context, id string) string {
+	renderer := &events.Renderer{Account: cfg.AccountID, Database: dbID, InstanceARN: func(ctx context.Context, id string) string {
 		if in, err := store.GetInstance(ctx, id); err == nil {
 			return in.ARN
 		}
@@ -209,6 +214,9 @@ func New(cfg Config) (*Server, error) {
 	}}
 	publish := func([]connect.Event) { notifier.Notify() }
 	if len(cfg.Webhooks) > 0 {
+		if cfg.WebhookSecret == "" {
+			log.Warn("webhook deliveries are unsigned: --webhook is set without --webhook-secret, so receivers cannot tell them from forged requests", "webhooks", len(cfg.Webhooks))
+		}
 		s.webhooks = &events.Webhooks{
 			URLs: cfg.Webhooks, Secret: []byte(cfg.WebhookSecret), Log: store, Cursors: store,
 			Notifier: notifier, Renderer: renderer, Logger: log.With("component", "webhooks"),
@@ -249,7 +257,7 @@ func New(cfg Config) (*Server, error) {
 	services := map[string]*awsapi.Service{}
 	var tsvc *template.Service
 	if tstore, ok := store.(template.Store); ok {
-		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, BaseURL: func() string {
+		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, URLKey: urlKey, BaseURL: func() string {
 			if s.listener != nil {
 				return "http://" + s.listener.Addr().String()
 			}
@@ -287,7 +295,7 @@ func New(cfg Config) (*Server, error) {
 		mux.Handle(profilePrefix, basicAuth(creds, anonymous, func(*http.Request) string { return profileAction }, profileHandler{}))
 	}
 	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, inspectAction, ui.Handler()))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.Handle("/healthz", newHealth(store, log))
 	mux.Handle(connect.FilePathPrefix, &awsapi.FileHandler{Service: svc, Auth: creds, GrantKey: grantKey, Bodies: bodies,
 		Verifier: &sigv4.Verifier{Secrets: creds.Secret, AllowUnsignedPayload: true}})
 	if cfg.FaultInjection {
@@ -334,7 +342,7 @@ func (s *Server) SMTPAddr() string {
 
 func openStore(dsn string, log *slog.Logger) (connect.Store, error) {
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
-		return sqlite.Open(path, sqlite.Options{})
+		return sqlite.Open(path, sqlite.Options{Logger: log.With("component", "sqlite")})
 	}
 	return openPostgres(dsn, log)
 }
@@ -402,11 +410,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- s.http.Serve(s.listener) }()
-	mode := "capture"
-	if s.cfg.SMTPRelay != "" {
-		mode = "relay"
-	}
-	log.Info("connectmail ready", "addr", s.listener.Addr().String(), "db", redactDSN(s.cfg.DB), "mode", mode, "account", s.cfg.AccountID)
+	log.Info("connectmail ready", s.readyAttrs()...)
 	var err error
 	select {
 	case <-ctx.Done():
@@ -431,12 +435,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return errors.Join(err, serr, werr, cerr)
-}
-
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "@"); i >= 0 && strings.Contains(dsn, "://") {
-		return dsn[:strings.Index(dsn, "://")+3] + "***" + dsn[i:]
-	}
-	return dsn
+	err = errors.Join(err, serr, werr, cerr)
+	logStopped(log, err)
+	return err
 }

@@ -85,6 +85,7 @@ func connectCases() []testCase {
 		{"events-concurrent-readers", testEventOrderConcurrent},
 		{"cursors", testCursors},
 		{"suppression", testSuppression},
+		{"meta", testMeta},
 		{"wire/modify-across-nodes", testModifyAcrossNodes},
 	}
 }
