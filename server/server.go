@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/connectmail/connectmail/awsapi"
 	"github.com/connectmail/connectmail/compose"
 	"github.com/connectmail/connectmail/connect"
@@ -82,6 +84,10 @@ type Config struct {
 	// Emulator (--emulator) accepts the public test/test key on any listen
 	// address, for containers; without --credentials only.
 	Emulator bool
+	// MaxConnections caps the HTTP listener's open connections (0: no cap);
+	// with MaxHeaderBytes it bounds what clients that never authenticate
+	// can make the server hold.
+	MaxConnections int
 	// AllowedHosts (--allowed-hosts) are the Host names answered besides
 	// loopback ones. Without --credentials the server answers only those;
 	// with --emulator they default to the machine's host name.
@@ -97,9 +103,16 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:4580", DB: "sqlite:connectmail.db", AccountID: "000000000000",
 		Concurrency: 32, RetryBase: 30 * time.Second, MaxAge: 24 * time.Hour,
-		SMTPLimits: inbound.DefaultLimits(),
+		SMTPLimits: inbound.DefaultLimits(), MaxConnections: DefaultMaxConnections,
 	}
 }
+
+// DefaultMaxConnections is the default cap on open HTTP connections.
+const DefaultMaxConnections = 1024
+
+// maxHeaderBytes bounds a request's line and headers: a signed AWS request
+// needs a few KiB, a presigned URL with a session token under 8 KiB.
+const maxHeaderBytes = 64 << 10
 
 // IsLoopback reports whether a listen address binds only loopback interfaces.
 func IsLoopback(addr string) bool {
@@ -306,7 +319,7 @@ func New(cfg Config) (*Server, error) {
 	if hosts != nil {
 		handler = hosts.guard(mux)
 	}
-	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
 	s.http.RegisterOnShutdown(func() { close(streamsDone) })
 	if (cfg.SMTPTLSCert == "") != (cfg.SMTPTLSKey == "") {
 		store.Close()
@@ -374,6 +387,11 @@ func (s *Server) Listen() (string, error) {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return "", err
+	}
+	if s.cfg.MaxConnections > 0 {
+		// Beyond the cap a connection waits in the kernel's backlog until
+		// another closes; headers must arrive within ReadHeaderTimeout.
+		ln = netutil.LimitListener(ln, s.cfg.MaxConnections)
 	}
 	s.listener = ln
 	return ln.Addr().String(), nil
