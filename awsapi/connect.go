@@ -465,8 +465,9 @@ func contactData(c *connect.Contact) contactView {
 	if c.From.Address != "" {
 		v.SystemEndpoint = &endpointInfo{Type: "EMAIL_ADDRESS", Address: c.From.Address, DisplayName: c.From.DisplayName}
 	}
-	inbound := c.InitiationMethod == "INBOUND" || c.InitiationMethod == "API"
+	inbound := c.Inbound()
 	if inbound {
+		// Inbound: the customer wrote from From to To.
 		v.CustomerEndpoint, v.SystemEndpoint = v.SystemEndpoint, v.CustomerEndpoint
 	}
 	if len(c.Cc) > 0 || len(c.ToList) > 0 {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/connectmail/connectmail/apimodel"
+	"github.com/connectmail/connectmail/compose"
 	"github.com/connectmail/connectmail/fault"
 	"github.com/connectmail/connectmail/template"
 )
@@ -191,7 +192,9 @@ func QConnectService(svc *template.Service, baseURL func() string) *Service {
 }
 
 // TemplateAttachmentHandler serves the files of message template
-// attachments at TemplateAttachmentPath + <attachment-id>.
+// attachments at TemplateAttachmentPath + <attachment-id>: the URL that
+// qconnect responses give in MessageTemplateAttachment.url, refused (403)
+// after its urlExpiry or when its signature does not match.
 func TemplateAttachmentHandler(svc *template.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -200,15 +203,23 @@ func TemplateAttachmentHandler(svc *template.Service) http.Handler {
 			return
 		}
 		id := strings.TrimPrefix(r.URL.Path, TemplateAttachmentPath)
-		name, ct, data, err := svc.AttachmentFile(r.Context(), id)
+		name, ct, data, err := svc.AttachmentFile(r.Context(), id, r.URL.Query())
 		if err != nil {
 			var fe *fault.Error
 			if errors.As(err, &fe) && fe.Kind == fault.NotFound {
 				http.Error(w, "attachment not found", http.StatusNotFound)
 				return
 			}
+			if errors.As(err, &fe) && fe.Kind == fault.AccessDenied {
+				http.Error(w, fe.Message, http.StatusForbidden)
+				return
+			}
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
+		}
+		// Text downloads carry their charset, as the sent attachment does.
+		if full, err := compose.AttachmentContentType(ct, data); err == nil {
+			ct = full
 		}
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set("Content-Length", strconv.Itoa(len(data)))

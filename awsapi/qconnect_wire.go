@@ -364,7 +364,7 @@ func versionOutputOf(out *template.VersionOutput, err error) (any, error) {
 func (w *qconnectWire) attachment(a template.AttachmentData) attachmentData {
 	return attachmentData{
 		ContentDisposition: a.ContentDisposition, Name: a.Name, UploadedTime: isoTime(a.UploadedTime),
-		URL:       strings.TrimRight(w.baseURL(), "/") + TemplateAttachmentPath + a.AttachmentID,
+		URL:       strings.TrimRight(w.baseURL(), "/") + TemplateAttachmentPath + a.AttachmentID + "?" + a.URLQuery.Encode(),
 		URLExpiry: isoTime(a.URLExpiry), AttachmentID: a.AttachmentID,
 	}
 }

@@ -3,6 +3,7 @@ package awsapi
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,7 +43,8 @@ func wireJSON(t *testing.T) func(any, error) map[string]any {
 
 // TestQConnectTimes: qconnect responses carry knowledge base times as epoch
 // seconds, template times as ISO 8601 with milliseconds, and attachment
-// URLs on the server's base URL.
+// URLs on the server's base URL, signed until their urlExpiry (one hour,
+// to the second).
 func TestQConnectTimes(t *testing.T) {
 	now := time.Date(2025, 3, 4, 5, 6, 7, 891654321, time.UTC)
 	tsvc, _ := newTemplateService(t, now, nil)
@@ -59,8 +61,10 @@ func TestQConnectTimes(t *testing.T) {
 	}
 	a := wireJSON(t)(call(t, svc, "POST", "/knowledgeBases/"+kbID+"/messageTemplates/"+tm["messageTemplateId"].(string)+"/attachments",
 		`{"contentDisposition":"ATTACHMENT","name":"terms.pdf","body":"JVBERi0xLjQ="}`))["attachment"].(map[string]any)
-	if a["url"] != "http://cm.test/api/v1/template-attachments/"+a["attachmentId"].(string) ||
-		a["uploadedTime"] != "2025-03-04T05:06:07.891Z" || a["urlExpiry"] != "2025-03-04T06:06:07.891Z" {
+	u, err := url.Parse(a["url"].(string))
+	if err != nil || u.Scheme+"://"+u.Host+u.Path != "http://cm.test/api/v1/template-attachments/"+a["attachmentId"].(string) ||
+		u.Query().Get("expires") != "1741068367" || u.Query().Get("signature") == "" ||
+		a["uploadedTime"] != "2025-03-04T05:06:07.891Z" || a["urlExpiry"] != "2025-03-04T06:06:07.000Z" {
 		t.Errorf("attachment = %v", a)
 	}
 }

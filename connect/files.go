@@ -123,7 +123,9 @@ func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttached
 	}
 	out := &FileUpload{
 		FileArn: f.ARN, FileID: f.ID, CreationTime: now, FileStatus: f.Status, CreatedBy: in.CreatedBy,
-		UploadURLMetadata: &PresignedURL{URL: u, URLExpiry: now.Add(expiry), HeadersToInclude: map[string]string{"Content-Type": ct}},
+		// now was read before signing; the fraction goes, as from the
+		// signature's X-Amz-Date: the expiry announced is never later than the real one.
+		UploadURLMetadata: &PresignedURL{URL: u, URLExpiry: now.Truncate(time.Second).Add(expiry), HeadersToInclude: map[string]string{"Content-Type": ct}},
 	}
 	tok := in.ClientToken
 	in.ClientToken = ClientToken{}
@@ -235,11 +237,15 @@ func (s *Service) GetAttachedFile(ctx context.Context, in *AttachedFileInput) (*
 	if in.URLExpiryInSeconds > 0 {
 		expiry = time.Duration(in.URLExpiryInSeconds) * time.Second
 	}
+	// Read the clock before signing and drop the fraction, as the
+	// signature's X-Amz-Date does: the expiry announced is never later
+	// than the real one.
+	signed := s.now().Truncate(time.Second)
 	u, err := s.cfg.Files.Presign(ctx, "GET", inst.ID, f.ID, expiry)
 	if err != nil {
 		return nil, nil, fault.Wrap(err, "presigning the download URL failed")
 	}
-	return f, &PresignedURL{URL: u, URLExpiry: s.now().Add(expiry)}, nil
+	return f, &PresignedURL{URL: u, URLExpiry: signed.Add(expiry)}, nil
 }
 
 // UploadFile stores the content PUT to a file's upload URL; the caller has

@@ -22,6 +22,10 @@ type Store interface {
 	GetEmailAddress(ctx context.Context, instanceID, id string) (*EmailAddress, error)
 	// FindEmailAddress looks an address up case-insensitively within an instance.
 	FindEmailAddress(ctx context.Context, instanceID, address string) (*EmailAddress, error)
+	// LookupEmailAddress finds an address case-insensitively in whichever
+	// instance has it (an address belongs to one instance at most), with
+	// one indexed read. NotFound when no instance has it.
+	LookupEmailAddress(ctx context.Context, address string) (*EmailAddress, error)
 	// ListEmailAddresses returns an instance's addresses ordered by creation.
 	ListEmailAddresses(ctx context.Context, instanceID string) ([]*EmailAddress, error)
 	UpdateEmailAddress(ctx context.Context, e *EmailAddress) error

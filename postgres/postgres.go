@@ -103,6 +103,8 @@ type Store struct {
 	done     chan struct{}
 	closeMu  sync.Once
 	closeErr error
+	// id is the database's id, read at Open (see Ping).
+	id string
 }
 
 // ParseDSN splits a postgres:// URL (or key=value DSN) into the pool
@@ -158,6 +160,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("migrating: %w", err)
+	}
+	if s.id, err = s.DatabaseID(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("reading the database id: %w", err)
 	}
 	host, _ := os.Hostname()
 	if _, err := pool.Exec(ctx, `INSERT INTO nodes(id, host, pid) VALUES ($1, $2, $3)`, s.node, host, os.Getpid()); err != nil {

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/connectmail/connectmail/awsapi"
 	"github.com/connectmail/connectmail/compose"
@@ -40,13 +43,27 @@ type Config struct {
 	Addr      string
 	DB        string
 	SMTPRelay string
-	SMTPAddr  string
+	// SMTPRelayCA is a PEM file of the CA certificates that the relay's
+	// TLS certificate must chain to, used instead of the system roots.
+	SMTPRelayCA string
+	// SMTPRelayInsecureSkipVerify accepts any relay certificate: for test
+	// relays only (see RelayTLS).
+	SMTPRelayInsecureSkipVerify bool
+	// SMTPHelo is the name said in EHLO to the relay; "" means the host
+	// name (or localhost when the host name cannot be said in EHLO).
+	SMTPHelo string
+	SMTPAddr string
 	// SMTPTLSCert and SMTPTLSKey are PEM files of the certificate the
 	// inbound SMTP listener offers with STARTTLS (both or neither).
 	SMTPTLSCert, SMTPTLSKey string
 	AccountID               string
 	CredentialsFile         string
 	DKIM                    []DKIMConfig
+
+	// SMTPLimits bound the inbound SMTP listener's sessions and messages
+	// (zero fields: inbound's defaults).
+	SMTPLimits inbound.Limits
+
 	// Concurrency bounds simultaneous relay connections.
 	Concurrency int
 	// RetryBase is the first retry delay; MaxAge how long a message is retried.
@@ -64,7 +81,21 @@ type Config struct {
 	FaultInjection bool
 	// Profiling serves Go runtime profiles at /debug/pprof/ (--pprof).
 	Profiling bool
-	Logger    *slog.Logger
+	// Emulator (--emulator) accepts the public test/test key on any listen
+	// address, for containers; without --credentials only.
+	Emulator bool
+	// MaxConnections caps the HTTP listener's open connections (0: no cap);
+	// with MaxHeaderBytes it bounds what clients that never authenticate
+	// can make the server hold.
+	MaxConnections int
+	// AllowedHosts (--allowed-hosts) are the Host names answered besides
+	// loopback ones. Without --credentials the server answers only those;
+	// with --emulator they default to the machine's host name.
+	AllowedHosts []string
+	// BodyTimeout bounds the time a request body takes to arrive on the AWS
+	// API and the attached-file URLs (awsapi.DefaultBodyTimeout when 0).
+	BodyTimeout time.Duration
+	Logger      *slog.Logger
 }
 
 // Defaults returns the documented defaults.
@@ -72,8 +103,16 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:4580", DB: "sqlite:connectmail.db", AccountID: "000000000000",
 		Concurrency: 32, RetryBase: 30 * time.Second, MaxAge: 24 * time.Hour,
+		SMTPLimits: inbound.DefaultLimits(), MaxConnections: DefaultMaxConnections,
 	}
 }
+
+// DefaultMaxConnections is the default cap on open HTTP connections.
+const DefaultMaxConnections = 1024
+
+// maxHeaderBytes bounds a request's line and headers: a signed AWS request
+// needs a few KiB, a presigned URL with a session token under 8 KiB.
+const maxHeaderBytes = 64 << 10
 
 // IsLoopback reports whether a listen address binds only loopback interfaces.
 func IsLoopback(addr string) bool {
@@ -96,14 +135,30 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q: %v", c.Addr, err)
 	}
-	if c.CredentialsFile == "" && !IsLoopback(c.Addr) {
-		return fmt.Errorf("refusing to listen on %s without --credentials: the test/test key is only accepted on a loopback address", c.Addr)
+	if c.Emulator && c.CredentialsFile != "" {
+		return errors.New("--emulator accepts the public test/test key; it does not go with --credentials")
+	}
+	if c.CredentialsFile == "" && !c.Emulator && !IsLoopback(c.Addr) {
+		return fmt.Errorf("refusing to listen on %s without --credentials: the test/test key is only accepted on a loopback address (--emulator accepts it on any address)", c.Addr)
+	}
+	for _, h := range c.AllowedHosts {
+		if err := checkAllowedHost(h); err != nil {
+			return err
+		}
 	}
 	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		return fmt.Errorf("--db must be sqlite:PATH or a postgres:// URL, got %q", c.DB)
 	}
 	if c.SMTPRelay != "" && !strings.HasPrefix(c.SMTPRelay, "smtp://") && !strings.HasPrefix(c.SMTPRelay, "smtps://") {
 		return fmt.Errorf("--smtp-relay must be an smtp:// or smtps:// URL")
+	}
+	if c.SMTPRelayCA != "" && c.SMTPRelayInsecureSkipVerify {
+		return errors.New("--smtp-relay-ca and --smtp-relay-insecure-skip-verify exclude each other: trust a CA or trust anything")
+	}
+	if c.SMTPHelo != "" {
+		if err := relay.CheckHelloName(c.SMTPHelo); err != nil {
+			return fmt.Errorf("--smtp-helo %v", err)
+		}
 	}
 	return nil
 }
@@ -137,6 +192,10 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	anonymous := cfg.CredentialsFile == ""
+	hosts := hostPolicyFor(cfg)
+	grantKey := creds.DerivedKey("attached-file URL grants")
+	bodies := &awsapi.BodyBudget{Timeout: cfg.BodyTimeout}
 	keys := signer{}
 	for _, d := range cfg.DKIM {
 		pem, err := os.ReadFile(d.KeyFile)
@@ -151,11 +210,16 @@ func New(cfg Config) (*Server, error) {
 	}
 	store, err := openStore(cfg.DB, log)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", cfg.DB, err)
+		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
 	}
 	s := &Server{cfg: cfg, store: store}
+	dbID, urlKey, err := identity(store)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
+	}
 	notifier := events.NewNotifier()
-	renderer := &events.Renderer{Account: cfg.AccountID, InstanceARN: func(ctx context.Context, id string) string {
+	renderer := &events.Renderer{Account: cfg.AccountID, Database: dbID, InstanceARN: func(ctx context.Context, id string) string {
 		if in, err := store.GetInstance(ctx, id); err == nil {
 			return in.ARN
 		}
@@ -163,6 +227,9 @@ func New(cfg Config) (*Server, error) {
 	}}
 	publish := func([]connect.Event) { notifier.Notify() }
 	if len(cfg.Webhooks) > 0 {
+		if cfg.WebhookSecret == "" {
+			log.Warn("webhook deliveries are unsigned: --webhook is set without --webhook-secret, so receivers cannot tell them from forged requests", "webhooks", len(cfg.Webhooks))
+		}
 		s.webhooks = &events.Webhooks{
 			URLs: cfg.Webhooks, Secret: []byte(cfg.WebhookSecret), Log: store, Cursors: store,
 			Notifier: notifier, Renderer: renderer, Logger: log.With("component", "webhooks"),
@@ -182,7 +249,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	var snd delivery.Sender
 	if cfg.SMTPRelay != "" {
-		rc, err := relay.New(relay.Config{URL: cfg.SMTPRelay, MaxConns: cfg.Concurrency})
+		rc, err := newRelay(&s.cfg, log)
 		if err != nil {
 			store.Close()
 			return nil, err
@@ -203,7 +270,7 @@ func New(cfg Config) (*Server, error) {
 	services := map[string]*awsapi.Service{}
 	var tsvc *template.Service
 	if tstore, ok := store.(template.Store); ok {
-		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore})
+		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, URLKey: urlKey})
 		services["wisdom"] = awsapi.QConnectService(tsvc, func() string {
 			if s.listener != nil {
 				return "http://" + s.listener.Addr().String()
@@ -212,7 +279,7 @@ func New(cfg Config) (*Server, error) {
 		})
 	}
 	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Handoff: s.worker, Publish: publish,
-		Files: &awsapi.FilePresigner{Secrets: creds.Secret}}
+		Files: &awsapi.FilePresigner{Secrets: creds.Secret, GrantKey: grantKey}}
 	if tsvc != nil {
 		cc.Templates = tsvc
 	}
@@ -225,35 +292,41 @@ func New(cfg Config) (*Server, error) {
 		Services: services,
 		Logger:   log.With("component", "api"),
 		Observe:  s.Metrics.observeCall,
+		Bodies:   bodies,
 	})
-	anonymous := cfg.CredentialsFile == ""
+	inspectAction := func(r *http.Request) string { return "inspect:" + r.Method }
 	// Event streams never go idle; they end when shutdown starts.
 	streamsDone := make(chan struct{})
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, &events.Stream{Log: store, Notifier: notifier, Renderer: renderer, Done: streamsDone}))
+	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, inspectAction, &events.Stream{Log: store, Notifier: notifier, Renderer: renderer, Done: streamsDone}))
 	if tsvc != nil {
-		mux.Handle(awsapi.TemplateAttachmentPath, basicAuth(creds, anonymous, awsapi.TemplateAttachmentHandler(tsvc)))
+		mux.Handle(awsapi.TemplateAttachmentPath, basicAuth(creds, anonymous, inspectAction, awsapi.TemplateAttachmentHandler(tsvc)))
 	}
-	mux.Handle("/api/v1/", basicAuth(creds, anonymous, &inspect.Handler{Store: store}))
-	mux.Handle("/metrics", basicAuth(creds, anonymous, s.Metrics.Handler()))
+	mux.Handle("/api/v1/", basicAuth(creds, anonymous, inspectAction, &inspect.Handler{Store: store, Logger: log.With("component", "inspect")}))
+	mux.Handle("/metrics", basicAuth(creds, anonymous, inspectAction, s.Metrics.Handler()))
 	if cfg.Profiling {
-		mux.Handle(profilePrefix, basicAuth(creds, anonymous, profileHandler{}))
+		mux.Handle(profilePrefix, basicAuth(creds, anonymous, func(*http.Request) string { return profileAction }, profileHandler{}))
 	}
-	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, ui.Handler()))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.Handle(awsapi.FilePathPrefix, &awsapi.FileHandler{Service: svc, Verifier: verifier})
+	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, inspectAction, ui.Handler()))
+	mux.Handle("/healthz", newHealth(store, log))
+	mux.Handle(awsapi.FilePathPrefix, &awsapi.FileHandler{Service: svc, Auth: creds, GrantKey: grantKey, Bodies: bodies,
+		Verifier: &sigv4.Verifier{Secrets: creds.Secret, AllowUnsignedPayload: true}})
 	if cfg.FaultInjection {
 		api = awsapi.InjectFaults(api)
 	}
 	mux.Handle("/", api)
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	var handler http.Handler = mux
+	if hosts != nil {
+		handler = hosts.guard(mux)
+	}
+	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
 	s.http.RegisterOnShutdown(func() { close(streamsDone) })
 	if (cfg.SMTPTLSCert == "") != (cfg.SMTPTLSKey == "") {
 		store.Close()
 		return nil, errors.New("--smtp-tls-cert and --smtp-tls-key go together")
 	}
 	if cfg.SMTPAddr != "" {
-		ic := inbound.Config{Addr: cfg.SMTPAddr, Receiver: svc, Logger: log.With("component", "smtp-in")}
+		ic := inbound.Config{Addr: cfg.SMTPAddr, Receiver: svc, Logger: log.With("component", "smtp-in"), Limits: cfg.SMTPLimits}
 		if cfg.SMTPTLSCert != "" {
 			cert, err := tls.LoadX509KeyPair(cfg.SMTPTLSCert, cfg.SMTPTLSKey)
 			if err != nil {
@@ -282,25 +355,24 @@ func (s *Server) SMTPAddr() string {
 
 func openStore(dsn string, log *slog.Logger) (connect.Store, error) {
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
-		return sqlite.Open(path, sqlite.Options{})
+		return sqlite.Open(path, sqlite.Options{Logger: log.With("component", "sqlite")})
 	}
 	return openPostgres(dsn, log)
 }
 
-// basicAuth guards the inspection API and metrics: HTTP Basic with an access
-// key id and its secret, or anonymous when the server runs in loopback emulator mode.
-func basicAuth(creds *credentials.Set, anonymous bool, next http.Handler) http.Handler {
+// basicAuth guards the inspection API, metrics and profiles: HTTP Basic
+// with an access key id and its secret, allowed the action the request
+// needs, or anonymous when the server runs without --credentials (the Host
+// check in front of every route keeps foreign pages out).
+func basicAuth(creds *credentials.Set, anonymous bool, action func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if anonymous && !loopbackHost(r.Host) {
-			// Anonymous access is for loopback clients only; a page on another
-			// site must not reach it through a rebound DNS name.
-			http.Error(w, "forbidden: anonymous access needs a loopback Host", http.StatusForbidden)
-			return
-		}
 		if !anonymous {
 			id, secret, ok := r.BasicAuth()
 			want, known := creds.Secret(id)
-			if !ok || !known || want != secret || !creds.Allowed(id, "inspect:"+r.Method) && !creds.Allowed(id, "inspect:*") {
+			// Compared in constant time (the key may be unknown: compare
+			// anyway, so that the answer takes the same time).
+			match := subtle.ConstantTimeCompare([]byte(want), []byte(secret)) == 1
+			if !ok || !known || !match || !creds.Allowed(id, action(r)) {
 				w.Header().Set("WWW-Authenticate", `Basic realm="connectmail"`)
 				http.Error(w, "unauthorized", http.StatusUnauthorized)
 				return
@@ -310,24 +382,16 @@ func basicAuth(creds *credentials.Set, anonymous bool, next http.Handler) http.H
 	})
 }
 
-// loopbackHost reports whether a Host header names a loopback address.
-func loopbackHost(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // Listen binds the HTTP listener and returns its address.
 func (s *Server) Listen() (string, error) {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return "", err
+	}
+	if s.cfg.MaxConnections > 0 {
+		// Beyond the cap a connection waits in the kernel's backlog until
+		// another closes; headers must arrive within ReadHeaderTimeout.
+		ln = netutil.LimitListener(ln, s.cfg.MaxConnections)
 	}
 	s.listener = ln
 	return ln.Addr().String(), nil
@@ -364,11 +428,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- s.http.Serve(s.listener) }()
-	mode := "capture"
-	if s.cfg.SMTPRelay != "" {
-		mode = "relay"
-	}
-	log.Info("connectmail ready", "addr", s.listener.Addr().String(), "db", redactDSN(s.cfg.DB), "mode", mode, "account", s.cfg.AccountID)
+	log.Info("connectmail ready", s.readyAttrs()...)
 	var err error
 	select {
 	case <-ctx.Done():
@@ -393,12 +453,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return errors.Join(err, serr, werr, cerr)
-}
-
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "@"); i >= 0 && strings.Contains(dsn, "://") {
-		return dsn[:strings.Index(dsn, "://")+3] + "***" + dsn[i:]
-	}
-	return dsn
+	err = errors.Join(err, serr, werr, cerr)
+	logStopped(log, err)
+	return err
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,6 +38,12 @@ type Options struct {
 	// disk. Any other value is used as SQLite's synchronous pragma as is
 	// (NORMAL or OFF, for tests), and writes return before any fsync.
 	Synchronous string
+	// CheckBudget bounds the integrity check of an existing database at
+	// Open (PRAGMA quick_check; DefaultCheckBudget when 0, none when
+	// negative). A check that runs out of time is logged and passes.
+	CheckBudget time.Duration
+	// Logger receives what Open's check found (default: discarded).
+	Logger *slog.Logger
 }
 
 // Store is the SQLite store. It implements connect.Store.
@@ -70,6 +77,13 @@ type Store struct {
 	// fsync makes a file durable: (*os.File).Sync, replaced in tests.
 	fsync func(*os.File) error
 	syncs atomic.Int64
+	// path is the database file, file what it was once open, id the
+	// database's id (see Ping).
+	path string
+	file os.FileInfo
+	id   string
+	// storageErr is the last failed commit or WAL sync, nil once one succeeds.
+	storageErr atomic.Pointer[error]
 }
 
 // WriterStats are the cumulative counters of the store's one writer, which
@@ -238,8 +252,20 @@ type writeReq struct {
 	res error
 }
 
-// Open opens (creating if needed) the database at path and migrates it.
+// Open opens (creating if needed) the database at path, checks it and
+// migrates it. An existing file that is empty, not SQLite or fails the
+// integrity check is refused with a *DamagedError.
 func Open(path string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.CheckBudget == 0 {
+		opts.CheckBudget = DefaultCheckBudget
+	}
+	exists, err := precheck(path)
+	if err != nil {
+		return nil, err
+	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 256
 	}
@@ -271,9 +297,15 @@ func Open(path string, opts Options) (*Store, error) {
 	w.SetMaxOpenConns(2)
 	w.SetMaxIdleConns(2)
 	w.SetConnMaxLifetime(0)
+	if exists && opts.CheckBudget > 0 {
+		if err := integrityCheck(w, path, opts.CheckBudget, opts.Logger); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
 	if err := migrate(w); err != nil {
 		w.Close()
-		return nil, err
+		return nil, fmt.Errorf("sqlite database %s: %w", path, err)
 	}
 	r, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -292,6 +324,13 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	if err := s.occ.load(w); err != nil {
 		return fail(err)
+	}
+	s.path = path
+	if s.file, err = os.Stat(path); err != nil {
+		return fail(err)
+	}
+	if s.id, err = s.DatabaseID(context.Background()); err != nil {
+		return fail(fmt.Errorf("reading the database id: %w", err))
 	}
 	if durable {
 		// The migrations are committed but perhaps not on disk, nor the
@@ -497,6 +536,7 @@ func (s *Store) runTx(r *writeReq) {
 func (s *Store) finish(tx *sql.Tx, batch []*writeReq, occ [numTables]bool) {
 	t0 := time.Now()
 	err := tx.Commit()
+	s.noteStorage(err)
 	s.commitNS.Add(int64(time.Since(t0)))
 	if err != nil {
 		s.occ.w = occ
@@ -533,6 +573,7 @@ func (s *Store) syncer() {
 			}
 		}
 		err := s.syncWAL()
+		s.noteStorage(err)
 		for _, r := range group {
 			if r.res == nil && err != nil {
 				r.res = fmt.Errorf("committed but not made durable: %w", err)

@@ -70,9 +70,12 @@ func connectCases() []testCase {
 		{"idempotency", testIdempotency},
 		{"idempotency-concurrent", testIdempotencyConcurrent},
 		{"email-addresses", testEmailAddresses},
+		{"email-addresses-lookup", testLookupEmailAddress},
+		{"inbound-dedup", testInboundDedup},
 		{"contacts", testContacts},
 		{"start-outbound", testStartOutbound},
 		{"list-contacts", testListContacts},
+		{"list-contacts-customer", testListContactsByCustomer},
 		{"concurrent-updates", testConcurrentUpdates},
 		{"jobs", testJobs},
 		{"jobs-concurrent-claims", testClaimConcurrent},
@@ -82,6 +85,7 @@ func connectCases() []testCase {
 		{"events-concurrent-readers", testEventOrderConcurrent},
 		{"cursors", testCursors},
 		{"suppression", testSuppression},
+		{"meta", testMeta},
 		{"wire/modify-across-nodes", testModifyAcrossNodes},
 	}
 }

@@ -1,6 +1,7 @@
 package template
 
 import (
+	"net/url"
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
@@ -114,13 +115,17 @@ type VersionOutput struct {
 }
 
 // AttachmentData describes an attachment of a template version; the API
-// layer adds the URL it is downloaded from.
+// layer adds the URL it is downloaded from, whose query is URLQuery.
 type AttachmentData struct {
 	ContentDisposition string
 	Name               string
 	UploadedTime       time.Time
-	// URLExpiry is until when the attachment's URL is announced valid.
-	URLExpiry    time.Time
+	// URLExpiry is until when the attachment's URL is valid: AttachmentFile
+	// refuses its query (URLQuery) after it.
+	URLExpiry time.Time
+	// URLQuery is the query of the attachment's URL: its expiry and
+	// signature, which AttachmentFile checks.
+	URLQuery     url.Values
 	AttachmentID string
 }
 

@@ -47,8 +47,13 @@ type Config struct {
 	Store     Store
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
-	// URLExpiry is the validity announced for attachment URLs (1 hour when 0).
+	// URLExpiry is how long an attachment URL is valid (1 hour when 0): the
+	// urlExpiry a response announces, after which the URL is refused.
 	URLExpiry time.Duration
+	// URLKey signs attachment URLs. Servers sharing a database share it (the
+	// stores keep one per database), so that a URL one node handed out works
+	// on all of them and after a restart; a random key when nil.
+	URLKey []byte
 	// Quotas; zero means the default.
 	MaxKnowledgeBases  int
 	MaxTemplates       int
@@ -72,6 +77,9 @@ func NewService(cfg Config) *Service {
 	}
 	if cfg.URLExpiry <= 0 {
 		cfg.URLExpiry = time.Hour
+	}
+	if len(cfg.URLKey) == 0 {
+		cfg.URLKey = randomKey()
 	}
 	def := func(v *int, d int) {
 		if *v <= 0 {
