@@ -106,7 +106,8 @@ type Store interface {
 	// CreateFile inserts an attached file (without data). Inside the same
 	// transaction it counts the files with the same InstanceID and
 	// AssociatedResourceARN: if one more file, or the sum of their sizes plus
-	// f.Size, would exceed limits it fails with FileQuotaError. Idempotency
+	// f.Size, would exceed limits (limits.Check) it fails with
+	// ErrTooManyFiles or ErrFilesTooLarge. Idempotency
 	// as for CreateInstance.
 	CreateFile(ctx context.Context, f *File, limits FileLimits, idem *Idem) error
 	// GetFile loads an attached file's metadata (NotFound if absent).

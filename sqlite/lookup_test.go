@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/connectmail/connectmail/sqlstore"
 )
 
 // TestLookupEmailAddressUsesAnIndex: finding a recipient among every
@@ -14,7 +16,7 @@ func TestLookupEmailAddressUsesAnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	rows, err := s.r.Query(`EXPLAIN QUERY PLAN `+lookupEmailSQL, "support@example.com")
+	rows, err := s.r.Query(`EXPLAIN QUERY PLAN `+sqlstore.LookupEmailSQL, "support@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/sqlstore"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -46,8 +47,12 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Store is the SQLite store. It implements connect.Store.
+// Store is the SQLite store: the shared queries (sqlstore) over this
+// package's writer, and SQLite's own delivery queue claims. It implements
+// connect.Store, delivery.Queue and template.Store.
 type Store struct {
+	*sqlstore.Store
+	d      *sqlstore.Dialect
 	r      *sql.DB
 	w      *sql.DB
 	reqs   chan *writeReq
@@ -205,7 +210,7 @@ func (s *Store) read(ctx context.Context, q string, args ...any) (*sql.Rows, err
 	return st.QueryContext(ctx, args...)
 }
 
-type rowScanner interface{ Scan(...any) error }
+type rowScanner = sqlstore.Row
 
 // readsVia adapts a query function to querier.
 type readsVia func(ctx context.Context, q string, args ...any) (*sql.Rows, error)
@@ -315,7 +320,8 @@ func Open(path string, opts Options) (*Store, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	s := &Store{r: r, w: w, reqs: make(chan *writeReq, 1024), done: make(chan struct{}), opts: opts, curStmts: map[string]*sql.Stmt{},
-		fsync: (*os.File).Sync}
+		fsync: (*os.File).Sync, d: dialect()}
+	s.Store = sqlstore.New(s, s.d)
 	s.wstmts.db, s.rstmts.db = w, r
 	fail := func(err error) (*Store, error) {
 		r.Close()

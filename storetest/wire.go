@@ -269,15 +269,14 @@ func testFiles(t *testing.T, b Backend) {
 	// Limits: the total size, then the count.
 	err = f.s.CreateFile(f.ctx, mk("big.txt", 86, f.now), limits, nil)
 	wantKind(t, "CreateFile over the total size", err, fault.Quota)
-	var fe *fault.Error
-	if errors.As(err, &fe); fe.Reason["AttachedFileServiceQuotaExceededExceptionReason"] != connect.ReasonTotalFileSizeExceeded {
-		t.Fatalf("reason %v", fe.Reason)
+	if !errors.Is(err, connect.ErrFilesTooLarge) {
+		t.Fatalf("CreateFile over the total size: %v, want connect.ErrFilesTooLarge", err)
 	}
 	must(t, "CreateFile at the total size", f.s.CreateFile(f.ctx, mk("fits.txt", 85, f.now), limits, nil))
 	err = f.s.CreateFile(f.ctx, mk("one-more.txt", 0, f.now), limits, nil)
 	wantKind(t, "CreateFile over the count", err, fault.Quota)
-	if errors.As(err, &fe); fe.Reason["AttachedFileServiceQuotaExceededExceptionReason"] != connect.ReasonTotalFileCountExceeded {
-		t.Fatalf("reason %v", fe.Reason)
+	if !errors.Is(err, connect.ErrTooManyFiles) {
+		t.Fatalf("CreateFile over the count: %v, want connect.ErrTooManyFiles", err)
 	}
 
 	// Data: absent until uploaded, replaceable while PROCESSING.
