@@ -36,16 +36,23 @@ func (s *Store) Occupied(t sqlstore.Table) bool { return s.occ.has(table(t)) }
 // Write implements sqlstore.Engine: fn runs in the writer's current batch
 // (see group), between the check and the record of w.Idem.
 func (s *Store) Write(ctx context.Context, w sqlstore.Write, fn func(sqlstore.Tx) error) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		b := batchTx{s: s, tx: tx}
-		if err := s.d.CheckIdem(ctx, b, w.Idem); err != nil {
-			return err
-		}
-		if err := fn(b); err != nil {
-			return err
-		}
-		return s.putIdem(tx, w.Idem)
-	})
+	return s.submit(ctx, &writeReq{shared: fn, idem: w.Idem, err: make(chan error, 1)})
+}
+
+// apply runs the write r in the writer's transaction tx.
+func (s *Store) apply(r *writeReq, tx *sql.Tx) error {
+	if r.fn != nil {
+		return r.fn(tx)
+	}
+	b := &s.batch // only the writer goroutine runs writes
+	b.s, b.tx = s, tx
+	if err := s.d.CheckIdem(context.Background(), b, r.idem); err != nil {
+		return err
+	}
+	if err := r.shared(b); err != nil {
+		return err
+	}
+	return s.putIdem(tx, r.idem)
 }
 
 func (s *Store) putIdem(tx *sql.Tx, idem *connect.Idem) error {
@@ -65,7 +72,7 @@ type batchTx struct {
 }
 
 // Exec implements sqlstore.Querier.
-func (b batchTx) Exec(_ context.Context, q string, args ...any) (int64, error) {
+func (b *batchTx) Exec(_ context.Context, q string, args ...any) (int64, error) {
 	res, err := b.s.exec(b.tx, q, args...)
 	if err != nil {
 		return 0, err
@@ -74,13 +81,13 @@ func (b batchTx) Exec(_ context.Context, q string, args ...any) (int64, error) {
 }
 
 // Queue implements sqlstore.Querier: the statement runs at once.
-func (b batchTx) Queue(_ context.Context, q string, args ...any) error {
+func (b *batchTx) Queue(_ context.Context, q string, args ...any) error {
 	_, err := b.s.exec(b.tx, q, args...)
 	return err
 }
 
 // Query implements sqlstore.Querier.
-func (b batchTx) Query(_ context.Context, q string, args ...any) (sqlstore.Rows, error) {
+func (b *batchTx) Query(_ context.Context, q string, args ...any) (sqlstore.Rows, error) {
 	rows, err := b.s.query(b.tx, q, args...)
 	if err != nil {
 		return nil, err
@@ -89,24 +96,24 @@ func (b batchTx) Query(_ context.Context, q string, args ...any) (sqlstore.Rows,
 }
 
 // QueryRow implements sqlstore.Querier.
-func (b batchTx) QueryRow(_ context.Context, q string, args ...any) sqlstore.Row {
+func (b *batchTx) QueryRow(_ context.Context, q string, args ...any) sqlstore.Row {
 	return b.s.queryRow(b.tx, q, args...)
 }
 
 // AddEvents implements sqlstore.Tx.
-func (b batchTx) AddEvents(_ context.Context, evs []connect.Event) error {
+func (b *batchTx) AddEvents(_ context.Context, evs []connect.Event) error {
 	return b.s.insertEvents(b.tx, evs)
 }
 
 // AddJob implements sqlstore.Tx.
-func (b batchTx) AddJob(_ context.Context, o *connect.Outbound) error { return b.s.insertJob(b.tx, o) }
+func (b *batchTx) AddJob(_ context.Context, o *connect.Outbound) error { return b.s.insertJob(b.tx, o) }
 
 // Lock implements sqlstore.Tx: writes are serial already.
-func (b batchTx) Lock(context.Context, string) error { return nil }
+func (b *batchTx) Lock(context.Context, string) error { return nil }
 
 // Changed implements sqlstore.Tx: it keeps the occupancy of the tables
 // whose reads are skipped while they are empty.
-func (b batchTx) Changed(_ context.Context, t sqlstore.Table, added bool) error {
+func (b *batchTx) Changed(_ context.Context, t sqlstore.Table, added bool) error {
 	if added {
 		b.s.occ.mark(table(t), true)
 		return nil

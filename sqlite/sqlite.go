@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
 	"github.com/connectmail/connectmail/sqlstore"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -66,6 +67,8 @@ type Store struct {
 	// The writer's current transaction and its bound statements (txStmt).
 	curTx    *sql.Tx
 	curStmts map[string]*sql.Stmt
+	// batch is the writer's transaction as a sqlstore.Tx (see apply).
+	batch batchTx
 	// The writer's counters (see WriterStats).
 	batches, writes, execNS, commitNS atomic.Int64
 	occ                               occupancy
@@ -251,8 +254,12 @@ type errRow struct{ err error }
 func (r errRow) Scan(...any) error { return r.err }
 
 type writeReq struct {
-	fn  func(tx *sql.Tx) error
-	err chan error
+	fn func(tx *sql.Tx) error
+	// shared, when fn is nil, is a write of the shared queries, run
+	// between the check and the record of idem (see apply).
+	shared func(sqlstore.Tx) error
+	idem   *connect.Idem
+	err    chan error
 	// res is the write's outcome, reported once the commit is durable.
 	res error
 }
@@ -416,8 +423,12 @@ func migrate(db *sql.DB) error {
 }
 
 // write runs fn in the writer's current batch transaction and waits for the commit.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	req := &writeReq{fn: fn, err: make(chan error, 1)}
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.submit(ctx, &writeReq{fn: fn, err: make(chan error, 1)})
+}
+
+// submit queues a write for the writer and waits for its outcome.
+func (s *Store) submit(ctx context.Context, req *writeReq) (err error) {
 	defer func() {
 		if recover() != nil { // the store is closed
 			err = fault.New(fault.Internal, "store is closed")
@@ -468,7 +479,7 @@ func (s *Store) group(first *writeReq) []*writeReq {
 	run := func(r *writeReq) error {
 		t := time.Now()
 		defer func() { s.execNS.Add(int64(time.Since(t))) }()
-		return r.fn(tx)
+		return s.apply(r, tx)
 	}
 	s.execNS.Add(int64(time.Since(t0)))
 	failed := run(first)
@@ -526,7 +537,7 @@ func (s *Store) runTx(r *writeReq) {
 		r.res = err
 		return
 	}
-	err = r.fn(tx)
+	err = s.apply(r, tx)
 	s.execNS.Add(int64(time.Since(t0)))
 	if err != nil {
 		_ = tx.Rollback()

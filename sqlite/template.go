@@ -30,7 +30,7 @@ func isForeignKey(err error) bool {
 // checkTemplateIdem and putTemplateIdem share the idempotency table and its
 // rules with the Connect operations; template.Idem has connect.Idem's layout.
 func (s *Store) checkTemplateIdem(tx *sql.Tx, idem *template.Idem) error {
-	err := s.d.CheckIdem(context.Background(), batchTx{s: s, tx: tx}, (*connect.Idem)(idem))
+	err := s.d.CheckIdem(context.Background(), &batchTx{s: s, tx: tx}, (*connect.Idem)(idem))
 	var r *connect.Replayed
 	if errors.As(err, &r) {
 		return &template.Replayed{Response: r.Response}

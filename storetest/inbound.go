@@ -22,7 +22,7 @@ func testLookupEmailAddress(t *testing.T, b Backend) {
 	support := mk(a.ID, "Support@Example.com", "")
 	alias := mk(a.ID, "help@example.com", support.ID)
 	sales := mk(other.ID, "sales@example.org", "")
-	stores := []connect.Store{f.s}
+	stores := []Store{f.s}
 	if b.Peer != nil {
 		stores = append(stores, b.Peer(t, f.s))
 	}

@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite every connectmail store must
 // pass: the embedded SQLite store and the PostgreSQL store run the same
 // tests, so they behave the same. It exercises every method of
-// connect.Store — instances, email addresses, contacts, messages, events and
+// Store — instances, email addresses, contacts, messages, events and
 // cursors, idempotency records, delivery jobs and leases, the suppression
 // list, pagination — under concurrency too, and every method of
 // template.Store when the store implements it.
@@ -19,22 +19,36 @@ import (
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
+	"github.com/connectmail/connectmail/events"
 	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/inspect"
 	"github.com/connectmail/connectmail/template"
 )
+
+// Store is a store under test: every stored aggregate, each through the
+// interface its consumer declares.
+type Store interface {
+	connect.Store
+	delivery.Store
+	events.Log
+	events.Cursors
+	inspect.Store
+	inspect.SuppressionStore
+}
 
 // Backend opens the stores under test. Stores it returns are closed by the
 // backend (with t.Cleanup), not by the suite.
 type Backend struct {
 	// Open returns a store on a new, empty database.
-	Open func(t *testing.T) connect.Store
+	Open func(t *testing.T) Store
 	// Restart simulates the death of the process using s — s is abandoned
 	// without a clean shutdown — and returns a store on the same database
 	// opened by a successor, late enough that s's process counts as gone.
-	Restart func(t *testing.T, s connect.Store) connect.Store
+	Restart func(t *testing.T, s Store) Store
 	// Peer, when not nil, returns a second store on s's database that is
 	// used at the same time, as another process (node) would use it.
-	Peer func(t *testing.T, s connect.Store) connect.Store
+	Peer func(t *testing.T, s Store) Store
 }
 
 // Run runs the whole suite as subtests of t.
@@ -63,7 +77,7 @@ type testCase struct {
 	fn   func(t *testing.T, b Backend)
 }
 
-// connectCases are the connect.Store cases.
+// connectCases are the Store cases.
 func connectCases() []testCase {
 	return []testCase{
 		{"instances", testInstances},
@@ -93,18 +107,18 @@ func connectCases() []testCase {
 // fixture builds domain objects in a store for one test.
 type fixture struct {
 	t   *testing.T
-	s   connect.Store
+	s   Store
 	ctx context.Context
 	now time.Time
 	seq *atomic.Int64
 }
 
-func newFixture(t *testing.T, s connect.Store) *fixture {
+func newFixture(t *testing.T, s Store) *fixture {
 	return &fixture{t: t, s: s, ctx: context.Background(), now: ms(time.Now()), seq: &atomic.Int64{}}
 }
 
 // on returns a fixture for another store on the same database, sharing the id sequence.
-func (f *fixture) on(s connect.Store) *fixture {
+func (f *fixture) on(s Store) *fixture {
 	g := *f
 	g.s = s
 	return &g
