@@ -51,13 +51,17 @@ type Backend struct {
 	Peer func(t *testing.T, s Store) Store
 }
 
-// Run runs the whole suite as subtests of t.
+// Run runs the whole suite as subtests of t, one section per stored
+// aggregate (instances/..., contacts/..., delivery-queue/...), each
+// section's cases in the file named after it.
 func Run(t *testing.T, b Backend) {
 	if b.Open == nil || b.Restart == nil {
 		t.Fatal("storetest: Backend.Open and Backend.Restart are required")
 	}
-	for _, c := range append(connectCases(), wireCases()...) {
-		t.Run(c.name, func(t *testing.T) { c.fn(t, b) })
+	for _, sec := range sections() {
+		for _, c := range sec.cases {
+			t.Run(sec.name+"/"+c.name, func(t *testing.T) { c.fn(t, b) })
+		}
 	}
 	probe := b.Open(t)
 	if _, ok := probe.(template.Store); !ok {
@@ -77,30 +81,45 @@ type testCase struct {
 	fn   func(t *testing.T, b Backend)
 }
 
-// connectCases are the Store cases.
-func connectCases() []testCase {
-	return []testCase{
-		{"instances", testInstances},
-		{"idempotency", testIdempotency},
-		{"idempotency-concurrent", testIdempotencyConcurrent},
-		{"email-addresses", testEmailAddresses},
-		{"email-addresses-lookup", testLookupEmailAddress},
-		{"inbound-dedup", testInboundDedup},
-		{"contacts", testContacts},
-		{"start-outbound", testStartOutbound},
-		{"list-contacts", testListContacts},
-		{"list-contacts-customer", testListContactsByCustomer},
-		{"concurrent-updates", testConcurrentUpdates},
-		{"jobs", testJobs},
-		{"jobs-concurrent-claims", testClaimConcurrent},
-		{"jobs-release-leases", testReleaseLeases},
-		{"jobs-leased-at-commit", testLeasedAtCommit},
-		{"events", testEvents},
-		{"events-concurrent-readers", testEventOrderConcurrent},
-		{"cursors", testCursors},
-		{"suppression", testSuppression},
-		{"meta", testMeta},
-		{"wire/modify-across-nodes", testModifyAcrossNodes},
+// section is the cases of one stored aggregate.
+type section struct {
+	name  string
+	cases []testCase
+}
+
+// sections are the suite's sections but the templates'.
+func sections() []section {
+	return []section{
+		{"instances", []testCase{{"create-get-list-delete", testInstances}}},
+		{"idempotency", []testCase{{"records", testIdempotency}, {"concurrent", testIdempotencyConcurrent}}},
+		{"email-addresses", []testCase{
+			{"create-get-update-delete", testEmailAddresses},
+			{"lookup", testLookupEmailAddress},
+			{"modify", testModifyEmailAddresses},
+		}},
+		{"contacts", []testCase{
+			{"create-get-update", testContacts},
+			{"start-outbound", testStartOutbound},
+			{"list", testListContacts},
+			{"list-by-customer", testListContactsByCustomer},
+			{"concurrent-updates", testConcurrentUpdates},
+			{"create-with-message", testCreateContactMessage},
+			{"modify", testModifyContact},
+			{"modify-across-nodes", testModifyAcrossNodes},
+			{"inbound-dedup", testInboundDedup},
+		}},
+		{"files", []testCase{{"create-upload-status", testFiles}, {"quota-concurrent", testFilesQuotaConcurrent}}},
+		{"queue-addresses", []testCase{{"modify-list", testQueueEmailAddresses}}},
+		{"tags", []testCase{{"modify", testModifyTags}}},
+		{"delivery-queue", []testCase{
+			{"claim-finish", testJobs},
+			{"concurrent-claims", testClaimConcurrent},
+			{"release-leases", testReleaseLeases},
+			{"leased-at-commit", testLeasedAtCommit},
+		}},
+		{"events", []testCase{{"log", testEvents}, {"concurrent-readers", testEventOrderConcurrent}, {"cursors", testCursors}}},
+		{"suppressions", []testCase{{"list", testSuppression}}},
+		{"meta", []testCase{{"identity", testMeta}}},
 	}
 }
 
