@@ -11,14 +11,6 @@ import (
 // tm is a stored time: UTC, at the millisecond precision the SQLite store keeps.
 func tm(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
-// tmNull is a nullable stored time: NULL for the zero time.
-func tmNull(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return tm(t)
-}
-
 // fromTS reads a nullable time column.
 func fromTS(t *time.Time) time.Time {
 	if t == nil || t.IsZero() {

@@ -227,28 +227,6 @@ func (f readsVia) QueryContext(ctx context.Context, q string, args ...any) (*sql
 // once (see read).
 func (s *Store) cachedReads() querier { return readsVia(s.read) }
 
-// txReads is the writer's transaction as a querier with cached statements.
-func (s *Store) txReads(tx *sql.Tx) querier {
-	return readsVia(func(_ context.Context, q string, args ...any) (*sql.Rows, error) { return s.query(tx, q, args...) })
-}
-
-// collect scans every row of a query with scan and closes the rows.
-func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }

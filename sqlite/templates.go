@@ -17,8 +17,7 @@ import (
 
 var _ template.Store = (*Store)(nil)
 
-// querier runs a read: cachedReads on the reader pool, txReads in the
-// writer's transaction.
+// querier runs a read: cachedReads on the reader pool.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
