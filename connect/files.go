@@ -154,6 +154,7 @@ func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttached
 	in.ClientToken = ""
 	err = s.cfg.Store.CreateFile(ctx, f, FileLimits{MaxCount: MaxFilesPerResource, MaxTotalBytes: MaxResourceFileBytes},
 		newIdem("StartAttachedFileUpload", tok, in, out))
+	err = fileQuotaError(err)
 	if ok, err := replay(err, out); ok || err != nil {
 		return out, err
 	}
