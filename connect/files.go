@@ -131,6 +131,7 @@ func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttached
 	in.ClientToken = ClientToken{}
 	err = s.cfg.Store.CreateFile(ctx, f, FileLimits{MaxCount: MaxFilesPerResource, MaxTotalBytes: MaxResourceFileBytes},
 		clientIdem("StartAttachedFileUpload", tok, in, out))
+	err = fileQuotaError(err)
 	if ok, err := replay(err, out); ok || err != nil {
 		return out, err
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/postgres"
 	"github.com/connectmail/connectmail/postgres/pgtest"
 	"github.com/connectmail/connectmail/storetest"
@@ -47,22 +46,22 @@ func openWith(t *testing.T, dsn string, opts postgres.Options) *postgres.Store {
 func TestConformance(t *testing.T) {
 	pgtest.URL(t)
 	var mu sync.Mutex
-	dsns := map[connect.Store]string{}
-	open := func(t *testing.T, dsn string) connect.Store {
+	dsns := map[storetest.Store]string{}
+	open := func(t *testing.T, dsn string) storetest.Store {
 		s := openWith(t, dsn, conformanceOpts)
 		mu.Lock()
 		dsns[s] = dsn
 		mu.Unlock()
 		return s
 	}
-	dsnOf := func(s connect.Store) string {
+	dsnOf := func(s storetest.Store) string {
 		mu.Lock()
 		defer mu.Unlock()
 		return dsns[s]
 	}
 	storetest.Run(t, storetest.Backend{
-		Open: func(t *testing.T) connect.Store { return open(t, pgtest.NewDatabase(t)) },
-		Restart: func(t *testing.T, s connect.Store) connect.Store {
+		Open: func(t *testing.T) storetest.Store { return open(t, pgtest.NewDatabase(t)) },
+		Restart: func(t *testing.T, s storetest.Store) storetest.Store {
 			dead := s.(*postgres.Store)
 			dead.Abandon()
 			// The abandoned node's heartbeat is as stale as if NodeTimeout had passed.
@@ -76,6 +75,6 @@ func TestConformance(t *testing.T) {
 			}
 			return open(t, dsnOf(s))
 		},
-		Peer: func(t *testing.T, s connect.Store) connect.Store { return open(t, dsnOf(s)) },
+		Peer: func(t *testing.T, s storetest.Store) storetest.Store { return open(t, dsnOf(s)) },
 	})
 }

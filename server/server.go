@@ -166,7 +166,7 @@ func (c *Config) Validate() error {
 // Server is a running connectmail.
 type Server struct {
 	cfg      Config
-	store    connect.Store
+	store    store
 	worker   *delivery.Worker
 	http     *http.Server
 	listener net.Listener
@@ -353,7 +353,7 @@ func (s *Server) SMTPAddr() string {
 	return s.smtpIn.Addr()
 }
 
-func openStore(dsn string, log *slog.Logger) (connect.Store, error) {
+func openStore(dsn string, log *slog.Logger) (store, error) {
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
 		return sqlite.Open(path, sqlite.Options{Logger: log.With("component", "sqlite")})
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -162,53 +161,6 @@ func prefetch(ctx context.Context, path string, until time.Time) int64 {
 		}
 	}
 	return size
-}
-
-// Ping reports whether the database is usable: its file is still the one
-// the store opened (not removed or replaced underneath it), it can be opened,
-// a query reads this database's id, and the last commit or write-ahead-log
-// sync did not fail. It is cheap: /healthz calls it.
-func (s *Store) Ping(ctx context.Context) error {
-	fi, err := os.Stat(s.path)
-	if err != nil {
-		return fmt.Errorf("database file %s: %w", s.path, err)
-	}
-	if !os.SameFile(fi, s.file) {
-		return fmt.Errorf("database file %s was removed or replaced after the server started; writes go to a file no one will find", s.path)
-	}
-	f, err := os.Open(s.path)
-	if err != nil {
-		return fmt.Errorf("database file %s: %w", s.path, err)
-	}
-	f.Close()
-	if p := s.storageErr.Load(); p != nil {
-		return fmt.Errorf("database %s: the last write failed: %w", s.path, *p)
-	}
-	id, err := s.DatabaseID(ctx)
-	if err != nil {
-		return fmt.Errorf("database %s: reading it failed: %w", s.path, err)
-	}
-	if id != s.id {
-		return fmt.Errorf("database file %s is another database than the one the server started on", s.path)
-	}
-	return nil
-}
-
-// DatabaseID returns the database's random id, made when it was created.
-func (s *Store) DatabaseID(ctx context.Context) (string, error) {
-	var id string
-	err := s.readRow(ctx, `SELECT value FROM meta WHERE name = 'database_id'`).Scan(&id)
-	return id, err
-}
-
-// URLKey returns the database's secret key for signing URLs, made when it
-// was created.
-func (s *Store) URLKey(ctx context.Context) ([]byte, error) {
-	var k string
-	if err := s.readRow(ctx, `SELECT value FROM meta WHERE name = 'url_key'`).Scan(&k); err != nil {
-		return nil, err
-	}
-	return hex.DecodeString(k)
 }
 
 // noteStorage records the outcome of a commit or a sync of the write-ahead

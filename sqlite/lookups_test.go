@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/connectmail/connectmail/sqlstore"
 )
 
 // TestLookupsUseIndexes keeps the lookups that would otherwise scan a whole
@@ -21,7 +23,7 @@ func TestLookupsUseIndexes(t *testing.T) {
 		args        []any
 		index       string
 	}{
-		{"recipient", lookupEmailSQL, []any{"support@example.com"}, "email_addresses USING INDEX"},
+		{"recipient", sqlstore.LookupEmailSQL, []any{"support@example.com"}, "email_addresses USING INDEX"},
 		// The WHERE clauses ListContacts builds for ContactFilter.Customer and .RelatedContactID.
 		{"customer", `SELECT id FROM contacts WHERE instance_id = ? AND CASE WHEN initiation_method IN ('INBOUND', 'API') THEN from_addr ELSE to_addr END = ? COLLATE NOCASE ORDER BY seq DESC LIMIT 51`,
 			[]any{"i", "a@b.example"}, "USING INDEX contacts_customer"},

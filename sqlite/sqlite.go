@@ -23,7 +23,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/sqlstore"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -46,8 +48,12 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Store is the SQLite store. It implements connect.Store.
+// Store is the SQLite store: the shared queries (sqlstore) over this
+// package's writer, and SQLite's own delivery queue claims. It implements
+// connect.Store, delivery.Queue and template.Store.
 type Store struct {
+	*sqlstore.Store
+	d      *sqlstore.Dialect
 	r      *sql.DB
 	w      *sql.DB
 	reqs   chan *writeReq
@@ -61,6 +67,8 @@ type Store struct {
 	// The writer's current transaction and its bound statements (txStmt).
 	curTx    *sql.Tx
 	curStmts map[string]*sql.Stmt
+	// batch is the writer's transaction as a sqlstore.Tx (see apply).
+	batch batchTx
 	// The writer's counters (see WriterStats).
 	batches, writes, execNS, commitNS atomic.Int64
 	occ                               occupancy
@@ -205,7 +213,7 @@ func (s *Store) read(ctx context.Context, q string, args ...any) (*sql.Rows, err
 	return st.QueryContext(ctx, args...)
 }
 
-type rowScanner interface{ Scan(...any) error }
+type rowScanner = sqlstore.Row
 
 // readsVia adapts a query function to querier.
 type readsVia func(ctx context.Context, q string, args ...any) (*sql.Rows, error)
@@ -219,35 +227,17 @@ func (f readsVia) QueryContext(ctx context.Context, q string, args ...any) (*sql
 // once (see read).
 func (s *Store) cachedReads() querier { return readsVia(s.read) }
 
-// txReads is the writer's transaction as a querier with cached statements.
-func (s *Store) txReads(tx *sql.Tx) querier {
-	return readsVia(func(_ context.Context, q string, args ...any) (*sql.Rows, error) { return s.query(tx, q, args...) })
-}
-
-// collect scans every row of a query with scan and closes the rows.
-func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
 type writeReq struct {
-	fn  func(tx *sql.Tx) error
-	err chan error
+	fn func(tx *sql.Tx) error
+	// shared, when fn is nil, is a write of the shared queries, run
+	// between the check and the record of idem (see apply).
+	shared func(sqlstore.Tx) error
+	idem   *connect.Idem
+	err    chan error
 	// res is the write's outcome, reported once the commit is durable.
 	res error
 }
@@ -315,7 +305,8 @@ func Open(path string, opts Options) (*Store, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	s := &Store{r: r, w: w, reqs: make(chan *writeReq, 1024), done: make(chan struct{}), opts: opts, curStmts: map[string]*sql.Stmt{},
-		fsync: (*os.File).Sync}
+		fsync: (*os.File).Sync, d: dialect()}
+	s.Store = sqlstore.New(s, s.d)
 	s.wstmts.db, s.rstmts.db = w, r
 	fail := func(err error) (*Store, error) {
 		r.Close()
@@ -410,8 +401,12 @@ func migrate(db *sql.DB) error {
 }
 
 // write runs fn in the writer's current batch transaction and waits for the commit.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	req := &writeReq{fn: fn, err: make(chan error, 1)}
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.submit(ctx, &writeReq{fn: fn, err: make(chan error, 1)})
+}
+
+// submit queues a write for the writer and waits for its outcome.
+func (s *Store) submit(ctx context.Context, req *writeReq) (err error) {
 	defer func() {
 		if recover() != nil { // the store is closed
 			err = fault.New(fault.Internal, "store is closed")
@@ -462,7 +457,7 @@ func (s *Store) group(first *writeReq) []*writeReq {
 	run := func(r *writeReq) error {
 		t := time.Now()
 		defer func() { s.execNS.Add(int64(time.Since(t))) }()
-		return r.fn(tx)
+		return s.apply(r, tx)
 	}
 	s.execNS.Add(int64(time.Since(t0)))
 	failed := run(first)
@@ -520,7 +515,7 @@ func (s *Store) runTx(r *writeReq) {
 		r.res = err
 		return
 	}
-	err = r.fn(tx)
+	err = s.apply(r, tx)
 	s.execNS.Add(int64(time.Since(t0)))
 	if err != nil {
 		_ = tx.Rollback()
