@@ -617,12 +617,12 @@ func noRecipientError(rcpts []string, rejected map[string]*Error) *Error {
 		if e == nil {
 			continue
 		}
-		if first == nil || (e.Temporary && !first.Temporary) {
+		if first == nil || (e.temporary && !first.temporary) {
 			first = e
 		}
 	}
 	return &Error{
-		Temporary:    first.Temporary,
+		temporary:    first.temporary,
 		Code:         first.Code,
 		EnhancedCode: first.EnhancedCode,
 		Message:      fmt.Sprintf("%s (all %d recipients refused)", first.Message, len(rcpts)),
@@ -637,7 +637,7 @@ func (c *Client) get(ctx context.Context) (cn *conn, reused bool, err *Error) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return nil, false, &Error{Stage: StageDial, Temporary: true, Message: ErrClosed.Error(), Err: ErrClosed}
+		return nil, false, &Error{Stage: StageDial, temporary: true, Message: ErrClosed.Error(), Err: ErrClosed}
 	}
 	for len(c.idle) > 0 {
 		last := c.idle[len(c.idle)-1]
