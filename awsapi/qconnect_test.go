@@ -24,7 +24,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/aws/smithy-go"
@@ -49,22 +48,12 @@ type qharness struct {
 
 func startServer(t *testing.T) *qharness {
 	t.Helper()
-	sink, err := smtpsink.Start(smtpsink.Options{Keep: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sink.Close() })
-	cfg := servertest.Config(t)
-	cfg.SMTPRelay = sink.URL()
-	cfg.RetryBase = 200 * time.Millisecond
+	cfg, sink := servertest.Relaying(t)
 	h := &qharness{
 		t: t, url: servertest.Start(t, cfg).URL, sink: sink, signer: v4.NewSigner(),
 		creds: aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"},
 	}
-	h.connect = connect.New(connect.Options{
-		BaseEndpoint: aws.String(h.url), Region: region,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-	})
+	h.connect = servertest.Client(h.url)
 	return h
 }
 

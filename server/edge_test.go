@@ -20,7 +20,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/connectmail/connectmail/awsapi"
@@ -63,10 +62,7 @@ func writeCredentials(t *testing.T, file string, keys ...key) string {
 
 // sdkClient is a Go SDK Connect client for base signed with k.
 func sdkClient(base string, k key) *connect.Client {
-	return connect.New(connect.Options{
-		BaseEndpoint: aws.String(base), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider(k.id, k.secret, ""),
-	})
+	return servertest.ClientAs(base, k.id, k.secret)
 }
 
 // presign is what any client holding k can make: a URL of its choosing
@@ -452,10 +448,8 @@ func TestEmulatorMode(t *testing.T) {
 			}
 			// The Go SDK reaches it under an allowed name.
 			if tc.allowed != nil {
-				c := connect.New(connect.Options{
-					BaseEndpoint: aws.String("http://connectmail:" + port), Region: "us-east-1",
-					Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-					HTTPClient:  &http.Client{Transport: dialTo("127.0.0.1:" + port)},
+				c := servertest.Client("http://connectmail:"+port, func(o *connect.Options) {
+					o.HTTPClient = &http.Client{Transport: dialTo("127.0.0.1:" + port)}
 				})
 				if _, err := c.ListInstances(context.Background(), &connect.ListInstancesInput{}); err != nil {
 					t.Errorf("Go SDK at http://connectmail:%s: %v", port, err)

@@ -13,10 +13,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/connectmail/connectmail/server"
+	"github.com/connectmail/connectmail/server/servertest"
 )
 
 func TestInstancesAndEmailAddresses(t *testing.T) {
@@ -224,13 +224,11 @@ func TestWireErrors(t *testing.T) {
 		})
 	}
 	// Authentication failures as AWS names them.
-	bad := connect.New(connect.Options{BaseEndpoint: aws.String(h.url), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("test", "wrong", "")})
+	bad := servertest.ClientAs(h.url, "test", "wrong")
 	if _, err := bad.ListInstances(context.Background(), &connect.ListInstancesInput{}); apiCode(err) != "InvalidSignatureException" {
 		t.Fatalf("wrong secret: %v", err)
 	}
-	unknown := connect.New(connect.Options{BaseEndpoint: aws.String(h.url), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDUNKNOWN", "x", "")})
+	unknown := servertest.ClientAs(h.url, "AKIDUNKNOWN", "x")
 	if _, err := unknown.ListInstances(context.Background(), &connect.ListInstancesInput{}); apiCode(err) != "UnrecognizedClientException" {
 		t.Fatalf("unknown key: %v", err)
 	}
