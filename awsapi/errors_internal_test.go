@@ -15,6 +15,7 @@ import (
 // its shape and status from exception, with the status the wire had before
 // the table was the one place.
 func TestExceptionIsTheOneSeam(t *testing.T) {
+	t.Parallel()
 	connectModel, qModel := apimodel.Connect(), apimodel.QConnect()
 	send := connectModel.Ops["StartOutboundEmailContact"]
 	tests := []struct {
@@ -55,6 +56,7 @@ func TestExceptionIsTheOneSeam(t *testing.T) {
 // TestEveryCandidateHasAStatus: no exception a kind can map to falls back
 // to the default status for want of an entry in statuses or a model.
 func TestEveryCandidateHasAStatus(t *testing.T) {
+	t.Parallel()
 	models := map[bool]*apimodel.Service{false: apimodel.Connect(), true: apimodel.QConnect()}
 	for lower, kinds := range candidates {
 		for kind, list := range kinds {

@@ -201,6 +201,7 @@ func emailTemplate(name string) map[string]any {
 }
 
 func TestQConnectLifecycle(t *testing.T) {
+	t.Parallel()
 	h := startServer(t)
 	kb, kbARN := h.newKB("Email templates")
 	if !strings.HasPrefix(kbARN, "arn:aws:wisdom:us-east-1:000000000000:knowledge-base/") {
@@ -351,6 +352,7 @@ func TestQConnectLifecycle(t *testing.T) {
 }
 
 func TestQConnectErrors(t *testing.T) {
+	t.Parallel()
 	h := startServer(t)
 	kb, _ := h.newKB("kb")
 	id := h.ok(h.call("POST", tplPath(kb, ""), nil, emailTemplate("t1")), 200).str("messageTemplate.messageTemplateId")
@@ -417,6 +419,7 @@ func TestQConnectErrors(t *testing.T) {
 }
 
 func TestQConnectQuotas(t *testing.T) {
+	t.Parallel()
 	h := startServer(t)
 	kb, _ := h.newKB("kb")
 	var id string
@@ -570,6 +573,7 @@ func (h *qharness) waitFor(n int64) {
 }
 
 func TestTemplateSendEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := startServer(t)
 	ctx := context.Background()
 	inst := h.connectSetup(ctx)
@@ -716,6 +720,7 @@ func sinkInspector(t *testing.T, sink *smtpsink.Sink) http.Handler {
 // suite through @aws-sdk/client-qconnect and @aws-sdk/client-connect,
 // against a real server and SMTP receiver.
 func TestJSTemplatesSuite(t *testing.T) {
+	t.Parallel()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node is not installed: the JS SDK suite clients/js/templates.test.mjs cannot run")

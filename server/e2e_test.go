@@ -139,6 +139,7 @@ func apiCode(err error) string {
 }
 
 func TestSendEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -211,6 +212,7 @@ func TestSendEndToEnd(t *testing.T) {
 }
 
 func TestStartOutboundEmailContactErrors(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -278,6 +280,7 @@ func TestStartOutboundEmailContactErrors(t *testing.T) {
 }
 
 func TestIdempotency(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -320,6 +323,7 @@ func TestIdempotency(t *testing.T) {
 }
 
 func TestRestartWithQueuedMailAndRelayDown(t *testing.T) {
+	t.Parallel()
 	// Start with a relay address where nothing listens: sends are accepted and deferred.
 	sink, err := smtpsink.Start(smtpsink.Options{Keep: true})
 	if err != nil {
@@ -369,6 +373,7 @@ func TestRestartWithQueuedMailAndRelayDown(t *testing.T) {
 }
 
 func TestPermanentFailureIsRecorded(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	h.sink.Reject("customer@example.org", 550, "no such user")
 	h.sink.Reject("cc@example.org", 550, "no such user")

@@ -153,6 +153,7 @@ func grantOf(rawURL string) string {
 // not overwrite another key's pending upload; and a URL is honoured only
 // while its key keeps the permission of the operation that issued it.
 func TestFileURLPermissions(t *testing.T) {
+	t.Parallel()
 	admin := key{id: "test", secret: "test"}
 	sender := key{id: "sender", secret: "sender-secret", allow: []string{"connect:CreateContact"}}
 	uploader := key{id: "uploader", secret: "uploader-secret", allow: []string{"connect:StartAttachedFileUpload", "connect:CompleteAttachedFileUpload"}}
@@ -266,6 +267,7 @@ const rebound = "rebind.attacker.example:4580"
 // 403 AccessDeniedException of their own service, the other routes a plain
 // 403; loopback names keep working and /healthz answers everyone.
 func TestHostCheck(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, func(c *server.Config) { c.Profiling = true })
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -340,6 +342,7 @@ func plain(t *testing.T, rawURL, host string) *http.Request {
 // one of Connect's many mutating POSTs) is refused; the same URL with
 // application/json, which needs a preflight, is served.
 func TestPresignedSimplePost(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst, err := h.client.DescribeInstance(ctx, &connect.DescribeInstanceInput{InstanceId: aws.String(h.setup(ctx))})
@@ -390,6 +393,7 @@ func TestPresignedSimplePost(t *testing.T) {
 // (default: the machine's host name); without it a public address without
 // --credentials does not start.
 func TestEmulatorMode(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		cfg  func(*server.Config)
@@ -516,6 +520,7 @@ func readAnswer(t *testing.T, conn net.Conn, limit time.Duration) answer {
 // a body may take, and bounds the body bytes all unauthenticated requests
 // hold together.
 func TestBodiesBeforeAuthentication(t *testing.T) {
+	t.Parallel()
 	big := int64(awsapi.MaxBodyBytes)
 	// post is a signed CreateContact call with a small body.
 	post := func(h *harness, s signedRequest) *http.Request {
@@ -624,6 +629,7 @@ func pollUntil(t *testing.T, req func() *http.Request, done func(answer) bool) a
 // TestMetricLabelsAreKnown (issue 12 item 5): the service label came from the
 // unverified credential scope, so every forged request could add series.
 func TestMetricLabelsAreKnown(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	for i := 0; i < 200; i++ {
 		req := signedRequest{method: "GET", url: h.url + "/instance", service: fmt.Sprintf("forged-%d", i)}.build(t)
@@ -656,6 +662,7 @@ func TestMetricLabelsAreKnown(t *testing.T) {
 // these services a header-signed request declaring it, with a body nobody
 // signed, is refused as AWS refuses it (the signature covers the body).
 func TestUnsignedPayloadRefused(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	req := signedRequest{method: "PUT", url: h.url + "/instance", contentType: "application/json", payloadHash: "UNSIGNED-PAYLOAD",
 		body: []byte(`{"IdentityManagementType":"CONNECT_MANAGED","InboundCallsEnabled":true,"OutboundCallsEnabled":true,"InstanceAlias":"tampered"}`)}.build(t)
@@ -672,6 +679,7 @@ func TestUnsignedPayloadRefused(t *testing.T) {
 // Basic credentials must match exactly (compared in constant time: not
 // observable here), and the profiles need debug:pprof, not inspect access.
 func TestBasicAuthAndProfilePermission(t *testing.T) {
+	t.Parallel()
 	inspector := key{id: "inspector", secret: "inspector-secret", allow: []string{"inspect:*"}}
 	profiler := key{id: "profiler", secret: "profiler-secret", allow: []string{"debug:pprof"}}
 	file := writeCredentials(t, "", key{id: "test", secret: "test"}, inspector, profiler)

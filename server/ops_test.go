@@ -20,6 +20,7 @@ import (
 )
 
 func TestInstancesAndEmailAddresses(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	var ids []string
@@ -98,6 +99,7 @@ func TestInstancesAndEmailAddresses(t *testing.T) {
 }
 
 func TestCreateContactRules(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -140,6 +142,7 @@ func TestCreateContactRules(t *testing.T) {
 }
 
 func TestStopContactCancelsQueuedDelivery(t *testing.T) {
+	t.Parallel()
 	// A relay that is down keeps the message queued.
 	h := startServer(t, func(c *server.Config) { c.SMTPRelay = "smtp://127.0.0.1:1"; c.RetryBase = time.Hour })
 	ctx := context.Background()
@@ -197,6 +200,7 @@ func signedFor(t *testing.T, h *harness, service, method, path, body string, hdr
 }
 
 func TestWireErrors(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	cases := []struct {
 		name, method, path, body string

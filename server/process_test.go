@@ -114,6 +114,7 @@ func messageIDs(msgs []smtpsink.Message) map[string]int {
 // restarts it, and checks that every send that got a 200 is delivered, and
 // that any duplicate carries the same Message-ID.
 func TestKill9UnderLoad(t *testing.T) {
+	t.Parallel()
 	sink := servertest.Sink(t, smtpsink.Options{Keep: true})
 	db := "sqlite:" + filepath.Join(t.TempDir(), "crash.db")
 	p := startProc(t, "--db", db, "--smtp-relay", sink.URL(), "--retry-base", "100ms")
@@ -192,6 +193,7 @@ func TestKill9UnderLoad(t *testing.T) {
 // TestSIGTERMDrains stops the server with SIGTERM while a slow relay is mid-transaction:
 // the in-flight send completes (or is retried after restart), nothing is lost.
 func TestSIGTERMDrains(t *testing.T) {
+	t.Parallel()
 	sink := servertest.Sink(t, smtpsink.Options{Keep: true, Delay: 300 * time.Millisecond})
 	db := "sqlite:" + filepath.Join(t.TempDir(), "term.db")
 	p := startProc(t, "--db", db, "--smtp-relay", sink.URL())
@@ -235,6 +237,7 @@ func TestSIGTERMDrains(t *testing.T) {
 // TestMailpitReceives sends through connectmail into Mailpit, an independent
 // SMTP server, and reads the message back through Mailpit's REST API.
 func TestMailpitReceives(t *testing.T) {
+	t.Parallel()
 	bin := os.Getenv("CONNECTMAIL_TEST_MAILPIT")
 	if bin == "" {
 		var err error

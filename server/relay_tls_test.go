@@ -54,6 +54,7 @@ func (h *harness) metrics() string {
 // bounced. With --smtp-relay-ca, or with verification turned off, the mail is
 // delivered, and the relay hears the configured EHLO name.
 func TestRelayTLS(t *testing.T) {
+	t.Parallel()
 	ca := testpki.NewCA(t, "Example Corp Private CA")
 	caFile := ca.WriteFile(t)
 	serverTLS := &tls.Config{Certificates: []tls.Certificate{ca.Issue(t, testpki.Leaf{Hosts: []string{"127.0.0.1"}})}}
