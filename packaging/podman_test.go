@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
 	"errors"
@@ -133,12 +134,8 @@ func builderImage(p podman) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("go env GOVERSION: %v", err)
 	}
-	name := "localhost/connectmail-test-golang:" + goversion
-	if p.exists(name) {
-		return name, nil
-	}
-	var tools []string
-	for _, tool := range []string{"sh", "mkdir", "chmod"} {
+	tools := []string{"/bin/sh"}
+	for _, tool := range []string{"mkdir", "chmod"} {
 		path, err := exec.LookPath(tool)
 		if err != nil {
 			return "", fmt.Errorf("builder image: %v", err)
@@ -146,7 +143,7 @@ func builderImage(p podman) (string, error) {
 		tools = append(tools, path)
 	}
 	img := hostImage{
-		name:  name,
+		name:  "localhost/connectmail-test-golang",
 		files: append(tools, "/etc/ssl/certs/ca-certificates.crt"),
 		trees: map[string]string{goroot: "/usr/local/go"},
 		dirs:  []string{"/tmp", "/root", "/go"},
@@ -156,7 +153,7 @@ func builderImage(p podman) (string, error) {
 			"WORKDIR /go",
 		},
 	}
-	return name, img.importInto(p)
+	return img.build(p, goversion)
 }
 
 // hostImage is an image assembled from this machine's files, for the
@@ -170,6 +167,21 @@ type hostImage struct {
 	dirs    []string          // empty directories, world-writable and sticky like /tmp
 	changes []string          // podman import --change instructions
 }
+
+// build imports the image unless local storage has it already, and returns
+// its name with a tag made of version and a digest of the recipe.
+func (h hostImage) build(p podman, version string) (string, error) {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%d %q", hostImageRecipe, h)))
+	h.name += ":" + version + "-" + hex.EncodeToString(sum[:4])
+	if p.exists(h.name) {
+		return h.name, nil
+	}
+	return h.name, h.importInto(p)
+}
+
+// hostImageRecipe changes when the way rootfs assembles images does, so that
+// cached images are rebuilt.
+const hostImageRecipe = 1
 
 func (h hostImage) importInto(p podman) error {
 	pr, pw := io.Pipe()
@@ -204,8 +216,9 @@ func (r *rootfs) build(h hostImage) error {
 		}
 		r.seen[d] = true
 	}
-	for _, f := range h.files {
-		if err := r.add(f); err != nil {
+	// Merged /usr (Debian 12: /bin → usr/bin and so on), as on the host.
+	for _, f := range append([]string{"/bin", "/sbin", "/lib", "/lib64"}, h.files...) {
+		if err := r.add(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
