@@ -4,10 +4,14 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/connectmail/connectmail/awsapi"
 	"github.com/connectmail/connectmail/connect"
@@ -26,9 +30,10 @@ func TestFileURLs(t *testing.T) {
 	defer store.Close()
 	secrets := func(id string) (string, bool) { return "test", id == "test" }
 	signedAt := time.Now()
-	presigner := &awsapi.FilePresigner{Secrets: secrets, Now: func() time.Time { return signedAt }}
+	grantKey := []byte("grant key")
+	presigner := &awsapi.FilePresigner{Secrets: secrets, GrantKey: grantKey, Now: func() time.Time { return signedAt }}
 	svc := connect.NewService(connect.Config{AccountID: "000000000000", Store: store, Files: presigner})
-	srv := httptest.NewServer(&awsapi.FileHandler{Service: svc, Verifier: &sigv4.Verifier{Secrets: secrets}})
+	srv := httptest.NewServer(&awsapi.FileHandler{Service: svc, Verifier: &sigv4.Verifier{Secrets: secrets, AllowUnsignedPayload: true}, GrantKey: grantKey})
 	defer srv.Close()
 	ctx := connect.WithCaller(context.Background(), connect.Caller{Region: "us-east-1", AccessKeyID: "test", Endpoint: srv.URL})
 
@@ -61,6 +66,23 @@ func TestFileURLs(t *testing.T) {
 	up := start("a.txt", 5, 300)
 	u := up.UploadURLMetadata.URL
 	other := start("b.txt", 5, 300)
+	// selfSigned is what any client holding the key can make: a valid
+	// signature over a URL of its choosing.
+	selfSigned := func(method, rawURL string) string {
+		t.Helper()
+		req, _ := http.NewRequest(method, rawURL, nil)
+		signed, _, err := v4.NewSigner().PresignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"},
+			req, "UNSIGNED-PAYLOAD", "connect", "us-east-1", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return signed
+	}
+	grantOf := func(rawURL string) string {
+		pu, _ := url.Parse(rawURL)
+		return pu.Query().Get(awsapi.GrantParam)
+	}
+	filePath := srv.URL + connect.FilePath(inst.ID, other.FileID)
 	for _, tc := range []struct {
 		name, method, url, body string
 		status                  int
@@ -70,6 +92,9 @@ func TestFileURLs(t *testing.T) {
 		{"another file's path", "PUT", strings.Replace(u, up.FileID, other.FileID, 1), "hello", 403, sigv4.CodeInvalidSignature},
 		{"another method", "GET", u, "", 403, sigv4.CodeInvalidSignature},
 		{"a longer expiry", "PUT", strings.Replace(u, "X-Amz-Expires=300", "X-Amz-Expires=600", 1), "hello", 403, sigv4.CodeInvalidSignature},
+		{"presigned by the client, no grant", "PUT", selfSigned("PUT", filePath+"?X-Amz-Expires=300"), "hello", 403, "AccessDeniedException"},
+		{"presigned by the client with another file's grant", "PUT", selfSigned("PUT", filePath+"?X-Amz-Expires=300&"+awsapi.GrantParam+"="+grantOf(u)), "hello", 403, "AccessDeniedException"},
+		{"re-signed with a longer expiry", "PUT", selfSigned("PUT", srv.URL+connect.FilePath(inst.ID, up.FileID)+"?X-Amz-Expires=600&"+awsapi.GrantParam+"="+grantOf(u)), "hello", 403, "AccessDeniedException"},
 		{"the wrong size", "PUT", u, "hello!", 400, "InvalidRequestException"},
 		{"upload", "PUT", u, "hello", 200, ""},
 		{"upload again before completion", "PUT", u, "HELLO", 200, ""},

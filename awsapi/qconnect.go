@@ -3,6 +3,7 @@ package awsapi
 import (
 	"context"
 	"errors"
+	"github.com/connectmail/connectmail/compose"
 	"net/http"
 	"strconv"
 	"strings"
@@ -161,6 +162,10 @@ func TemplateAttachmentHandler(svc *template.Service) http.Handler {
 			}
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
+		}
+		// Text downloads carry their charset, as the sent attachment does.
+		if full, err := compose.AttachmentContentType(ct, data); err == nil {
+			ct = full
 		}
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set("Content-Length", strconv.Itoa(len(data)))

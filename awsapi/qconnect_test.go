@@ -301,6 +301,20 @@ func TestQConnectLifecycle(t *testing.T) {
 	if dl.StatusCode != 200 || string(data) != "%PDF-1.4 terms" || dl.Header.Get("Content-Type") != "application/pdf" {
 		t.Errorf("download: %d %q %s", dl.StatusCode, data, dl.Header.Get("Content-Type"))
 	}
+	// A UTF-8 text attachment downloads with its charset (issue 13: mojibake otherwise).
+	txt := h.ok(h.call("POST", tplPath(kb, id, "attachments"), nil, map[string]any{
+		"contentDisposition": "ATTACHMENT", "name": "conditions-générales.txt", "body": base64.StdEncoding.EncodeToString([]byte("Conditions générales\n")),
+	}), 200)
+	tdl, err := http.Get(txt.str("attachment.url"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tdata, _ := io.ReadAll(tdl.Body)
+	tdl.Body.Close()
+	if tdl.StatusCode != 200 || string(tdata) != "Conditions générales\n" || tdl.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Errorf("text download: %d %q %s", tdl.StatusCode, tdata, tdl.Header.Get("Content-Type"))
+	}
+	h.ok(h.call("DELETE", tplPath(kb, id, "attachments", txt.str("attachment.attachmentId")), nil, nil), 204)
 	del := h.ok(h.call("DELETE", tplPath(kb, id, "attachments", attID), nil, nil), 204)
 	if len(del.raw) != 0 {
 		t.Errorf("204 with a body: %q", del.raw)

@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -71,8 +70,13 @@ type Config struct {
 	// Services by SigV4 signing name.
 	Services map[string]*Service
 	Logger   *slog.Logger
-	// Observe is called after each call with the operation name, status and duration.
+	// Observe is called after each call with the service's signing name,
+	// the operation name, status and duration. Both names are ones the
+	// server serves, or "unknown": never a client's unverified text.
 	Observe func(service, op string, status int, d time.Duration)
+	// Bodies bounds the bodies read before their signature is verified
+	// (a default budget of its own when nil).
+	Bodies *BodyBudget
 }
 
 // Server is the http.Handler for the AWS APIs.
@@ -87,6 +91,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Observe == nil {
 		cfg.Observe = func(string, string, int, time.Duration) {}
+	}
+	if cfg.Bodies == nil {
+		cfg.Bodies = &BodyBudget{}
 	}
 	return &Server{cfg: cfg}
 }
@@ -107,31 +114,47 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, region, svcName, _ := sigv4.Scope(r)
 	svc := s.cfg.Services[svcName]
 	lower := svc != nil && svc.LowerMessage
+	// Metrics are labelled with names the server knows, never with the
+	// unverified scope: forged requests must not create series.
+	label := "unknown"
+	if svc != nil {
+		label = svcName
+	}
 	opName := "unknown"
 	status := http.StatusOK
-	defer func() { s.cfg.Observe(svcName, opName, status, time.Since(start)) }()
+	defer func() { s.cfg.Observe(label, opName, status, time.Since(start)) }()
 	fail := func(e *apiError) {
 		status = e.status
 		writeError(w, e, lower)
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			fail(&apiError{status: http.StatusRequestEntityTooLarge, shape: "RequestEntityTooLargeException", msg: "Request body is larger than " + strconv.Itoa(MaxBodyBytes) + " bytes"})
-			return
-		}
-		fail(&apiError{status: http.StatusBadRequest, shape: "SerializationException", msg: "could not read the request body"})
-		return
-	}
-	id, err := s.cfg.Verifier.Verify(r, body)
+	// Everything the headers settle is settled before the body is read.
+	pending, err := s.cfg.Verifier.Check(r)
 	if err != nil {
 		fail(authError(err))
 		return
 	}
 	if svc == nil {
 		fail(&apiError{status: http.StatusBadRequest, shape: "UnknownServiceException", msg: "connectmail does not serve the service " + strconv.Quote(svcName) + "; it serves connect and wisdom (qconnect)"})
+		return
+	}
+	if pending.Presigned() && r.Method == http.MethodPost && corsSafelisted(r.Header.Get("Content-Type")) {
+		// A page on any site can make a browser send this form (a presigned
+		// URL, a form or text/plain body) without a CORS preflight. The SDKs
+		// sign headers and send application/json.
+		fail(&apiError{status: http.StatusUnsupportedMediaType, shape: "UnsupportedMediaTypeException",
+			msg: "A presigned POST must carry a JSON Content-Type such as application/json; form and text/plain bodies are refused"})
+		return
+	}
+	body, held, err := s.cfg.Bodies.read(w, r, MaxBodyBytes)
+	if err != nil {
+		fail(bodyError(err, svc.Model, MaxBodyBytes))
+		return
+	}
+	id, err := pending.Verify(body)
+	s.cfg.Bodies.release(held)
+	if err != nil {
+		fail(authError(err))
 		return
 	}
 	op, labels, ok := svc.Model.Match(r.Method, r.URL.EscapedPath())

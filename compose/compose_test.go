@@ -67,6 +67,8 @@ func goldenCases() map[string]*Message {
 		{Filename: "invoice-1234.pdf", ContentType: "application/pdf", Data: bytes.Repeat([]byte("%PDF-1.7 binary\x00\xff"), 20)},
 		{Filename: "résumé détaillé de la commande numéro 1234 pour le client.txt", ContentType: "text/plain; charset=UTF-8", Data: []byte("ligne 1\r\nligne 2\r\n")},
 		{Data: []byte{0, 1, 2, 3}},
+		// As a template attachment arrives: text/plain, no charset, UTF-8.
+		{Filename: "conditions-générales.txt", ContentType: "text/plain", Data: []byte("Conditions générales de vente — août 2025\n")},
 	}
 
 	extra := baseMessage()
@@ -325,7 +327,7 @@ func TestParseBack(t *testing.T) {
 		},
 		{
 			name:      "attachments",
-			structure: []string{"multipart/mixed", "  multipart/alternative", "    text/plain", "    text/html", "  application/pdf", "  text/plain", "  application/octet-stream"},
+			structure: []string{"multipart/mixed", "  multipart/alternative", "    text/plain", "    text/html", "  application/pdf", "  text/plain", "  application/octet-stream", "  text/plain"},
 			check: func(t *testing.T, h mail.Header, parts []parsedPart) {
 				atts := cases["attachments"].Attachments
 				if len(parts) != 2+len(atts) {
@@ -342,6 +344,9 @@ func TestParseBack(t *testing.T) {
 				}
 				if parts[3].params["charset"] != "UTF-8" {
 					t.Errorf("text attachment params = %v", parts[3].params)
+				}
+				if parts[5].params["charset"] != "utf-8" {
+					t.Errorf("UTF-8 text attachment without a declared charset: params %v, want charset utf-8", parts[5].params)
 				}
 			},
 		},

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Address is a mailbox: an optional display name and an addr-spec.
@@ -40,7 +41,9 @@ type Attachment struct {
 	// Filename is advertised to the receiver (RFC 2231-encoded when needed).
 	Filename string
 	// ContentType is a media type such as "application/pdf"; empty means
-	// application/octet-stream. multipart/* and message/* are refused.
+	// application/octet-stream. multipart/* and message/* are refused. A
+	// text/* type without a charset gets one from the data, see
+	// AttachmentContentType.
 	ContentType string
 	Data        []byte
 }
@@ -296,29 +299,9 @@ func attachmentEntity(field string, a Attachment) (*entity, error) {
 	if err := checkInjection(field+".Filename", a.Filename); err != nil {
 		return nil, err
 	}
-	if err := checkInjection(field+".ContentType", a.ContentType); err != nil {
+	ct, err := attachmentType(field+".ContentType", a.ContentType, a.Data)
+	if err != nil {
 		return nil, err
-	}
-	ct := "application/octet-stream"
-	if a.ContentType != "" {
-		mt, params, err := mime.ParseMediaType(a.ContentType)
-		if err != nil {
-			return nil, fieldErr(field+".ContentType", ErrInvalidContentType, "%v", err)
-		}
-		if strings.HasPrefix(mt, "multipart/") || strings.HasPrefix(mt, "message/") {
-			return nil, fieldErr(field+".ContentType", ErrInvalidContentType,
-				"%s cannot be sent base64-encoded", mt)
-		}
-		keys := make([]string, 0, len(params))
-		for k := range params {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := []string{mt}
-		for _, k := range keys {
-			parts = append(parts, formatParam(k, params[k])...)
-		}
-		ct = strings.Join(parts, "; ")
 	}
 	disp := "attachment"
 	if a.Filename != "" {
@@ -344,6 +327,60 @@ func attachmentEntity(field string, a Attachment) (*entity, error) {
 		},
 		body: body,
 	}, nil
+}
+
+// AttachmentContentType returns the Content-Type an attachment of media type
+// ct (with optional parameters) and content data is sent with, or an error
+// wrapping ErrInvalidContentType or ErrHeaderInjection.
+//
+// Text always carries its charset, since without one a receiver assumes
+// US-ASCII (RFC 2046) and shows anything else as mojibake. A charset the
+// caller named is kept. Otherwise it is utf-8 when data is valid UTF-8
+// (ASCII included), utf-16 when data starts with a UTF-16 byte order mark,
+// and when it is neither the charset cannot be known: the attachment is then
+// sent as application/octet-stream, so that receivers save the bytes as they
+// are rather than show them in a guessed charset.
+func AttachmentContentType(ct string, data []byte) (string, error) {
+	return attachmentType("ContentType", ct, data)
+}
+
+func attachmentType(field, ct string, data []byte) (string, error) {
+	if err := checkInjection(field, ct); err != nil {
+		return "", err
+	}
+	if ct == "" {
+		return "application/octet-stream", nil
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return "", fieldErr(field, ErrInvalidContentType, "%v", err)
+	}
+	if !strings.Contains(mt, "/") {
+		return "", fieldErr(field, ErrInvalidContentType, "%q has no subtype", mt)
+	}
+	if strings.HasPrefix(mt, "multipart/") || strings.HasPrefix(mt, "message/") {
+		return "", fieldErr(field, ErrInvalidContentType, "%s cannot be sent base64-encoded", mt)
+	}
+	if strings.HasPrefix(mt, "text/") && params["charset"] == "" {
+		switch {
+		case utf8.Valid(data):
+			params["charset"] = "utf-8"
+		case bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}):
+			params["charset"] = "utf-16" // RFC 2781: the byte order mark says which
+		default:
+			return "application/octet-stream", nil
+		}
+	}
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := []string{mt}
+	for _, k := range keys {
+		parts = append(parts, formatParam(k, params[k])...)
+	}
+	return strings.Join(parts, "; "), nil
 }
 
 // isToken reports whether s is a non-empty RFC 2045 token.

@@ -197,7 +197,7 @@ func View(c *Contact) ContactView {
 	if c.From.Address != "" {
 		v.SystemEndpoint = &EndpointInfo{Type: "EMAIL_ADDRESS", Address: c.From.Address, DisplayName: c.From.DisplayName}
 	}
-	if c.InitiationMethod == "INBOUND" || c.InitiationMethod == "API" {
+	if c.Inbound() {
 		// Inbound: the customer wrote from From to To.
 		v.CustomerEndpoint, v.SystemEndpoint = v.SystemEndpoint, v.CustomerEndpoint
 	}
@@ -225,7 +225,7 @@ func View(c *Contact) ContactView {
 	if _, ok := seg["connect:Subtype"]; !ok {
 		seg["connect:Subtype"] = str("connect:Email")
 	}
-	if c.InitiationMethod == "INBOUND" || c.InitiationMethod == "API" {
+	if c.Inbound() {
 		seg["connect:Direction"] = str("INBOUND")
 	} else {
 		seg["connect:Direction"] = str("OUTBOUND")

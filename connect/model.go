@@ -125,6 +125,21 @@ type Contact struct {
 	Tags            map[string]string
 }
 
+// Inbound reports whether the customer wrote the contact's message: it
+// was received by inbound SMTP (INBOUND) or StartEmailContact (API).
+func (c *Contact) Inbound() bool {
+	return c.InitiationMethod == "INBOUND" || c.InitiationMethod == "API"
+}
+
+// Customer is the contact's customer: the sender (From) of an inbound
+// contact, the destination (To) of every other one.
+func (c *Contact) Customer() Endpoint {
+	if c.Inbound() {
+		return c.From
+	}
+	return c.To
+}
+
 // Message is the composed RFC 5322 message of a contact.
 type Message struct {
 	ContactID  string
@@ -182,7 +197,14 @@ type Attempt struct {
 	Outcome string
 	Code    int
 	Detail  string
+	// Class is ClassConfig when the attempt failed because of how the relay
+	// is configured (its TLS certificate is not trusted, the credentials are
+	// refused), "" otherwise.
+	Class string
 }
+
+// ClassConfig is the Attempt.Class of a configuration error.
+const ClassConfig = "config"
 
 // Outcome is what a worker reports after an attempt.
 type Outcome struct {
@@ -241,8 +263,14 @@ func (o *Outbound) Job() *Job {
 type ContactFilter struct {
 	InstanceID string
 	State      State
-	Address    string
-	Query      string
+	// Address matches the From or the To address (any case).
+	Address string
+	// Customer matches the customer address (any case) as Contact.Customer
+	// defines it: From of inbound contacts, To of the others.
+	Customer string
+	// RelatedContactID matches the contacts whose RelatedContactID is this id.
+	RelatedContactID string
+	Query            string
 	// Before is a cursor: return contacts older than this contact id's position.
 	Before string
 	Limit  int

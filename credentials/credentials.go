@@ -6,15 +6,20 @@
 //	]}
 //
 // "allow" lists actions as "<service>:<Operation>" with "*" wildcards; the
-// services are connect, wisdom and inspect (the inspection API and web UI).
+// services are connect, wisdom, inspect (the inspection API and web UI,
+// "inspect:<METHOD>") and debug ("debug:pprof", the runtime profiles).
 // A key with no "allow" list may do everything.
 package credentials
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path"
+	"sort"
 )
 
 // Key is one access key.
@@ -93,4 +98,30 @@ func (s *Set) Allowed(accessKeyID, action string) bool {
 		}
 	}
 	return false
+}
+
+// DerivedKey returns a 32-byte key for purpose, derived from every access
+// key and its secret: the same on every node that loads the same keys and
+// across restarts, changed when any key changes, and unknown to a client
+// that does not know every secret.
+func (s *Set) DerivedKey(purpose string) []byte {
+	ids := make([]string, 0, len(s.keys))
+	for id := range s.keys {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	root := hmac.New(sha256.New, []byte("connectmail credentials v1"))
+	field := func(v string) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(v)))
+		root.Write(n[:])
+		root.Write([]byte(v))
+	}
+	for _, id := range ids {
+		field(id)
+		field(s.keys[id].SecretAccessKey)
+	}
+	m := hmac.New(sha256.New, root.Sum(nil))
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }

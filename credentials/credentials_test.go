@@ -39,3 +39,36 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDerivedKey: the key is a function of every key and secret and of the
+// purpose, and nothing else.
+func TestDerivedKey(t *testing.T) {
+	parse := func(js string) *Set {
+		t.Helper()
+		s, err := Parse([]byte(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	two := `{"keys":[{"accessKeyId":"a","secretAccessKey":"s1"},{"accessKeyId":"b","secretAccessKey":"s2"}]}`
+	base := parse(two).DerivedKey("files")
+	if len(base) != 32 {
+		t.Fatalf("len = %d", len(base))
+	}
+	for _, c := range []struct {
+		name, js, purpose string
+		same              bool
+	}{
+		{"same keys, loaded again", two, "files", true},
+		{"keys listed in another order", `{"keys":[{"accessKeyId":"b","secretAccessKey":"s2"},{"accessKeyId":"a","secretAccessKey":"s1"}]}`, "files", true},
+		{"another purpose", two, "other", false},
+		{"one secret changed", `{"keys":[{"accessKeyId":"a","secretAccessKey":"s1"},{"accessKeyId":"b","secretAccessKey":"s3"}]}`, "files", false},
+		{"one key fewer", `{"keys":[{"accessKeyId":"a","secretAccessKey":"s1"}]}`, "files", false},
+		{"boundaries moved", `{"keys":[{"accessKeyId":"a","secretAccessKey":"s1b"},{"accessKeyId":"x","secretAccessKey":"s2"}]}`, "files", false},
+	} {
+		if got := parse(c.js).DerivedKey(c.purpose); string(got) == string(base) != c.same {
+			t.Errorf("%s: same = %v, want %v", c.name, !c.same, c.same)
+		}
+	}
+}

@@ -49,6 +49,16 @@ type Failure interface {
 	SMTPCode() int
 }
 
+// Classed is implemented by send errors that can be configuration errors.
+// Class returns connect.ClassConfig for those (the relay's TLS certificate
+// is not trusted, its credentials are refused), "" otherwise. A
+// configuration error should be temporary: the message is retried — it goes
+// out once the operator fixes the configuration — until Config.MaxAge, and
+// its recipients are never suppressed for it.
+type Classed interface {
+	Class() string
+}
+
 // Sender relays a message. A nil Sender means capture mode.
 type Sender interface {
 	Send(ctx context.Context, from string, rcpts []string, msg []byte) (Receipt, error)
@@ -84,8 +94,9 @@ type Config struct {
 	Drain time.Duration
 	// Publish receives events after they are committed.
 	Publish func([]connect.Event)
-	// Observe receives each attempt's outcome and duration (metrics).
-	Observe func(outcome string, d time.Duration)
+	// Observe receives each attempt's outcome, its class (see Classed) and
+	// its duration (metrics).
+	Observe func(outcome, class string, d time.Duration)
 	Now     func() time.Time
 	Logger  *slog.Logger
 }
@@ -136,7 +147,7 @@ func New(cfg Config) *Worker {
 		cfg.Publish = func([]connect.Event) {}
 	}
 	if cfg.Observe == nil {
-		cfg.Observe = func(string, time.Duration) {}
+		cfg.Observe = func(string, string, time.Duration) {}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -382,7 +393,7 @@ func (w *Worker) record(in <-chan connect.Outcome, done chan<- struct{}) {
 		}
 		var evs []connect.Event
 		for _, o := range batch {
-			w.cfg.Logger.Info("delivery attempt", "contact", o.Job.ContactID, "attempt", o.Job.Attempts, "outcome", o.Attempt.Outcome, "code", o.Attempt.Code)
+			w.logAttempt(o)
 			evs = append(evs, o.Events...)
 		}
 		w.cfg.Publish(evs)
@@ -394,6 +405,29 @@ func (w *Worker) record(in <-chan connect.Outcome, done chan<- struct{}) {
 			}
 		}
 	}
+}
+
+// logAttempt logs an attempt's outcome; a failure with its reason, and a
+// configuration error as an error: every message fails alike until the
+// operator acts.
+func (w *Worker) logAttempt(o connect.Outcome) {
+	a := o.Attempt
+	attrs := []any{"contact", o.Job.ContactID, "attempt", o.Job.Attempts, "outcome", a.Outcome, "code", a.Code}
+	switch a.Outcome {
+	case "sent", "captured":
+		w.cfg.Logger.Info("delivery attempt", attrs...)
+		return
+	}
+	attrs = append(attrs, "reason", a.Detail)
+	if !o.Final {
+		attrs = append(attrs, "retry_at", o.RetryAt.UTC().Format(time.RFC3339))
+	}
+	if a.Class == connect.ClassConfig {
+		attrs = append(attrs, "class", a.Class)
+		w.cfg.Logger.Error("delivery attempt failed on a relay configuration error; messages are retried until it is fixed or they expire", attrs...)
+		return
+	}
+	w.cfg.Logger.Info("delivery attempt", attrs...)
 }
 
 // deliver makes one attempt and returns its outcome (ok=false: nothing to record).
@@ -476,6 +510,7 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) (connect.Outcome, 
 		case temporary(err):
 			out.Attempt.Code = codeOf(err)
 			out.Attempt.Detail = err.Error()
+			out.Attempt.Class = classOf(err)
 			if out.Attempt.FinishedAt.Sub(j.CreatedAt) >= w.cfg.MaxAge {
 				ev(connect.EventExpired, map[string]any{"attempt": j.Attempts, "code": out.Attempt.Code, "error": err.Error()})
 				finish(connect.StateFailed, connect.ReasonExpired, "expired")
@@ -487,12 +522,13 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) (connect.Outcome, 
 		default:
 			out.Attempt.Code = codeOf(err)
 			out.Attempt.Detail = err.Error()
+			out.Attempt.Class = classOf(err)
 			ev(connect.EventBounced, map[string]any{"attempt": j.Attempts, "code": out.Attempt.Code, "error": err.Error()})
 			w.suppress(ctx, j, rcpts, "hard bounce: "+err.Error())
 			finish(connect.StateFailed, connect.ReasonBounced, "bounced")
 		}
 	}
-	w.cfg.Observe(out.Attempt.Outcome, out.Attempt.FinishedAt.Sub(start))
+	w.cfg.Observe(out.Attempt.Outcome, out.Attempt.Class, out.Attempt.FinishedAt.Sub(start))
 	return out, true
 }
 
@@ -565,6 +601,14 @@ func temporary(err error) bool {
 	}
 	// Unknown failures are treated as temporary: retrying is safer than losing mail.
 	return true
+}
+
+func classOf(err error) string {
+	var c Classed
+	if errors.As(err, &c) {
+		return c.Class()
+	}
+	return ""
 }
 
 func codeOf(err error) int {

@@ -2,9 +2,13 @@ package delivery_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +18,7 @@ import (
 	"github.com/connectmail/connectmail/relay"
 	"github.com/connectmail/connectmail/smtpsink"
 	"github.com/connectmail/connectmail/sqlite"
+	"github.com/connectmail/connectmail/testpki"
 )
 
 // relaySender adapts the real relay client, as the server does.
@@ -24,6 +29,7 @@ type relayErr struct{ e *relay.Error }
 func (r relayErr) Error() string   { return r.e.Error() }
 func (r relayErr) Temporary() bool { return r.e.Temporary }
 func (r relayErr) SMTPCode() int   { return r.e.Code }
+func (r relayErr) Class() string   { return r.e.Class }
 
 func (s relaySender) Send(ctx context.Context, from string, rcpts []string, msg []byte) (delivery.Receipt, error) {
 	res, err := s.c.Send(ctx, from, rcpts, msg)
@@ -242,7 +248,7 @@ func TestExpiresAfterMaxAge(t *testing.T) {
 func TestDomainRateLimit(t *testing.T) {
 	var sent atomic.Int64
 	e := newEnv(t)
-	_, stop := e.run(delivery.Config{DomainRates: map[string]float64{"slow.example": 5}, Observe: func(o string, _ time.Duration) {
+	_, stop := e.run(delivery.Config{DomainRates: map[string]float64{"slow.example": 5}, Observe: func(o, _ string, _ time.Duration) {
 		if o == "captured" {
 			sent.Add(1)
 		}
@@ -272,5 +278,99 @@ func TestBackoff(t *testing.T) {
 				t.Fatalf("Backoff(%d) = %v, want within [%v, %v]", n, d, want/2, want)
 			}
 		}
+	}
+}
+
+// swappableSender relays through whichever client it holds now, as a server
+// does across a restart with a corrected configuration.
+type swappableSender struct{ c atomic.Pointer[relay.Client] }
+
+func (s *swappableSender) Send(ctx context.Context, from string, rcpts []string, msg []byte) (delivery.Receipt, error) {
+	return relaySender{s.c.Load()}.Send(ctx, from, rcpts, msg)
+}
+
+// lockedBuffer is a log destination safe for the worker's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestConfigErrorIsRetriedNotBounced: a relay whose certificate the client
+// does not trust fails every attempt with a configuration error. Each one is
+// recorded and observed with class config and logged as an error with its
+// reason; the message stays queued, its recipient is not suppressed, and it
+// is delivered once the client trusts the relay's CA.
+func TestConfigErrorIsRetriedNotBounced(t *testing.T) {
+	ca := testpki.NewCA(t, "private relay CA")
+	sink, err := smtpsink.Start(smtpsink.Options{Keep: true,
+		TLS: &tls.Config{Certificates: []tls.Certificate{ca.Issue(t, testpki.Leaf{Hosts: []string{"127.0.0.1"}})}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	untrusting, _ := relay.New(relay.Config{URL: sink.URL()})
+	defer untrusting.Close()
+	trusting, _ := relay.New(relay.Config{URL: sink.URL(), TLSConfig: &tls.Config{RootCAs: ca.Pool()}})
+	defer trusting.Close()
+	snd := &swappableSender{}
+	snd.c.Store(untrusting)
+
+	var mu sync.Mutex
+	observed := map[string]int{}
+	var logs lockedBuffer
+	e := newEnv(t)
+	_, stop := e.run(delivery.Config{Sender: snd, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Observe: func(outcome, class string, _ time.Duration) {
+			mu.Lock()
+			observed[outcome+"/"+class]++
+			mu.Unlock()
+		}})
+	defer stop()
+	id := e.queue("ana@example.org")
+	deadline := time.Now().Add(15 * time.Second)
+	for count(e.eventTypes(id), connect.EventDeferred) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("events %v, want two deferrals", e.eventTypes(id))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	atts, err := e.store.ListAttempts(context.Background(), id)
+	if err != nil || len(atts) < 2 {
+		t.Fatalf("attempts %+v, %v", atts, err)
+	}
+	for _, a := range atts[:2] {
+		if a.Outcome != "deferred" || a.Class != connect.ClassConfig || !strings.Contains(a.Detail, "certificate signed by unknown authority") {
+			t.Errorf("attempt %+v, want a deferral of class config naming the certificate problem", a)
+		}
+	}
+	if sup, _ := e.store.Suppressed(context.Background(), []string{"ana@example.org"}, time.Now()); len(sup) != 0 {
+		t.Errorf("a configuration error suppressed the recipient: %v", sup)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "level=ERROR") || !strings.Contains(out, "class=config") || !strings.Contains(out, "x509: certificate signed by unknown authority") {
+		t.Errorf("logs do not report the configuration error and its reason:\n%s", out)
+	}
+
+	snd.c.Store(trusting)
+	e.waitState(id, connect.StateSent)
+	if m := sink.Messages(); len(m) != 1 || !m[0].TLS {
+		t.Fatalf("relayed %+v", m)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if observed["deferred/config"] < 2 || observed["sent/"] != 1 {
+		t.Errorf("observed %v", observed)
 	}
 }

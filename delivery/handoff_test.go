@@ -141,7 +141,7 @@ func TestHandoffStaleLeaseIsClaimedAfterIt(t *testing.T) {
 func (e *env) oneSender() (*delivery.Worker, *atomic.Int64) {
 	e.t.Helper()
 	captured := new(atomic.Int64)
-	w, stop := e.run(delivery.Config{Concurrency: 1, Handoff: 4, Observe: func(outcome string, _ time.Duration) {
+	w, stop := e.run(delivery.Config{Concurrency: 1, Handoff: 4, Observe: func(outcome, _ string, _ time.Duration) {
 		if outcome == "captured" {
 			captured.Add(1)
 		}

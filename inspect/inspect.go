@@ -14,9 +14,9 @@
 //	GET /api/v1/instances/{id}                       one instance with its email addresses
 //	GET /api/v1/instances/{id}/email-addresses       an instance's email addresses
 //	GET /api/v1/messages/{contactId}/parts           the message parsed: headers, text, html, attachments
-//	GET /api/v1/messages/{contactId}/parts/{index}   one leaf part's decoded bytes, as a download
+//	GET /api/v1/messages/{contactId}/parts/{index}   one leaf part's bytes (transfer-decoded), as a download
 //	GET /api/v1/messages/{contactId}/html[?remote=1] the HTML body as an inert document (see HTMLPolicy)
-//	GET /api/v1/messages/{contactId}/related         linked contacts and others of the same customer
+//	GET /api/v1/messages/{contactId}/related         linked contacts, replies, others of the same customer
 //	GET /api/v1/knowledge-bases[?region=]            knowledge bases (every region when none is given)
 //	GET /api/v1/templates?knowledgeBaseId=           message templates of a knowledge base
 //	GET /api/v1/templates/{kbId}/{templateId}        a template with $LATEST and its versions
@@ -28,7 +28,11 @@ package inspect
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -48,12 +52,15 @@ type Store interface {
 
 // Summary is a contact as listed by the inspection API.
 type Summary struct {
-	ContactID        string             `json:"contactId"`
-	InstanceID       string             `json:"instanceId"`
-	InitiationMethod string             `json:"initiationMethod"`
-	State            string             `json:"state"`
-	From             *connect.Endpoint  `json:"from,omitempty"`
-	To               *connect.Endpoint  `json:"to,omitempty"`
+	ContactID        string            `json:"contactId"`
+	InstanceID       string            `json:"instanceId"`
+	InitiationMethod string            `json:"initiationMethod"`
+	State            string            `json:"state"`
+	From             *connect.Endpoint `json:"from,omitempty"`
+	To               *connect.Endpoint `json:"to,omitempty"`
+	// Customer is the contact's customer (connect.Contact.Customer): From
+	// of an inbound contact, To of the others.
+	Customer         *Customer          `json:"customer,omitempty"`
 	Cc               []connect.Endpoint `json:"cc,omitempty"`
 	Subject          string             `json:"subject,omitempty"`
 	MessageID        string             `json:"messageId,omitempty"`
@@ -65,6 +72,12 @@ type Summary struct {
 	InitiatedAt      time.Time          `json:"initiatedAt"`
 	UpdatedAt        time.Time          `json:"updatedAt"`
 	DisconnectedAt   *time.Time         `json:"disconnectedAt,omitempty"`
+}
+
+// Customer is the customer of a contact.
+type Customer struct {
+	Address     string `json:"address"`
+	DisplayName string `json:"displayName,omitempty"`
 }
 
 // Detail is one message with its envelope, attempts and events.
@@ -86,6 +99,9 @@ type AttemptView struct {
 	Outcome    string    `json:"outcome"`
 	Code       int       `json:"code,omitempty"`
 	Detail     string    `json:"detail,omitempty"`
+	// Class is "config" when the attempt failed because of the relay's
+	// configuration (e.g. its TLS certificate is not trusted).
+	Class string `json:"class,omitempty"`
 }
 
 // EventView is one stored event.
@@ -112,6 +128,9 @@ func Summarize(c *connect.Contact) Summary {
 		t := c.To
 		s.To = &t
 	}
+	if cu := c.Customer(); cu.Address != "" {
+		s.Customer = &Customer{Address: cu.Address, DisplayName: cu.DisplayName}
+	}
 	if !c.DisconnectedAt.IsZero() {
 		d := c.DisconnectedAt
 		s.DisconnectedAt = &d
@@ -122,10 +141,62 @@ func Summarize(c *connect.Contact) Summary {
 // Handler serves the inspection API.
 type Handler struct {
 	Store Store
+	// Logger gets a line for every 5xx answer (default: none).
+	Logger *slog.Logger
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. Every answer of status 500 or above is
+// logged at error level with the request's method and path, the status and
+// the error behind it; a panic is answered 500 and logged with its stack.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &recorder{ResponseWriter: w}
+	defer func() {
+		v := recover()
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		if v != nil {
+			rec.err = fmt.Errorf("panic: %v\n%s", v, debug.Stack())
+			if rec.status == 0 {
+				writeJSON(rec, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+			}
+		}
+		if rec.status >= 500 && h.Logger != nil {
+			if rec.err == nil {
+				rec.err = errors.New(http.StatusText(rec.status))
+			}
+			h.Logger.ErrorContext(r.Context(), "inspection API error", "method", r.Method, "path", r.URL.Path,
+				"status", rec.status, "error", rec.err)
+		}
+	}()
+	h.serve(rec, r)
+}
+
+// recorder keeps the status of an answer and the error that writeErr
+// answered.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	err    error
+}
+
+// WriteHeader implements http.ResponseWriter.
+func (rec *recorder) WriteHeader(status int) {
+	if rec.status == 0 {
+		rec.status = status
+	}
+	rec.ResponseWriter.WriteHeader(status)
+}
+
+// Write implements http.ResponseWriter.
+func (rec *recorder) Write(b []byte) (int, error) {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	return rec.ResponseWriter.Write(b)
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.EscapedPath(), "/api/v1/")
 	parts := strings.Split(strings.Trim(rest, "/"), "/")
 	if parts[0] == "suppressions" {
@@ -192,7 +263,7 @@ func (h *Handler) detail(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	for _, a := range atts {
-		d.Attempts = append(d.Attempts, AttemptView{N: a.N, StartedAt: a.StartedAt, FinishedAt: a.FinishedAt, Outcome: a.Outcome, Code: a.Code, Detail: a.Detail})
+		d.Attempts = append(d.Attempts, AttemptView{N: a.N, StartedAt: a.StartedAt, FinishedAt: a.FinishedAt, Outcome: a.Outcome, Code: a.Code, Detail: a.Detail, Class: a.Class})
 	}
 	evs, err := h.Store.ListEvents(r.Context(), id)
 	if err != nil {
@@ -217,7 +288,12 @@ func (h *Handler) raw(w http.ResponseWriter, r *http.Request, id string) {
 	_, _ = w.Write(m.Raw)
 }
 
+// writeErr answers err: 404 for a fault.NotFound, else 500, with the error
+// kept for the log (the client sees no detail).
 func writeErr(w http.ResponseWriter, err error) {
+	if rec, ok := w.(*recorder); ok {
+		rec.err = err
+	}
 	if fault.Is(err, fault.NotFound) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
 		return

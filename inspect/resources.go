@@ -7,25 +7,18 @@ package inspect
 // related to a contact. They are listed in the package comment.
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"errors"
 	"html"
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
-	"github.com/emersion/go-message"
-	// Registers the decoders of the common non-UTF-8 charsets with go-message,
-	// so inbound mail in ISO-8859-x, Windows-125x, Shift_JIS... is shown as text.
-	_ "github.com/emersion/go-message/charset"
 )
 
 // ResourceStore is what the instance endpoints read; a Store that does not
@@ -98,23 +91,34 @@ type Parts struct {
 	RemoteContent int `json:"remoteContent"`
 	// Warnings says what could not be decoded.
 	Warnings []string `json:"warnings,omitempty"`
+	// Truncated says what the parser left out (absent when nothing).
+	Truncated *Truncation `json:"truncated,omitempty"`
+}
+
+// Truncation says which limit of the MIME walk a message reached: its keys
+// are present, and true, only for the limits reached.
+type Truncation struct {
+	// Depth: multipart containers nested deeper than MaxDepth were not read.
+	Depth bool `json:"depth,omitempty"`
+	// Parts: the walk stopped after MaxParts parts.
+	Parts bool `json:"parts,omitempty"`
 }
 
 // RelatedContact is a contact linked to another one.
 type RelatedContact struct {
-	// Relation is related, previous or initial (the contact's own links) or
-	// sameCustomer (another contact with the same customer address).
+	// Relation is related, previous or initial (the contact's own links),
+	// reply (a contact whose RelatedContactId is this one) or sameCustomer
+	// (another contact with the same customer address).
 	Relation string   `json:"relation"`
 	Contact  *Summary `json:"contact,omitempty"`
 	// ContactID is set alone when a linked contact is no longer stored.
 	ContactID string `json:"contactId"`
 }
 
-// Limits of the message parser.
+// Limits of the related contacts listed.
 const (
-	maxParts        = 500
-	maxInlineBytes  = 4 << 20
 	sameCustomerMax = 10
+	replyMax        = 50
 )
 
 // serveResource serves the endpoints of this file and reports whether the
@@ -237,96 +241,6 @@ func emailAddressViews(list []*connect.EmailAddress) []EmailAddressView {
 	return out
 }
 
-// parsed is a message read into memory with the bytes of every leaf part.
-type parsed struct {
-	Parts
-	data [][]byte
-}
-
-// ParseMessage parses an RFC 5322 message for display: decoded headers, the
-// first plain-text and HTML bodies, and every leaf part. It fails only when
-// the top-level header cannot be read; damaged parts become warnings.
-func ParseMessage(raw []byte) (*Parts, error) {
-	p, err := parseMessage(raw)
-	if err != nil {
-		return nil, err
-	}
-	return &p.Parts, nil
-}
-
-func parseMessage(raw []byte) (*parsed, error) {
-	p := &parsed{Parts: Parts{Headers: []HeaderField{}, Attachments: []PartInfo{}, Structure: []PartInfo{}}}
-	e, err := message.Read(bytes.NewReader(raw))
-	if e == nil {
-		return nil, &fault.Error{Kind: fault.Invalid, Message: "the stored message has no readable header", Err: err}
-	}
-	if err != nil {
-		p.Warnings = append(p.Warnings, err.Error())
-	}
-	for f := e.Header.Fields(); f.Next(); {
-		v, err := f.Text()
-		if err != nil {
-			v = f.Value()
-		}
-		p.Headers = append(p.Headers, HeaderField{Name: f.Key(), Value: v})
-	}
-	textDone, htmlDone := false, false
-	walkErr := e.Walk(func(_ []int, part *message.Entity, err error) error {
-		if err != nil {
-			p.Warnings = append(p.Warnings, err.Error())
-		}
-		if part == nil {
-			return nil
-		}
-		ct, params, cerr := part.Header.ContentType()
-		if cerr != nil || ct == "" {
-			ct = "text/plain"
-		}
-		if strings.HasPrefix(ct, "multipart/") {
-			return nil
-		}
-		if len(p.Structure) == maxParts {
-			return errTooManyParts
-		}
-		disp, dparams, _ := part.Header.ContentDisposition()
-		filename := dparams["filename"]
-		if filename == "" {
-			filename = params["name"]
-		}
-		body, rerr := io.ReadAll(part.Body)
-		if rerr != nil {
-			p.Warnings = append(p.Warnings, rerr.Error())
-		}
-		info := PartInfo{
-			Index: len(p.Structure), ContentType: ct, Charset: params["charset"], Disposition: disp,
-			Filename: filename, ContentID: strings.Trim(part.Header.Get("Content-Id"), "<> "), Size: len(body),
-		}
-		p.Structure = append(p.Structure, info)
-		p.data = append(p.data, body)
-		isBody := disp != "attachment" && filename == ""
-		switch {
-		case isBody && ct == "text/plain" && !textDone:
-			p.Text, textDone = string(body), true
-		case isBody && ct == "text/html" && !htmlDone:
-			p.HTML, htmlDone = string(body), true
-		default:
-			p.Attachments = append(p.Attachments, info)
-		}
-		return nil
-	})
-	if walkErr != nil {
-		p.Warnings = append(p.Warnings, walkErr.Error())
-	}
-	p.RemoteContent = len(remoteRef.FindAllStringIndex(p.HTML, -1))
-	return p, nil
-}
-
-var errTooManyParts = errors.New("the message has more than 500 parts; the rest are not shown")
-
-// remoteRef finds HTML attributes and CSS urls that would fetch a remote
-// resource when the HTML is displayed.
-var remoteRef = regexp.MustCompile(`(?i)(?:\b(?:src|srcset|background|poster)\s*=\s*["']?|url\(\s*["']?|@import\s+["'])\s*(?:https?:)?//`)
-
 func (h *Handler) loadParsed(w http.ResponseWriter, r *http.Request, id string) *parsed {
 	m, err := h.Store.GetMessage(r.Context(), id)
 	if err != nil {
@@ -348,8 +262,10 @@ func (h *Handler) parts(w http.ResponseWriter, r *http.Request, id string) {
 	}
 }
 
-// part: GET /api/v1/messages/{contactId}/parts/{index} — one part's decoded
-// bytes as a download, never rendered in the API's origin.
+// part: GET /api/v1/messages/{contactId}/parts/{index} — one part's bytes,
+// transfer-decoded, as a download, never rendered in the API's origin. A
+// text part carries its charset: the declared one, else utf-8 when the
+// bytes are valid UTF-8.
 func (h *Handler) part(w http.ResponseWriter, r *http.Request, id, index string) {
 	p := h.loadParsed(w, r, id)
 	if p == nil {
@@ -360,21 +276,27 @@ func (h *Handler) part(w http.ResponseWriter, r *http.Request, id, index string)
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such part"})
 		return
 	}
-	info := p.Structure[n]
+	info, data := p.Structure[n], p.data[n]
 	name := info.Filename
 	if name == "" {
 		name = "part-" + strconv.Itoa(n)
 	}
 	ct := info.ContentType
-	if info.Charset != "" && strings.HasPrefix(ct, "text/") {
-		ct = mime.FormatMediaType(ct, map[string]string{"charset": "utf-8"})
+	if strings.HasPrefix(ct, "text/") {
+		cs := info.Charset
+		if cs == "" && utf8.Valid(data) {
+			cs = "utf-8"
+		}
+		if withCS := mime.FormatMediaType(ct, map[string]string{"charset": cs}); cs != "" && withCS != "" {
+			ct = withCS
+		}
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Length", strconv.Itoa(len(p.data[n])))
-	_, _ = w.Write(p.data[n])
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data)
 }
 
 // HTMLPolicy is the Content-Security-Policy of a message's HTML document:
@@ -388,23 +310,29 @@ const HTMLPolicyRemote = "sandbox; default-src 'none'; style-src 'unsafe-inline'
 // html: GET /api/v1/messages/{contactId}/html[?remote=1] — the HTML body
 // (or the plain text, escaped, when there is none) as a document that can run
 // no script and, without remote=1, loads nothing remote. Inline parts
-// referenced by cid: URLs are embedded as data: URLs.
+// referenced by cid: URLs are embedded as data: URLs, within the bounds of
+// writeInlined.
 func (h *Handler) html(w http.ResponseWriter, r *http.Request, id string) {
 	p := h.loadParsed(w, r, id)
 	if p == nil {
 		return
 	}
-	doc := p.HTML
-	if doc == "" {
-		doc = `<pre style="white-space:pre-wrap;font:13px/1.45 ui-monospace,monospace;margin:0">` + html.EscapeString(p.Text) + `</pre>`
-	} else {
-		doc = inlineCIDs(doc, p)
+	inertHeaders(w, r.URL.Query().Get("remote") == "1")
+	if p.HTML == "" {
+		_, _ = io.WriteString(w, `<pre style="white-space:pre-wrap;font:13px/1.45 ui-monospace,monospace;margin:0">`+html.EscapeString(p.Text)+`</pre>`)
+		return
 	}
-	writeInertHTML(w, doc, r.URL.Query().Get("remote") == "1")
+	writeInlined(w, p.HTML, p)
 }
 
 // writeInertHTML serves doc under HTMLPolicy, or HTMLPolicyRemote when remote.
 func writeInertHTML(w http.ResponseWriter, doc string, remote bool) {
+	inertHeaders(w, remote)
+	_, _ = io.WriteString(w, doc)
+}
+
+// inertHeaders sets the headers of an inert HTML document.
+func inertHeaders(w http.ResponseWriter, remote bool) {
 	policy := HTMLPolicy
 	if remote {
 		policy = HTMLPolicyRemote
@@ -415,34 +343,13 @@ func writeInertHTML(w http.ResponseWriter, doc string, remote bool) {
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "private, no-cache")
-	_, _ = io.WriteString(w, doc)
-}
-
-// inlineCIDs replaces cid: references to the message's own parts by data:
-// URLs, up to maxInlineBytes in all.
-func inlineCIDs(doc string, p *parsed) string {
-	if !strings.Contains(strings.ToLower(doc), "cid:") {
-		return doc
-	}
-	budget := maxInlineBytes
-	var pairs []string
-	for i, info := range p.Structure {
-		if info.ContentID == "" || len(p.data[i]) > budget || strings.ContainsAny(info.ContentType, `"'<> `) {
-			continue
-		}
-		budget -= len(p.data[i])
-		url := "data:" + info.ContentType + ";base64," + base64.StdEncoding.EncodeToString(p.data[i])
-		pairs = append(pairs, "cid:"+info.ContentID, url)
-	}
-	if len(pairs) == 0 {
-		return doc
-	}
-	return strings.NewReplacer(pairs...).Replace(doc)
 }
 
 // related: GET /api/v1/messages/{contactId}/related — the contacts this one
-// links to (related, previous, initial) and the latest other contacts with
-// the same customer address.
+// links to (related, previous, initial), its replies (the latest replyMax
+// contacts whose RelatedContactId is this one, oldest first) and the latest
+// sameCustomerMax other contacts of its instance with the same customer
+// address (connect.Contact.Customer), those already listed excepted.
 func (h *Handler) related(w http.ResponseWriter, r *http.Request, id string) {
 	ctx := r.Context()
 	c, err := h.Store.GetContact(ctx, "", id)
@@ -469,8 +376,23 @@ func (h *Handler) related(w http.ResponseWriter, r *http.Request, id string) {
 		}
 		out = append(out, rc)
 	}
-	if c.To.Address != "" {
-		page, err := h.Store.ListContacts(ctx, connect.ContactFilter{InstanceID: c.InstanceID, Address: c.To.Address, Limit: sameCustomerMax + 1})
+	replies, err := h.Store.ListContacts(ctx, connect.ContactFilter{InstanceID: c.InstanceID, RelatedContactID: c.ID, Limit: replyMax})
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	for i := len(replies.Contacts) - 1; i >= 0; i-- { // oldest first
+		rc := replies.Contacts[i]
+		if seen[rc.ID] {
+			continue
+		}
+		seen[rc.ID] = true
+		s := Summarize(rc)
+		out = append(out, RelatedContact{Relation: "reply", ContactID: rc.ID, Contact: &s})
+	}
+	if cu := c.Customer(); cu.Address != "" {
+		// Enough rows that sameCustomerMax remain after those already listed.
+		page, err := h.Store.ListContacts(ctx, connect.ContactFilter{InstanceID: c.InstanceID, Customer: cu.Address, Limit: sameCustomerMax + len(seen)})
 		if err != nil {
 			writeErr(w, err)
 			return

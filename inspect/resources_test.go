@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +21,7 @@ import (
 
 	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/inspect"
+	"github.com/connectmail/connectmail/inspect/inspecttest"
 	"github.com/connectmail/connectmail/render"
 	"github.com/connectmail/connectmail/sqlite"
 	"github.com/connectmail/connectmail/template"
@@ -67,7 +71,10 @@ func (e *env) contact(c connect.Contact, raw string) string {
 	if c.ID == "" {
 		c.ID = fmt.Sprintf("c%07d-0000-4000-8000-%012d", e.n, e.n)
 	}
-	c.InstanceID, c.Channel, c.InitiationMethod, c.State = e.inst.ID, "EMAIL", "OUTBOUND", connect.StateCreated
+	if c.InitiationMethod == "" {
+		c.InitiationMethod = "OUTBOUND"
+	}
+	c.InstanceID, c.Channel, c.State = e.inst.ID, "EMAIL", connect.StateCreated
 	c.InitiatedAt, c.UpdatedAt = time.Now().UTC(), time.Now().UTC()
 	if err := e.store.CreateContact(ctx, &c, []connect.Event{{ContactID: c.ID, InstanceID: c.InstanceID, Type: connect.EventInitiated, Time: c.InitiatedAt}}, nil); err != nil {
 		e.t.Fatal(err)
@@ -176,12 +183,22 @@ func TestParseMessage(t *testing.T) {
 		structure   int
 		remote      int
 		warnings    bool
+		truncated   *inspect.Truncation
 	}{
 		{name: "rich", raw: richMessage, subject: "Café ☕ order", text: "Hello Ana, café is ready.", html: `<p>Hello <b>Ana</b></p>`,
 			attachments: []string{"image/png:", "application/pdf:résumé.pdf"}, structure: 4, remote: 2},
 		{name: "latin-1 plain", raw: latin1Message, subject: "Olé", text: "Café <script>alert(1)</script>", structure: 1},
 		{name: "no MIME", raw: "Subject: hi\n\nplain body\n", subject: "hi", text: "plain body", structure: 1},
 		{name: "broken multipart", raw: "Subject: x\nContent-Type: multipart/mixed; boundary=zz\n\nno parts here\n", subject: "x", warnings: true},
+		{name: "nested as deep as read", raw: lf(inspecttest.Nested(inspect.MaxDepth)), subject: "hostile", text: "the innermost part", structure: 1},
+		{name: "nested deeper", raw: lf(inspecttest.Nested(inspect.MaxDepth + 1)), subject: "hostile", warnings: true,
+			truncated: &inspect.Truncation{Depth: true}},
+		{name: "nested 4000 deep", raw: lf(inspecttest.Nested(4000)), subject: "hostile", warnings: true,
+			truncated: &inspect.Truncation{Depth: true}},
+		{name: "as many parts as read", raw: lf(inspecttest.Wide(inspect.MaxParts - 1)), subject: "hostile", text: "part 0",
+			attachments: nTimes("text/plain:", inspect.MaxParts-2), structure: inspect.MaxParts - 1},
+		{name: "more parts", raw: lf(inspecttest.Wide(20000)), subject: "hostile", text: "part 0", warnings: true,
+			attachments: nTimes("text/plain:", inspect.MaxParts-2), structure: inspect.MaxParts - 1, truncated: &inspect.Truncation{Parts: true}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -220,6 +237,9 @@ func TestParseMessage(t *testing.T) {
 			if (len(p.Warnings) > 0) != c.warnings {
 				t.Errorf("warnings = %v", p.Warnings)
 			}
+			if !reflect.DeepEqual(p.Truncated, c.truncated) {
+				t.Errorf("truncated = %+v, want %+v", p.Truncated, c.truncated)
+			}
 		})
 	}
 	if _, err := inspect.ParseMessage([]byte("\x00\x01 not a header\r\n")); err == nil {
@@ -227,15 +247,27 @@ func TestParseMessage(t *testing.T) {
 	}
 }
 
+// lf is a message with LF line ends, as the table's messages are written.
+func lf(raw []byte) string { return strings.ReplaceAll(string(raw), "\r\n", "\n") }
+
+func nTimes(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
 func FuzzParseMessage(f *testing.F) {
 	f.Add([]byte(richMessage))
 	f.Add([]byte(latin1Message))
+	f.Add(inspecttest.Nested(inspect.MaxDepth + 2))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		p, err := inspect.ParseMessage(raw)
 		if err != nil {
 			return
 		}
-		if len(p.Structure) > 500 {
+		if len(p.Structure) > inspect.MaxParts {
 			t.Fatalf("%d parts", len(p.Structure))
 		}
 		for i, s := range p.Structure {
@@ -380,28 +412,70 @@ func TestInstances(t *testing.T) {
 
 func TestRelated(t *testing.T) {
 	e := newEnv(t)
-	to := connect.Endpoint{Address: "ana@example.org"}
-	older := e.contact(connect.Contact{To: to, Subject: "first"}, "")
-	e.contact(connect.Contact{To: connect.Endpoint{Address: "other@example.org"}, Subject: "other customer"}, "")
-	sibling := e.contact(connect.Contact{To: to, Subject: "second"}, "")
-	id := e.contact(connect.Contact{To: to, Subject: "reply", RelatedContactID: older, PreviousContactID: "gone-contact"}, "")
-	var out struct {
-		Related []inspect.RelatedContact `json:"related"`
+	support := connect.Endpoint{Address: "support@example.com"}
+	ana := connect.Endpoint{Address: "ana@example.org", DisplayName: "Ana"}
+	inbound := func(from connect.Endpoint, related string) string {
+		return e.contact(connect.Contact{InitiationMethod: "INBOUND", From: from, To: support, Subject: "from " + from.Address, RelatedContactID: related}, "")
 	}
-	e.json("/api/v1/messages/"+id+"/related", 200, &out)
-	var got []string
-	for _, r := range out.Related {
-		s := r.Relation + ":" + r.ContactID
-		if r.Contact == nil {
-			s += ":missing"
+	older := e.contact(connect.Contact{From: support, To: ana, Subject: "first"}, "")
+	e.contact(connect.Contact{From: support, To: connect.Endpoint{Address: "other@example.org"}, Subject: "other customer"}, "")
+	sibling := e.contact(connect.Contact{From: support, To: ana, Subject: "second"}, "")
+	id := e.contact(connect.Contact{From: support, To: ana, Subject: "reply", RelatedContactID: older, PreviousContactID: "gone-contact"}, "")
+	reply1 := inbound(ana, id)
+	fromDora := inbound(connect.Endpoint{Address: "dora@example.org"}, "")
+	reply2 := inbound(connect.Endpoint{Address: "ANA@example.org"}, id)
+	fromAna := inbound(ana, "")
+	related := func(id string) []string {
+		t.Helper()
+		var out struct {
+			Related []inspect.RelatedContact `json:"related"`
 		}
-		got = append(got, s)
+		e.json("/api/v1/messages/"+id+"/related", 200, &out)
+		var got []string
+		for _, r := range out.Related {
+			s := r.Relation + ":" + r.ContactID
+			if r.Contact == nil {
+				s += ":missing"
+			}
+			got = append(got, s)
+		}
+		return got
 	}
-	want := []string{"related:" + older, "previous:gone-contact:missing", "sameCustomer:" + sibling}
-	if !slices.Equal(got, want) {
-		t.Fatalf("related = %v, want %v", got, want)
+	for _, c := range []struct {
+		name, id string
+		want     []string
+	}{
+		{"outbound with replies", id, []string{"related:" + older, "previous:gone-contact:missing", "reply:" + reply1, "reply:" + reply2,
+			"sameCustomer:" + fromAna, "sameCustomer:" + sibling}},
+		{"inbound reply", reply1, []string{"related:" + id, "sameCustomer:" + fromAna, "sameCustomer:" + reply2, "sameCustomer:" + sibling, "sameCustomer:" + older}},
+		{"inbound of another customer", fromDora, nil},
+	} {
+		if got := related(c.id); !slices.Equal(got, c.want) {
+			t.Errorf("%s: related = %v\nwant %v", c.name, got, c.want)
+		}
 	}
 	e.json("/api/v1/messages/nope/related", 404, nil)
+
+	var list struct {
+		Messages []inspect.Summary `json:"messages"`
+	}
+	e.json("/api/v1/messages?limit=3", 200, &list)
+	var customers []string
+	for _, m := range list.Messages {
+		if m.Customer == nil {
+			customers = append(customers, "none")
+			continue
+		}
+		customers = append(customers, m.Customer.Address+"/"+m.Customer.DisplayName)
+	}
+	if want := []string{"ana@example.org/Ana", "ANA@example.org/", "dora@example.org/"}; !slices.Equal(customers, want) {
+		t.Errorf("customers of the latest contacts = %v, want %v", customers, want)
+	}
+	var d inspect.Detail
+	e.json("/api/v1/messages/"+id, 200, &d)
+	if d.Customer == nil || d.Customer.Address != "ana@example.org" {
+		t.Errorf("customer of an outbound contact = %+v", d.Customer)
+	}
 }
 
 func TestTemplates(t *testing.T) {
@@ -497,5 +571,62 @@ func TestTemplates(t *testing.T) {
 	}
 	if !bytes.Contains([]byte(inspect.HTMLPolicy), []byte("sandbox")) {
 		t.Error("HTMLPolicy does not sandbox")
+	}
+}
+
+// brokenStore fails GetMessage and panics in ListContacts.
+type brokenStore struct{ *sqlite.Store }
+
+func (brokenStore) GetMessage(context.Context, string) (*connect.Message, error) {
+	return nil, errors.New("disk I/O error")
+}
+
+func (brokenStore) ListContacts(context.Context, connect.ContactFilter) (*connect.ContactPage, error) {
+	panic("contacts table gone")
+}
+
+// TestServerErrorsAreLogged: every 5xx answer is logged with the path and
+// the error (a panic with its stack); 4xx answers are not.
+func TestServerErrorsAreLogged(t *testing.T) {
+	e := newEnv(t)
+	id := e.contact(connect.Contact{To: connect.Endpoint{Address: "ana@example.org"}}, "")
+	var logs bytes.Buffer
+	srv := httptest.NewServer(&inspect.Handler{Store: brokenStore{e.store}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	defer srv.Close()
+	for _, c := range []struct {
+		path   string
+		status int
+		err    string
+	}{
+		{"/api/v1/messages/" + id + "/raw", 500, "disk I/O error"},
+		{"/api/v1/messages/" + id + "/parts", 500, "disk I/O error"},
+		{"/api/v1/messages", 500, "panic: contacts table gone"},
+		{"/api/v1/messages/nope/related", 404, ""},
+	} {
+		logs.Reset()
+		resp, err := http.Get(srv.URL + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := body(t, resp)
+		if resp.StatusCode != c.status || strings.Contains(b, "disk") || strings.Contains(b, "panic") {
+			t.Errorf("GET %s = %d %s, want %d without detail", c.path, resp.StatusCode, b, c.status)
+		}
+		if c.err == "" {
+			if logs.Len() > 0 {
+				t.Errorf("GET %s logged %s", c.path, logs.String())
+			}
+			continue
+		}
+		var line struct {
+			Level, Msg, Path, Error string
+			Status                  int
+		}
+		if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+			t.Fatalf("GET %s: log %q: %v", c.path, logs.String(), err)
+		}
+		if line.Level != "ERROR" || line.Path != c.path || line.Status != c.status || !strings.HasPrefix(line.Error, c.err) {
+			t.Errorf("GET %s logged %+v", c.path, line)
+		}
 	}
 }

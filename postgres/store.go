@@ -475,6 +475,13 @@ func (s *Store) ListContacts(ctx context.Context, f connect.ContactFilter) (*con
 		p := arg(strings.ToLower(f.Address))
 		where = append(where, "(lower(to_addr) = "+p+" OR lower(from_addr) = "+p+")")
 	}
+	if f.Customer != "" {
+		// The rule of connect.Contact.Customer.
+		where = append(where, "lower(CASE WHEN initiation_method IN ('INBOUND', 'API') THEN from_addr ELSE to_addr END) = "+arg(strings.ToLower(f.Customer)))
+	}
+	if f.RelatedContactID != "" {
+		where = append(where, "related_id = "+arg(f.RelatedContactID)+" AND related_id <> ''")
+	}
 	if f.Query != "" {
 		like := arg("%" + strings.NewReplacer("%", "", "_", "", `\`, "").Replace(f.Query) + "%")
 		where = append(where, "(subject ILIKE "+like+" OR to_addr ILIKE "+like+" OR from_addr ILIKE "+like+" OR id = "+arg(f.Query)+")")
@@ -555,13 +562,13 @@ func (s *Store) ListEvents(ctx context.Context, contactID string) ([]connect.Eve
 
 // ListAttempts implements connect.Store.
 func (s *Store) ListAttempts(ctx context.Context, contactID string) ([]connect.Attempt, error) {
-	rows, err := s.pool.Query(ctx, `SELECT contact_id, n, started_at, finished_at, outcome, code, detail FROM attempts WHERE contact_id = $1 ORDER BY n`, contactID)
+	rows, err := s.pool.Query(ctx, `SELECT contact_id, n, started_at, finished_at, outcome, code, detail, class FROM attempts WHERE contact_id = $1 ORDER BY n`, contactID)
 	if err != nil {
 		return nil, err
 	}
 	return collect(rows, func(row pgx.Row) (connect.Attempt, error) {
 		var a connect.Attempt
-		err := row.Scan(&a.ContactID, &a.N, &a.StartedAt, &a.FinishedAt, &a.Outcome, &a.Code, &a.Detail)
+		err := row.Scan(&a.ContactID, &a.N, &a.StartedAt, &a.FinishedAt, &a.Outcome, &a.Code, &a.Detail, &a.Class)
 		a.StartedAt, a.FinishedAt = fromTS(&a.StartedAt), fromTS(&a.FinishedAt)
 		return a, err
 	})
@@ -669,9 +676,9 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 				continue
 			}
 			a := o.Attempt
-			b.Queue(`INSERT INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail) VALUES ($1,$2,$3,$4,$5,$6,$7)
- ON CONFLICT (contact_id, n) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, outcome = EXCLUDED.outcome, code = EXCLUDED.code, detail = EXCLUDED.detail`,
-				a.ContactID, a.N, tm(a.StartedAt), tm(a.FinishedAt), a.Outcome, a.Code, a.Detail)
+			b.Queue(`INSERT INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail, class) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+ ON CONFLICT (contact_id, n) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, outcome = EXCLUDED.outcome, code = EXCLUDED.code, detail = EXCLUDED.detail, class = EXCLUDED.class`,
+				a.ContactID, a.N, tm(a.StartedAt), tm(a.FinishedAt), a.Outcome, a.Code, a.Detail, a.Class)
 			if len(o.Raw) > 0 {
 				b.Queue(`UPDATE messages SET raw = $1 WHERE contact_id = $2`, o.Raw, o.Job.ContactID)
 			}

@@ -2,6 +2,8 @@ package relay
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -36,18 +38,36 @@ var (
 	// an SMTP command (CR, LF, NUL, angle brackets, blanks, empty recipient).
 	ErrInvalidAddress = errors.New("relay: invalid envelope address")
 	// ErrPolicy reports a local policy refusal: credentials would travel in
-	// clear text, the server offers no usable AUTH mechanism, or the
-	// envelope needs SMTPUTF8 and the server lacks it.
+	// clear text or the server offers no usable AUTH mechanism (both
+	// configuration errors, see ClassConfig), or the envelope needs SMTPUTF8
+	// and the server lacks it (permanent).
 	ErrPolicy = errors.New("relay: refused by local policy")
+	// ErrCertificate is wrapped (with the TLS error) by the configuration
+	// errors of a relay certificate that is not accepted.
+	ErrCertificate = errors.New("relay: TLS certificate not accepted")
 	// ErrInvalidConfig is wrapped by the errors New returns.
 	ErrInvalidConfig = errors.New("relay: invalid configuration")
 )
 
+// ClassConfig is the Error.Class of a failure caused by how the client is
+// configured rather than by the message or the relay's momentary state: the
+// relay's TLS certificate is not accepted (unknown authority, a name that does
+// not match the relay host, expired or not yet valid), the relay does not
+// speak TLS where the URL says it does (smtps:// to a cleartext port), or the
+// credentials cannot be used (refused with a 5xx reply, no usable mechanism,
+// or they would travel in clear text). Such errors are Temporary: every
+// message fails the same way until the operator fixes the configuration, and
+// then goes out on its next attempt.
+const ClassConfig = "config"
+
 // Error describes a failed delivery step. Temporary is true when trying
 // again later may succeed (4xx replies, network failures, timeouts, context
-// expiry) and false for 5xx replies and local policy refusals.
+// expiry, configuration errors) and false for 5xx replies to the message and
+// local policy refusals of it.
 type Error struct {
 	Temporary bool
+	// Class is ClassConfig for a configuration error, "" otherwise.
+	Class string
 	// Code is the SMTP reply code (0 when there was no reply, e.g. a
 	// network error).
 	Code int
@@ -80,9 +100,12 @@ func (e *Error) Error() string {
 	case e.Err != nil:
 		b.WriteString(e.Err.Error())
 	}
-	if e.Temporary {
+	switch {
+	case e.Class == ClassConfig:
+		b.WriteString(" (configuration error)")
+	case e.Temporary:
 		b.WriteString(" (temporary)")
-	} else {
+	default:
 		b.WriteString(" (permanent)")
 	}
 	return b.String()
@@ -157,6 +180,7 @@ func splitEnhanced(s string) (smtp.EnhancedCode, string, bool) {
 // classify turns err into an *Error for stage. SMTP replies are temporary
 // unless 5xx; every other failure (network, timeout, protocol confusion) is
 // temporary, because the message was not accepted and may be next time.
+// Configuration errors (see ClassConfig) are temporary and classed as such.
 func classify(stage string, err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
@@ -171,15 +195,67 @@ func classify(stage string, err error) *Error {
 		}
 		e.Message = se.Message
 		e.Temporary = se.Code < 500 || se.Code >= 600
+		if !e.Temporary && (stage == StageAuth || stage == StageMail && (se.Code == 530 || e.EnhancedCode == [3]int{5, 7, 0})) {
+			// The relay refused our credentials or how we offered them,
+			// or wants credentials we did not give (530 or 5.7.0 at
+			// MAIL, RFC 4954): no message can pass until that is fixed,
+			// and the recipients are not to blame.
+			e.Temporary, e.Class = true, ClassConfig
+		}
 		return e
 	}
 	e.Message = err.Error()
+	if stage == StageTLS {
+		if msg, cert, ok := tlsConfigProblem(err); ok {
+			e.Message, e.Class = msg, ClassConfig
+			if cert {
+				e.Err = fmt.Errorf("%w: %w", ErrCertificate, err)
+			}
+		}
+	}
 	return e
+}
+
+// tlsConfigProblem describes a TLS handshake failure that configuration
+// must fix: a relay certificate that is not accepted, or a relay that does
+// not speak TLS at all. Network failures during the handshake are not. cert
+// reports a certificate problem.
+func tlsConfigProblem(err error) (msg string, cert, ok bool) {
+	var (
+		verr *tls.CertificateVerificationError
+		ua   x509.UnknownAuthorityError
+		he   x509.HostnameError
+		ci   x509.CertificateInvalidError
+		rh   tls.RecordHeaderError
+	)
+	switch {
+	case errors.As(err, &verr):
+		msg := "the relay's TLS certificate is not accepted: " + verr.Err.Error()
+		if len(verr.UnverifiedCertificates) > 0 {
+			leaf := verr.UnverifiedCertificates[0]
+			msg += fmt.Sprintf(" (certificate %q issued by %q, valid until %s)",
+				leaf.Subject.String(), leaf.Issuer.String(), leaf.NotAfter.UTC().Format("2006-01-02T15:04:05Z"))
+		}
+		return msg, true, true
+	case errors.As(err, &ua), errors.As(err, &he), errors.As(err, &ci):
+		return "the relay's TLS certificate is not accepted: " + err.Error(), true, true
+	case errors.As(err, &rh):
+		return "the relay did not answer with TLS (an smtps:// URL needs an implicit-TLS port such as 465; use smtp:// for STARTTLS): " + err.Error(), false, true
+	}
+	return "", false, false
 }
 
 // policyError builds a permanent local refusal.
 func policyError(stage, format string, args ...any) *Error {
 	return &Error{Stage: stage, Message: fmt.Sprintf(format, args...), Err: ErrPolicy}
+}
+
+// configPolicyError builds a local refusal that configuration must fix; it
+// is temporary like every configuration error.
+func configPolicyError(stage, format string, args ...any) *Error {
+	e := policyError(stage, format, args...)
+	e.Temporary, e.Class = true, ClassConfig
+	return e
 }
 
 // contextError reports that ctx ended during stage.

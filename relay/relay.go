@@ -49,7 +49,8 @@ type Config struct {
 	// (port 465 by default; implicit TLS). With credentials, AUTH PLAIN or
 	// LOGIN is used, and only over TLS unless the host is a loopback one.
 	URL string
-	// HelloName is the EHLO name.
+	// HelloName is the EHLO name (DefaultHelloName when empty); see
+	// CheckHelloName for what it may be.
 	HelloName string
 	// MaxConns bounds the number of simultaneous connections; Send blocks
 	// until a slot is free or its context ends.
@@ -124,6 +125,11 @@ type conn struct {
 func New(cfg Config) (*Client, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil {
+		// Not the URL itself: it may hold the password.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("%w: URL: %v", ErrInvalidConfig, err)
 	}
 	c := &Client{}
@@ -164,8 +170,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HelloName == "" {
 		cfg.HelloName = DefaultHelloName
 	}
-	if strings.ContainsAny(cfg.HelloName, "\r\n\x00 \t") {
-		return nil, fmt.Errorf("%w: HelloName %q", ErrInvalidConfig, cfg.HelloName)
+	if err := CheckHelloName(cfg.HelloName); err != nil {
+		return nil, fmt.Errorf("%w: HelloName: %v", ErrInvalidConfig, err)
 	}
 	for _, f := range []struct {
 		name string
@@ -251,6 +257,42 @@ func (c *Client) Send(ctx context.Context, from string, rcpts []string, msg []by
 		}
 		return res, serr
 	}
+}
+
+// CheckHelloName reports whether name can be said in EHLO (RFC 5321
+// section 4.1.1.1): a domain name of letters, digits and hyphens (labels of
+// 1 to 63 characters that neither start nor end with a hyphen, 253 in all),
+// or an address literal such as [192.0.2.1] or [IPv6:2001:db8::1]. Relays
+// that check it want the sender's fully qualified host name.
+func CheckHelloName(name string) error {
+	if inner, ok := strings.CutPrefix(name, "["); ok {
+		inner, ok = strings.CutSuffix(inner, "]")
+		addr, isV6 := strings.CutPrefix(inner, "IPv6:")
+		valid := net.ParseIP(addr) != nil && strings.Contains(addr, ":") == isV6
+		switch {
+		case !ok:
+			return fmt.Errorf("%q: an address literal ends with ]", name)
+		case !valid && isV6:
+			return fmt.Errorf("%q: not an IPv6 address literal", name)
+		case !valid:
+			return fmt.Errorf("%q: not an IPv4 address literal (IPv6 ones are written [IPv6:…])", name)
+		}
+		return nil
+	}
+	if name == "" || len(name) > 253 {
+		return fmt.Errorf("%q: a host name has 1 to 253 characters", name)
+	}
+	for _, label := range strings.Split(name, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return fmt.Errorf("%q: not a host name (empty or over-long label, or a label that starts or ends with -)", name)
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return fmt.Errorf("%q: not a host name (character %q; letters, digits, hyphens and dots only)", name, c)
+			}
+		}
+	}
+	return nil
 }
 
 // checkEnvelope refuses addresses that cannot be put in MAIL or RCPT.
@@ -821,7 +863,7 @@ func cmd(tp *textproto.Conn, expect int, format string, args ...any) (int, strin
 // credentials over clear text unless the server is on a loopback address.
 func (c *Client) auth(cn *conn) *Error {
 	if !authAllowed(cn.tls, c.host) {
-		return policyError(StageAuth, "refusing to send credentials without TLS to %s", c.host)
+		return configPolicyError(StageAuth, "refusing to send credentials without TLS to %s", c.host)
 	}
 	var mech sasl.Client
 	switch {
@@ -831,7 +873,7 @@ func (c *Client) auth(cn *conn) *Error {
 		mech = &loginClient{user: c.user, pass: c.pass}
 	default:
 		_, mechs := cn.c.Extension("AUTH")
-		return policyError(StageAuth, "server offers no PLAIN or LOGIN authentication (AUTH %q)", mechs)
+		return configPolicyError(StageAuth, "server offers no PLAIN or LOGIN authentication (AUTH %q)", mechs)
 	}
 	if err := cn.c.Auth(mech); err != nil {
 		return classify(StageAuth, err)

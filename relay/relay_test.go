@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connectmail/connectmail/testpki"
 	"github.com/emersion/go-smtp"
 )
 
@@ -225,56 +226,63 @@ func TestFailureClassification(t *testing.T) {
 		enhanced  [3]int
 		sentinel  error
 		wantConns int // connections used by the failing send plus one successful send after it
+		class     string
 	}{
 		{"MAIL 421", func(b *backend) {
 			b.mailErr = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "shutting down"}
 		},
-			nil, true, StageMail, 421, [3]int{4, 3, 2}, nil, 2},
+			nil, true, StageMail, 421, [3]int{4, 3, 2}, nil, 2, ""},
 		{"MAIL 451", func(b *backend) {
 			b.mailErr = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try later"}
 		},
-			nil, true, StageMail, 451, [3]int{4, 3, 0}, nil, 1},
+			nil, true, StageMail, 451, [3]int{4, 3, 0}, nil, 1, ""},
 		{"MAIL 550", func(b *backend) {
 			b.mailErr = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "sender denied"}
 		},
-			nil, false, StageMail, 550, [3]int{5, 7, 1}, nil, 1},
+			nil, false, StageMail, 550, [3]int{5, 7, 1}, nil, 1, ""},
 		{"all RCPT 550", func(b *backend) {
 			b.rcptErr = map[string]*smtp.SMTPError{
 				"a@example.org": {Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"},
 				"b@example.org": {Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"},
 			}
-		}, []string{"a@example.org", "b@example.org"}, false, StageRcpt, 550, [3]int{5, 1, 1}, ErrNoRecipientAccepted, 1},
+		}, []string{"a@example.org", "b@example.org"}, false, StageRcpt, 550, [3]int{5, 1, 1}, ErrNoRecipientAccepted, 1, ""},
 		{"RCPT 550 and 451", func(b *backend) {
 			b.rcptErr = map[string]*smtp.SMTPError{
 				"a@example.org": {Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"},
 				"b@example.org": {Code: 451, EnhancedCode: smtp.EnhancedCode{4, 2, 2}, Message: "mailbox full"},
 			}
-		}, []string{"a@example.org", "b@example.org"}, true, StageRcpt, 451, [3]int{4, 2, 2}, ErrNoRecipientAccepted, 1},
+		}, []string{"a@example.org", "b@example.org"}, true, StageRcpt, 451, [3]int{4, 2, 2}, ErrNoRecipientAccepted, 1, ""},
 		{"DATA 451", func(b *backend) {
 			b.dataErr = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "queue full"}
 		},
-			nil, true, StageData, 451, [3]int{4, 3, 0}, nil, 1},
+			nil, true, StageData, 451, [3]int{4, 3, 0}, nil, 1, ""},
 		{"DATA 554", func(b *backend) {
 			b.dataErr = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "content rejected"}
 		},
-			nil, false, StageData, 554, [3]int{5, 6, 0}, nil, 1},
+			nil, false, StageData, 554, [3]int{5, 6, 0}, nil, 1, ""},
 		{"connection dropped mid-DATA", func(b *backend) { b.dropInData = true },
-			nil, true, StageData, 0, [3]int{}, nil, 2},
+			nil, true, StageData, 0, [3]int{}, nil, 2, ""},
+		// Missing credentials are a configuration error, not the recipients'
+		// fault: retried until fixed.
 		{"AUTH required but no credentials", func(b *backend) { b.requireAuth = true },
-			nil, false, StageMail, 502, [3]int{5, 7, 0}, nil, 1},
+			nil, true, StageMail, 502, [3]int{5, 7, 0}, nil, 1, ClassConfig},
+		{"MAIL 530 authentication required", func(b *backend) {
+			b.mailErr = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Client was not authenticated"}
+		},
+			nil, true, StageMail, 530, [3]int{5, 7, 1}, nil, 1, ClassConfig},
 		{"MAIL 550 multi-line", func(b *backend) {
 			b.mailErr = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "sender denied\nsee the policy"}
 		},
-			nil, false, StageMail, 550, [3]int{}, nil, 1},
+			nil, false, StageMail, 550, [3]int{}, nil, 1, ""},
 		{"RCPT 421", func(b *backend) {
 			b.rcptErr = map[string]*smtp.SMTPError{
 				"b@example.org": {Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "shutting down"},
 			}
-		}, []string{"a@example.org", "b@example.org", "c@example.org"}, true, StageRcpt, 421, [3]int{4, 3, 2}, nil, 2},
+		}, []string{"a@example.org", "b@example.org", "c@example.org"}, true, StageRcpt, 421, [3]int{4, 3, 2}, nil, 2, ""},
 		{"final reply 421", func(b *backend) {
 			b.dataErr = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "shutting down"}
 		},
-			nil, true, StageData, 421, [3]int{4, 3, 2}, nil, 2},
+			nil, true, StageData, 421, [3]int{4, 3, 2}, nil, 2, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -292,8 +300,8 @@ func TestFailureClassification(t *testing.T) {
 				if e.Temporary != tc.temporary || IsTemporary(e) != tc.temporary {
 					t.Errorf("temporary = %v / IsTemporary %v, want %v (%v)", e.Temporary, IsTemporary(e), tc.temporary, e)
 				}
-				if e.Stage != tc.stage || e.Code != tc.code || e.EnhancedCode != tc.enhanced {
-					t.Errorf("stage %q code %d enhanced %v, want %q %d %v (%v)", e.Stage, e.Code, e.EnhancedCode, tc.stage, tc.code, tc.enhanced, e)
+				if e.Stage != tc.stage || e.Code != tc.code || e.EnhancedCode != tc.enhanced || e.Class != tc.class {
+					t.Errorf("stage %q code %d enhanced %v class %q, want %q %d %v %q (%v)", e.Stage, e.Code, e.EnhancedCode, e.Class, tc.stage, tc.code, tc.enhanced, tc.class, e)
 				}
 			}
 		})
@@ -595,9 +603,11 @@ func TestAuth(t *testing.T) {
 		{"PLAIN preferred", plainMode, []string{"LOGIN", "PLAIN"}, "alice:s3cr%2Ft", false, "", 0, nil, true},
 		{"PLAIN after STARTTLS", startTLSMode, []string{"PLAIN"}, "alice:s3cr%2Ft", false, "", 0, nil, true},
 		{"LOGIN over smtps", implicitMode, []string{"LOGIN"}, "alice:s3cr%2Ft", false, "", 0, nil, true},
-		{"wrong password", plainMode, []string{"PLAIN"}, "alice:wrong", false, StageAuth, 535, nil, false},
-		{"no usable mechanism", plainMode, []string{"CRAM-MD5"}, "alice:s3cr%2Ft", false, StageAuth, 0, ErrPolicy, false},
-		{"AUTH not offered", plainMode, nil, "alice:s3cr%2Ft", false, StageAuth, 0, ErrPolicy, false},
+		// Credentials that cannot be used are configuration errors: retried
+		// (the operator fixes them), never a bounce of the recipients.
+		{"wrong password", plainMode, []string{"PLAIN"}, "alice:wrong", true, StageAuth, 535, nil, false},
+		{"no usable mechanism", plainMode, []string{"CRAM-MD5"}, "alice:s3cr%2Ft", true, StageAuth, 0, ErrPolicy, false},
+		{"AUTH not offered", plainMode, nil, "alice:s3cr%2Ft", true, StageAuth, 0, ErrPolicy, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -620,8 +630,8 @@ func TestAuth(t *testing.T) {
 				return
 			}
 			e := asError(t, err)
-			if e.Temporary != tc.temporary || e.Stage != tc.stage || e.Code != tc.code {
-				t.Errorf("err = %v: temporary %v stage %q code %d", err, e.Temporary, e.Stage, e.Code)
+			if e.Temporary != tc.temporary || e.Stage != tc.stage || e.Code != tc.code || e.Class != ClassConfig {
+				t.Errorf("err = %v: temporary %v stage %q code %d class %q", err, e.Temporary, e.Stage, e.Code, e.Class)
 			}
 			if tc.sentinel != nil && !errors.Is(err, tc.sentinel) {
 				t.Errorf("err %v does not wrap %v", err, tc.sentinel)
@@ -672,7 +682,7 @@ func TestCleartextAuthRefused(t *testing.T) {
 	c := newClient(t, "smtp://alice:pw@"+s.addr, nil)
 	_, err := c.Send(context.Background(), "s@example.com", []string{"a@example.org"}, testMsg)
 	e := asError(t, err)
-	if !errors.Is(err, ErrPolicy) || e.Temporary || e.Stage != StageAuth {
+	if !errors.Is(err, ErrPolicy) || !e.Temporary || e.Class != ClassConfig || e.Stage != StageAuth {
 		t.Errorf("err = %v", err)
 	}
 	if len(b.messages()) != 0 {
@@ -707,8 +717,9 @@ func TestTLS(t *testing.T) {
 			c := newClient(t, tc.scheme+"://"+s.addr, tweak)
 			_, err := c.Send(context.Background(), "s@example.com", []string{"a@example.org"}, testMsg)
 			if tc.stage != "" {
-				if e := asError(t, err); e.Stage != tc.stage {
-					t.Errorf("err = %v, want stage %s", err, tc.stage)
+				// Each is a configuration error: retried, until fixed.
+				if e := asError(t, err); e.Stage != tc.stage || e.Class != ClassConfig || !e.Temporary {
+					t.Errorf("err = %v (class %q), want a configuration error at stage %s", err, e.Class, tc.stage)
 				}
 				if len(b.messages()) != 0 {
 					t.Error("message delivered")
@@ -728,6 +739,86 @@ func TestTLS(t *testing.T) {
 				t.Errorf("%d connections", total)
 			}
 		})
+	}
+}
+
+// TestCertificateProblems: a relay certificate the client cannot accept is
+// a configuration error — temporary, classed ClassConfig, with a message
+// that names the problem and the certificate — over STARTTLS and smtps
+// alike; trusting the issuing CA, or skipping verification, delivers.
+func TestCertificateProblems(t *testing.T) {
+	ca := testpki.NewCA(t, "connectmail test CA")
+	other := testpki.NewCA(t, "someone else's CA")
+	good := ca.Issue(t, testpki.Leaf{Hosts: []string{"127.0.0.1", "localhost"}})
+	wrongName := ca.Issue(t, testpki.Leaf{Hosts: []string{"127.0.0.2", "mx.elsewhere.test"}})
+	expired := ca.Issue(t, testpki.Leaf{Hosts: []string{"127.0.0.1"}, Expired: true})
+	tests := []struct {
+		name string
+		cert tls.Certificate
+		tls  *tls.Config // the client's; nil = system roots
+		want string      // in the error message; "" = delivered
+	}{
+		{"private CA, system roots", good, nil, `certificate signed by unknown authority (certificate "CN=127.0.0.1" issued by "CN=connectmail test CA,O=connectmail tests"`},
+		{"another CA trusted", good, &tls.Config{RootCAs: other.Pool()}, "unknown authority"},
+		{"host name mismatch", wrongName, &tls.Config{RootCAs: ca.Pool()}, "certificate is valid for 127.0.0.2, not 127.0.0.1"},
+		{"expired", expired, &tls.Config{RootCAs: ca.Pool()}, "certificate has expired"},
+		{"CA trusted", good, &tls.Config{RootCAs: ca.Pool()}, ""},
+		{"verification skipped", wrongName, &tls.Config{InsecureSkipVerify: true}, ""},
+	}
+	for _, mode := range []struct {
+		name   string
+		mode   serverMode
+		scheme string
+	}{{"STARTTLS", startTLSMode, "smtp"}, {"smtps", implicitMode, "smtps"}} {
+		for _, tc := range tests {
+			t.Run(mode.name+"/"+tc.name, func(t *testing.T) {
+				b := &backend{}
+				s := startServer(t, b, mode.mode, "127.0.0.1:0", serveCert(tc.cert))
+				c := newClient(t, mode.scheme+"://"+s.addr, func(c *Config) { c.TLSConfig = tc.tls })
+				_, err := c.Send(context.Background(), "s@example.com", []string{"a@example.org"}, testMsg)
+				if tc.want == "" {
+					if err != nil {
+						t.Fatalf("Send: %v", err)
+					}
+					if msgs := b.messages(); len(msgs) != 1 || !msgs[0].tls {
+						t.Fatalf("received %+v", msgs)
+					}
+					return
+				}
+				e := asError(t, err)
+				if e.Class != ClassConfig || !e.Temporary || e.Stage != StageTLS || !strings.Contains(e.Error(), tc.want) || !errors.Is(err, ErrCertificate) ||
+					!strings.HasSuffix(e.Error(), "(configuration error)") {
+					t.Errorf("err = %v (class %q temporary %v stage %q), want a temporary configuration error at tls mentioning %q",
+						err, e.Class, e.Temporary, e.Stage, tc.want)
+				}
+				if len(b.messages()) != 0 {
+					t.Error("message delivered")
+				}
+			})
+		}
+	}
+}
+
+// TestHelloName: the EHLO name is the configured one, and only names a
+// relay can accept are.
+func TestHelloName(t *testing.T) {
+	b := &backend{}
+	s := startServer(t, b, startTLSMode, "127.0.0.1:0")
+	c := newClient(t, "smtp://"+s.addr, func(c *Config) { trust(s)(c); c.HelloName = "mta-7.example.net" })
+	send(t, c)
+	if msgs := b.messages(); len(msgs) != 1 || msgs[0].helo != "mta-7.example.net" {
+		t.Errorf("received %+v", msgs)
+	}
+	for _, name := range []string{"localhost", "mail.example.com", "a-b.c1", "[192.0.2.1]", "[IPv6:2001:db8::1]", strings.Repeat("a", 63) + ".x"} {
+		if err := CheckHelloName(name); err != nil {
+			t.Errorf("CheckHelloName(%q) = %v", name, err)
+		}
+	}
+	for _, name := range []string{"", "bad name", "x\r\nQUIT", "under_score.example", "-lead.example", "trail-.example", "a..b", "dot.",
+		strings.Repeat("a", 64) + ".x", strings.Repeat("abc.", 64) + "x", "[192.0.2.1", "[2001:db8::1]", "[IPv6:192.0.2.1]", "[300.1.1.1]", "mx.exämple.org"} {
+		if err := CheckHelloName(name); err == nil {
+			t.Errorf("CheckHelloName(%q) accepted", name)
+		}
 	}
 }
 
@@ -830,6 +921,10 @@ func TestNew(t *testing.T) {
 		if _, err := New(cfg); !errors.Is(err, ErrInvalidConfig) {
 			t.Errorf("New(%+v) = %v, want ErrInvalidConfig", cfg, err)
 		}
+	}
+	// The error of a URL that does not parse keeps its password out.
+	if _, err := New(Config{URL: "smtp://user:s3cret@mail.example.com:25x"}); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("New with a bad port = %v", err)
 	}
 }
 

@@ -295,9 +295,9 @@ func startServer(t testing.TB, b *backend, mode serverMode, addr string, opts ..
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
 	srv.ErrorLog = nopLogger{}
-	tlsCfg := &tls.Config{Certificates: []tls.Certificate{cert}}
-	if mode == startTLSMode {
-		srv.TLSConfig = tlsCfg
+	if mode != plainMode {
+		// Under implicit TLS, go-smtp offers no STARTTLS.
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	for _, o := range opts {
 		o(srv)
@@ -316,11 +316,17 @@ func startServer(t testing.TB, b *backend, mode serverMode, addr string, opts ..
 	cl := &countingListener{Listener: ln}
 	var served net.Listener = cl
 	if mode == implicitMode {
-		served = tls.NewListener(cl, tlsCfg)
+		served = tls.NewListener(cl, srv.TLSConfig)
 	}
 	go func() { _ = srv.Serve(served) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return &testServer{addr: ln.Addr().String(), srv: srv, ln: cl, roots: roots}
+}
+
+// serveCert makes a TLS test server present cert instead of its
+// self-signed one.
+func serveCert(cert tls.Certificate) func(*smtp.Server) {
+	return func(srv *smtp.Server) { srv.TLSConfig.Certificates = []tls.Certificate{cert} }
 }
 
 type nopLogger struct{}

@@ -57,11 +57,17 @@ if [ -z "${CONNECTMAIL_TEST_MAILPIT:-}" ]; then
 fi
 
 # ---- Chromium (ui/browser_test.go: the web UI in a real headless browser) ----
-# Debian's chromium, installed when missing; the browser tests skip (and say
-# so) only when it is absent. Their screenshots go to CONNECTMAIL_TEST_ARTIFACTS.
+# Debian's chromium and a CJK font, installed when missing; the browser tests
+# skip (and say so) only when chromium is absent. Their screenshots go to
+# CONNECTMAIL_TEST_ARTIFACTS.
 command -v chromium >/dev/null 2>&1 ||
   (export DEBIAN_FRONTEND=noninteractive; apt-get update && apt-get install -y chromium) ||
   echo "warning: could not install chromium; the browser tests will be skipped"
+# A CJK font, so that Japanese, Chinese and Korean text renders as users see
+# it rather than as boxes (TestBrowserJapaneseSubject fails without one).
+{ command -v fc-list >/dev/null 2>&1 && fc-list :lang=ja family | grep -q .; } ||
+  (export DEBIAN_FRONTEND=noninteractive; apt-get update && apt-get install -y fonts-noto-cjk) ||
+  echo "warning: could not install fonts-noto-cjk; TestBrowserJapaneseSubject will fail"
 : "${CONNECTMAIL_TEST_ARTIFACTS:=$CONNECTMAIL_TEST_TMP/artifacts}"
 export CONNECTMAIL_TEST_ARTIFACTS
 # ---- end Chromium -------------------------------------------------------------

@@ -53,10 +53,33 @@ type sender struct{ c *relay.Client }
 
 type sendError struct{ e *relay.Error }
 
-func (s sendError) Error() string   { return s.e.Error() }
+// Error is the relay's error; a configuration error says which setting
+// fixes it, since the text is what the operator sees (logs, UI, events).
+func (s sendError) Error() string {
+	msg := s.e.Error()
+	if s.e.Class != relay.ClassConfig {
+		return msg
+	}
+	switch {
+	case errors.Is(s.e, relay.ErrCertificate):
+		return msg + "; trust the CA that issued it with --smtp-relay-ca FILE (a test relay only: --smtp-relay-insecure-skip-verify)"
+	case s.e.Stage == relay.StageAuth || s.e.Stage == relay.StageMail:
+		return msg + "; check the credentials in --smtp-relay smtp://USER:PASSWORD@HOST:PORT"
+	}
+	return msg + "; check --smtp-relay"
+}
+
 func (s sendError) Unwrap() error   { return s.e }
 func (s sendError) Temporary() bool { return s.e.Temporary }
 func (s sendError) SMTPCode() int   { return s.e.Code }
+
+// Class implements delivery.Classed.
+func (s sendError) Class() string {
+	if s.e.Class == relay.ClassConfig {
+		return connect.ClassConfig
+	}
+	return ""
+}
 
 // Send implements delivery.Sender.
 func (s sender) Send(ctx context.Context, from string, rcpts []string, msg []byte) (delivery.Receipt, error) {

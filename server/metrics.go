@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/sqlite"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -20,6 +21,7 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	attempts *prometheus.CounterVec
 	attemptT *prometheus.HistogramVec
+	failures *prometheus.CounterVec
 }
 
 type depthSource interface {
@@ -51,6 +53,14 @@ func NewMetrics(src depthSource, hooks backlogSource) *Metrics {
 			Name: "connectmail_delivery_attempt_duration_seconds", Help: "Delivery attempt latency by outcome.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"outcome"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "connectmail_delivery_failures_total",
+			Help: "Failed delivery attempts by class: config (the relay's configuration must be fixed: TLS certificate not trusted, credentials refused; retried), " +
+				"temporary (deferred or expired) and permanent (bounced).",
+		}, []string{"class"}),
+	}
+	for _, c := range []string{connect.ClassConfig, "temporary", "permanent"} {
+		m.failures.WithLabelValues(c) // every class shows, at 0 until it happens
 	}
 	depth := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "connectmail_queue_depth", Help: "Delivery jobs not yet finished.",
@@ -77,7 +87,7 @@ func NewMetrics(src depthSource, hooks backlogSource) *Metrics {
 		}
 		return float64(n)
 	})
-	m.reg.MustRegister(m.calls, m.accepted, m.latency, m.attempts, m.attemptT, depth, backlog,
+	m.reg.MustRegister(m.calls, m.accepted, m.latency, m.attempts, m.attemptT, m.failures, depth, backlog,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -90,9 +100,17 @@ func (m *Metrics) observeCall(service, op string, status int, d time.Duration) {
 	m.latency.WithLabelValues(service, op).Observe(d.Seconds())
 }
 
-func (m *Metrics) observeAttempt(outcome string, d time.Duration) {
+func (m *Metrics) observeAttempt(outcome, class string, d time.Duration) {
 	m.attempts.WithLabelValues(outcome).Inc()
 	m.attemptT.WithLabelValues(outcome).Observe(d.Seconds())
+	switch {
+	case class == connect.ClassConfig:
+		m.failures.WithLabelValues(connect.ClassConfig).Inc()
+	case outcome == "deferred" || outcome == "expired":
+		m.failures.WithLabelValues("temporary").Inc()
+	case outcome == "bounced":
+		m.failures.WithLabelValues("permanent").Inc()
+	}
 }
 
 // Handler serves /metrics.

@@ -169,8 +169,15 @@ func TestStopContactCancelsQueuedDelivery(t *testing.T) {
 	}
 }
 
-// signed sends a raw request signed by the Go SDK's signer.
+// signed sends a raw Connect request signed by the Go SDK's signer.
 func signed(t *testing.T, h *harness, method, path, body string, hdr map[string]string) *http.Response {
+	t.Helper()
+	return signedFor(t, h, "connect", method, path, body, hdr)
+}
+
+// signedFor sends a raw request for service (its signing name) signed by
+// the Go SDK's signer.
+func signedFor(t *testing.T, h *harness, service, method, path, body string, hdr map[string]string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest(method, h.url+path, bytes.NewReader([]byte(body)))
 	req.Header.Set("Content-Type", "application/json")
@@ -178,7 +185,7 @@ func signed(t *testing.T, h *harness, method, path, body string, hdr map[string]
 		req.Header.Set(k, v)
 	}
 	sum := sha256.Sum256([]byte(body))
-	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, req, hex.EncodeToString(sum[:]), "connect", "us-east-1", time.Now())
+	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,11 @@ import (
 // profilePrefix is where --pprof serves the Go runtime's profiles.
 const profilePrefix = "/debug/pprof/"
 
+// profileAction is the permission the profiles need: its own, since a
+// profile shows far more than the inspection API (and a CPU profile costs
+// the server while it runs).
+const profileAction = "debug:pprof"
+
 // profileHandler serves runtime profiles in the format `go tool pprof`
 // reads: /debug/pprof/profile?seconds=N records the CPU for N seconds
 // (default 30, at most 300); any other name is a runtime/pprof profile

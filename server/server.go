@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -40,7 +41,16 @@ type Config struct {
 	Addr      string
 	DB        string
 	SMTPRelay string
-	SMTPAddr  string
+	// SMTPRelayCA is a PEM file of the CA certificates that the relay's
+	// TLS certificate must chain to, used instead of the system roots.
+	SMTPRelayCA string
+	// SMTPRelayInsecureSkipVerify accepts any relay certificate: for test
+	// relays only (see RelayTLS).
+	SMTPRelayInsecureSkipVerify bool
+	// SMTPHelo is the name said in EHLO to the relay; "" means the host
+	// name (or localhost when the host name cannot be said in EHLO).
+	SMTPHelo string
+	SMTPAddr string
 	// SMTPTLSCert and SMTPTLSKey are PEM files of the certificate the
 	// inbound SMTP listener offers with STARTTLS (both or neither).
 	SMTPTLSCert, SMTPTLSKey string
@@ -64,7 +74,17 @@ type Config struct {
 	FaultInjection bool
 	// Profiling serves Go runtime profiles at /debug/pprof/ (--pprof).
 	Profiling bool
-	Logger    *slog.Logger
+	// Emulator (--emulator) accepts the public test/test key on any listen
+	// address, for containers; without --credentials only.
+	Emulator bool
+	// AllowedHosts (--allowed-hosts) are the Host names answered besides
+	// loopback ones. Without --credentials the server answers only those;
+	// with --emulator they default to the machine's host name.
+	AllowedHosts []string
+	// BodyTimeout bounds the time a request body takes to arrive on the AWS
+	// API and the attached-file URLs (awsapi.DefaultBodyTimeout when 0).
+	BodyTimeout time.Duration
+	Logger      *slog.Logger
 }
 
 // Defaults returns the documented defaults.
@@ -96,14 +116,30 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q: %v", c.Addr, err)
 	}
-	if c.CredentialsFile == "" && !IsLoopback(c.Addr) {
-		return fmt.Errorf("refusing to listen on %s without --credentials: the test/test key is only accepted on a loopback address", c.Addr)
+	if c.Emulator && c.CredentialsFile != "" {
+		return errors.New("--emulator accepts the public test/test key; it does not go with --credentials")
+	}
+	if c.CredentialsFile == "" && !c.Emulator && !IsLoopback(c.Addr) {
+		return fmt.Errorf("refusing to listen on %s without --credentials: the test/test key is only accepted on a loopback address (--emulator accepts it on any address)", c.Addr)
+	}
+	for _, h := range c.AllowedHosts {
+		if err := checkAllowedHost(h); err != nil {
+			return err
+		}
 	}
 	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		return fmt.Errorf("--db must be sqlite:PATH or a postgres:// URL, got %q", c.DB)
 	}
 	if c.SMTPRelay != "" && !strings.HasPrefix(c.SMTPRelay, "smtp://") && !strings.HasPrefix(c.SMTPRelay, "smtps://") {
 		return fmt.Errorf("--smtp-relay must be an smtp:// or smtps:// URL")
+	}
+	if c.SMTPRelayCA != "" && c.SMTPRelayInsecureSkipVerify {
+		return errors.New("--smtp-relay-ca and --smtp-relay-insecure-skip-verify exclude each other: trust a CA or trust anything")
+	}
+	if c.SMTPHelo != "" {
+		if err := relay.CheckHelloName(c.SMTPHelo); err != nil {
+			return fmt.Errorf("--smtp-helo %v", err)
+		}
 	}
 	return nil
 }
@@ -137,6 +173,10 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	anonymous := cfg.CredentialsFile == ""
+	hosts := hostPolicyFor(cfg)
+	grantKey := creds.DerivedKey("attached-file URL grants")
+	bodies := &awsapi.BodyBudget{Timeout: cfg.BodyTimeout}
 	keys := signer{}
 	for _, d := range cfg.DKIM {
 		pem, err := os.ReadFile(d.KeyFile)
@@ -182,7 +222,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	var snd delivery.Sender
 	if cfg.SMTPRelay != "" {
-		rc, err := relay.New(relay.Config{URL: cfg.SMTPRelay, MaxConns: cfg.Concurrency})
+		rc, err := newRelay(&s.cfg, log)
 		if err != nil {
 			store.Close()
 			return nil, err
@@ -212,7 +252,7 @@ func New(cfg Config) (*Server, error) {
 		services["wisdom"] = awsapi.QConnectService(tsvc)
 	}
 	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Handoff: s.worker, Publish: publish,
-		Files: &awsapi.FilePresigner{Secrets: creds.Secret}}
+		Files: &awsapi.FilePresigner{Secrets: creds.Secret, GrantKey: grantKey}}
 	if tsvc != nil {
 		cc.Templates = tsvc
 	}
@@ -225,28 +265,34 @@ func New(cfg Config) (*Server, error) {
 		Services: services,
 		Logger:   log.With("component", "api"),
 		Observe:  s.Metrics.observeCall,
+		Bodies:   bodies,
 	})
-	anonymous := cfg.CredentialsFile == ""
+	inspectAction := func(r *http.Request) string { return "inspect:" + r.Method }
 	// Event streams never go idle; they end when shutdown starts.
 	streamsDone := make(chan struct{})
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, &events.Stream{Log: store, Notifier: notifier, Renderer: renderer, Done: streamsDone}))
+	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, inspectAction, &events.Stream{Log: store, Notifier: notifier, Renderer: renderer, Done: streamsDone}))
 	if tsvc != nil {
-		mux.Handle(template.AttachmentPath, basicAuth(creds, anonymous, awsapi.TemplateAttachmentHandler(tsvc)))
+		mux.Handle(template.AttachmentPath, basicAuth(creds, anonymous, inspectAction, awsapi.TemplateAttachmentHandler(tsvc)))
 	}
-	mux.Handle("/api/v1/", basicAuth(creds, anonymous, &inspect.Handler{Store: store}))
-	mux.Handle("/metrics", basicAuth(creds, anonymous, s.Metrics.Handler()))
+	mux.Handle("/api/v1/", basicAuth(creds, anonymous, inspectAction, &inspect.Handler{Store: store, Logger: log.With("component", "inspect")}))
+	mux.Handle("/metrics", basicAuth(creds, anonymous, inspectAction, s.Metrics.Handler()))
 	if cfg.Profiling {
-		mux.Handle(profilePrefix, basicAuth(creds, anonymous, profileHandler{}))
+		mux.Handle(profilePrefix, basicAuth(creds, anonymous, func(*http.Request) string { return profileAction }, profileHandler{}))
 	}
-	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, ui.Handler()))
+	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, inspectAction, ui.Handler()))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.Handle(connect.FilePathPrefix, &awsapi.FileHandler{Service: svc, Verifier: verifier})
+	mux.Handle(connect.FilePathPrefix, &awsapi.FileHandler{Service: svc, Auth: creds, GrantKey: grantKey, Bodies: bodies,
+		Verifier: &sigv4.Verifier{Secrets: creds.Secret, AllowUnsignedPayload: true}})
 	if cfg.FaultInjection {
 		api = awsapi.InjectFaults(api)
 	}
 	mux.Handle("/", api)
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	var handler http.Handler = mux
+	if hosts != nil {
+		handler = hosts.guard(mux)
+	}
+	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	s.http.RegisterOnShutdown(func() { close(streamsDone) })
 	if (cfg.SMTPTLSCert == "") != (cfg.SMTPTLSKey == "") {
 		store.Close()
@@ -287,20 +333,19 @@ func openStore(dsn string, log *slog.Logger) (connect.Store, error) {
 	return openPostgres(dsn, log)
 }
 
-// basicAuth guards the inspection API and metrics: HTTP Basic with an access
-// key id and its secret, or anonymous when the server runs in loopback emulator mode.
-func basicAuth(creds *credentials.Set, anonymous bool, next http.Handler) http.Handler {
+// basicAuth guards the inspection API, metrics and profiles: HTTP Basic
+// with an access key id and its secret, allowed the action the request
+// needs, or anonymous when the server runs without --credentials (the Host
+// check in front of every route keeps foreign pages out).
+func basicAuth(creds *credentials.Set, anonymous bool, action func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if anonymous && !loopbackHost(r.Host) {
-			// Anonymous access is for loopback clients only; a page on another
-			// site must not reach it through a rebound DNS name.
-			http.Error(w, "forbidden: anonymous access needs a loopback Host", http.StatusForbidden)
-			return
-		}
 		if !anonymous {
 			id, secret, ok := r.BasicAuth()
 			want, known := creds.Secret(id)
-			if !ok || !known || want != secret || !creds.Allowed(id, "inspect:"+r.Method) && !creds.Allowed(id, "inspect:*") {
+			// Compared in constant time (the key may be unknown: compare
+			// anyway, so that the answer takes the same time).
+			match := subtle.ConstantTimeCompare([]byte(want), []byte(secret)) == 1
+			if !ok || !known || !match || !creds.Allowed(id, action(r)) {
 				w.Header().Set("WWW-Authenticate", `Basic realm="connectmail"`)
 				http.Error(w, "unauthorized", http.StatusUnauthorized)
 				return
@@ -308,19 +353,6 @@ func basicAuth(creds *credentials.Set, anonymous bool, next http.Handler) http.H
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// loopbackHost reports whether a Host header names a loopback address.
-func loopbackHost(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Listen binds the HTTP listener and returns its address.

@@ -194,7 +194,14 @@ func TestGoSDKSigner(t *testing.T) {
 	for _, c := range sdkCases() {
 		t.Run(c.name, func(t *testing.T) {
 			got := srv.do(t, c.request(t, srv.srv.URL))
-			v := &Verifier{Secrets: staticSecrets(map[string]string{testAKID: testSecret}), Now: fixedClock(signTime.Add(2 * time.Minute))}
+			unsigned := c.payload == unsignedHeader || c.payload == unsignedNoHeader
+			v := &Verifier{Secrets: staticSecrets(map[string]string{testAKID: testSecret}), Now: fixedClock(signTime.Add(2 * time.Minute)), AllowUnsignedPayload: unsigned}
+			if unsigned {
+				// Outside S3 an unsigned payload is refused.
+				strict := &Verifier{Secrets: v.Secrets, Now: v.Now}
+				_, err := strict.Verify(got.r, got.body)
+				wantCode(t, err, CodeInvalidSignature)
+			}
 			id, err := v.Verify(got.r, got.body)
 			wantCode(t, err, "")
 			want := Identity{AccessKeyID: testAKID, Region: "us-east-1", Service: c.service, SignedAt: signTime}
@@ -394,4 +401,65 @@ func TestConnectClient(t *testing.T) {
 		}
 		wantCode(t, srv.next(t).err, CodeUnrecognizedClient)
 	})
+}
+
+// TestCheckBeforeBody: Check decides from the headers alone, without reading
+// the body, every request whose fate they settle — an unknown key, a stale
+// date, and, when the client declared the payload hash, a wrong signature —
+// and leaves the body's part to Pending.Verify.
+func TestCheckBeforeBody(t *testing.T) {
+	srv := newCapServer(t, nil)
+	post := sdkCase{method: "POST", target: "/contact/outbound-email", service: "connect", body: `{"InstanceId":"i"}`,
+		header: [][2]string{{"Content-Type", "application/json"}}}
+	hashHeader := post
+	hashHeader.payload = bodyHashHeader
+	unsigned := post
+	unsigned.payload = unsignedHeader
+	good := map[string]string{testAKID: testSecret}
+	cases := []struct {
+		name    string
+		c       sdkCase
+		secrets map[string]string
+		now     time.Time
+		mutate  func(*http.Request)
+		check   string // Check's code
+		verify  string // Pending.Verify's code when Check passed
+	}{
+		{name: "hash not declared", c: post},
+		{name: "hash declared", c: hashHeader},
+		{name: "hash not declared, body tampered", c: post, mutate: setBody(`{"InstanceId":"j"}`), verify: CodeInvalidSignature},
+		{name: "hash declared, body tampered", c: hashHeader, mutate: setBody(`{"InstanceId":"j"}`), verify: CodeInvalidSignature},
+		{name: "hash declared, wrong secret", c: hashHeader, secrets: map[string]string{testAKID: "wrong"}, check: CodeInvalidSignature},
+		{name: "hash declared, signed header tampered", c: hashHeader, mutate: func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, check: CodeInvalidSignature},
+		{name: "unknown key", c: post, secrets: map[string]string{"AKIDOTHER": testSecret}, check: CodeUnrecognizedClient},
+		{name: "stale", c: post, now: signTime.Add(time.Hour), check: CodeInvalidSignature},
+		{name: "UNSIGNED-PAYLOAD header", c: unsigned, check: CodeInvalidSignature},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := tc.c.request(t, srv.srv.URL)
+			if tc.mutate != nil {
+				tc.mutate(req)
+			}
+			got := srv.do(t, req)
+			secrets, now := tc.secrets, tc.now
+			if secrets == nil {
+				secrets = good
+			}
+			if now.IsZero() {
+				now = signTime.Add(time.Minute)
+			}
+			v := &Verifier{Secrets: staticSecrets(secrets), Now: fixedClock(now)}
+			p, err := v.Check(got.r)
+			wantCode(t, err, tc.check)
+			if tc.check != "" {
+				return
+			}
+			if p.Claimed().AccessKeyID != testAKID || p.Presigned() {
+				t.Fatalf("claimed %+v, presigned %v", p.Claimed(), p.Presigned())
+			}
+			_, err = p.Verify(got.body)
+			wantCode(t, err, tc.verify)
+		})
+	}
 }

@@ -67,6 +67,10 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 func newError(code, msg string) *Error { return &Error{Code: code, Message: msg} }
 
+// MismatchError is the error of a signature that does not match the
+// request, with AWS's message.
+func MismatchError() *Error { return newError(CodeInvalidSignature, msgMismatch) }
+
 func incomplete(format string, args ...any) *Error {
 	return newError(CodeIncompleteSignature, fmt.Sprintf(format, args...))
 }
@@ -98,6 +102,11 @@ type Verifier struct {
 	MaxSkew time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// AllowUnsignedPayload accepts UNSIGNED-PAYLOAD as the payload hash, as
+	// S3 does (its presigned URLs are signed that way). AWS allows it only
+	// for S3: elsewhere the body is always part of the signature, and a
+	// request declaring UNSIGNED-PAYLOAD fails with InvalidSignatureException.
+	AllowUnsignedPayload bool
 
 	keys    keyCache
 	scratch sync.Pool // of *scratch
@@ -121,27 +130,166 @@ type authInput struct {
 
 // Verify checks the signature of r. body is the complete request body, already
 // read by the caller (who also limits its size); r.Body is not touched. On
-// failure the error is an *Error.
+// failure the error is an *Error. It is Check followed by Pending.Verify.
 func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
-	path, rawQuery := requestTarget(r)
-	in, err := parseRequest(r, rawQuery)
+	p, err := v.Check(r)
 	if err != nil {
 		return Identity{}, err
 	}
+	return p.Verify(body)
+}
 
+// Pending is a request that passed every check its headers allow: the
+// signature data is well formed, the access key is known, the signing time
+// is current and, when the client declared the payload hash, the signature
+// matches. Verify completes the check with the body.
+type Pending struct {
+	v              *Verifier
+	r              *http.Request
+	in             authInput
+	secret         string
+	path, rawQuery string
+	// signed is set once the signature matched over the declared payload
+	// hash; only the body's hash is left to compare.
+	signed bool
+	// triedUnsigned is set when Check tried UNSIGNED-PAYLOAD (signed says
+	// whether it matched).
+	triedUnsigned bool
+}
+
+// Check verifies what can be verified of r before its body is read, so
+// that a server reads bodies only of requests that may be genuine. It does
+// not touch r.Body. On failure the error is an *Error.
+func (v *Verifier) Check(r *http.Request) (Pending, error) {
+	path, rawQuery := requestTarget(r)
+	in, err := parseRequest(r, rawQuery)
+	if err != nil {
+		return Pending{}, err
+	}
 	var secret string
 	ok := false
 	if v.Secrets != nil {
 		secret, ok = v.Secrets(in.accessKeyID)
 	}
 	if !ok {
-		return Identity{}, newError(CodeUnrecognizedClient, msgUnknownKey)
+		return Pending{}, newError(CodeUnrecognizedClient, msgUnknownKey)
 	}
-
 	if err := v.checkTime(&in); err != nil {
-		return Identity{}, err
+		return Pending{}, err
 	}
+	p := Pending{v: v, r: r, in: in, secret: secret, path: path, rawQuery: rawQuery}
+	switch pl := in.payloadHash; {
+	case pl == "":
+		// The body's hash is part of the signature, unless this is an
+		// S3-style presigned URL signed over UNSIGNED-PAYLOAD: that one
+		// is settled now.
+		if in.presigned && v.AllowUnsignedPayload && lengthKnown(r, in.signedHeaders) {
+			p.triedUnsigned = true
+			p.signed = p.match(nil, payloadUnsigned)
+		}
+		return p, nil
+	case pl == unsignedPayload:
+		if !v.AllowUnsignedPayload {
+			// Outside S3, AWS signs over the body's real hash whatever the
+			// header says, so a signature over UNSIGNED-PAYLOAD never matches.
+			return Pending{}, newError(CodeInvalidSignature, msgMismatch)
+		}
+	case len(pl) != 2*sha256.Size || !isHex(pl):
+		return Pending{}, incomplete("Unsupported x-amz-content-sha256 value: only UNSIGNED-PAYLOAD or a hex SHA-256 digest is accepted.")
+	}
+	if !lengthKnown(r, in.signedHeaders) {
+		return p, nil
+	}
+	if !p.match(nil, payloadDeclared) {
+		return Pending{}, newError(CodeInvalidSignature, msgMismatch)
+	}
+	p.signed = true
+	return p, nil
+}
 
+// lengthKnown reports whether the canonical request can be built without
+// the body: a signed content-length may have to be taken from it.
+func lengthKnown(r *http.Request, signedHeaders string) bool {
+	if r.ContentLength >= 0 {
+		return true
+	}
+	for rest := signedHeaders; rest != ""; {
+		var name string
+		name, rest, _ = strings.Cut(rest, ";")
+		if strings.EqualFold(name, "content-length") {
+			return false
+		}
+	}
+	return true
+}
+
+// Verified reports whether Check already verified the signature, leaving
+// only the body's hash (if the signature covers it) to Verify.
+func (p *Pending) Verified() bool { return p.signed }
+
+// Presigned reports whether the signature is in the query string.
+func (p *Pending) Presigned() bool { return p.in.presigned }
+
+// Claimed is the identity the request claims; it is not verified until
+// Verify succeeds.
+func (p *Pending) Claimed() Identity { return p.identity() }
+
+func (p *Pending) identity() Identity {
+	return Identity{
+		AccessKeyID: p.in.accessKeyID,
+		Region:      p.in.region,
+		Service:     p.in.service,
+		SignedAt:    p.in.signedAt,
+	}
+}
+
+// Verify completes the check with the complete request body.
+func (p *Pending) Verify(body []byte) (Identity, error) {
+	switch pl := p.in.payloadHash; {
+	case pl == unsignedPayload:
+		if !p.signed && !p.match(body, payloadDeclared) {
+			return Identity{}, newError(CodeInvalidSignature, msgMismatch)
+		}
+	case pl != "":
+		bodySum := sha256.Sum256(body)
+		if !hexEqual(pl, bodySum[:]) {
+			return Identity{}, newError(CodeInvalidSignature, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+		}
+		if !p.signed && !p.match(body, payloadDeclared) {
+			return Identity{}, newError(CodeInvalidSignature, msgMismatch)
+		}
+	case p.signed:
+		// Presigned over UNSIGNED-PAYLOAD, verified by Check.
+	default:
+		// A presigned request that declares no payload hash was signed
+		// either over the body (botocore's and the JS SDK's presigners) or,
+		// where unsigned payloads are allowed, over UNSIGNED-PAYLOAD
+		// (S3-style presigners, or a Go SDK caller passing it).
+		mode := payloadBody
+		if p.in.presigned && p.v.AllowUnsignedPayload && !p.triedUnsigned {
+			mode = payloadBodyOrUnsigned
+		}
+		if !p.match(body, mode) {
+			return Identity{}, newError(CodeInvalidSignature, msgMismatch)
+		}
+	}
+	return p.identity(), nil
+}
+
+// payloadChoice says which payload hash match signs over.
+type payloadChoice uint8
+
+const (
+	payloadDeclared       payloadChoice = iota // the one the client declared
+	payloadBody                                // the body's
+	payloadBodyOrUnsigned                      // the body's, or UNSIGNED-PAYLOAD
+	payloadUnsigned                            // UNSIGNED-PAYLOAD
+)
+
+// match computes the request's signature over the payload hash mode names
+// and compares it with the one the client sent.
+func (p *Pending) match(body []byte, mode payloadChoice) bool {
+	v, in := p.v, &p.in
 	s, _ := v.scratch.Get().(*scratch)
 	if s == nil {
 		s = new(scratch)
@@ -149,69 +297,52 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 	defer v.putScratch(s)
 
 	c := canonicalInput{
-		method:        r.Method,
-		path:          path,
+		method:        p.r.Method,
+		path:          p.path,
 		signedHeaders: in.signedHeaders,
 		payload:       in.payloadHash,
 	}
-	bodySum := sha256.Sum256(body)
-	altUnsigned := false
-	switch {
-	case c.payload == unsignedPayload:
-	case c.payload != "":
-		if !hexEqual(c.payload, bodySum[:]) {
-			if len(c.payload) != 2*sha256.Size || !isHex(c.payload) {
-				return Identity{}, incomplete("Unsupported x-amz-content-sha256 value: only UNSIGNED-PAYLOAD or a hex SHA-256 digest is accepted.")
-			}
-			return Identity{}, newError(CodeInvalidSignature, "The provided 'x-amz-content-sha256' header does not match what was computed.")
-		}
-	default:
-		hex.Encode(s.bodyHex[:], bodySum[:])
+	if mode == payloadBody || mode == payloadBodyOrUnsigned {
+		sum := sha256.Sum256(body)
+		hex.Encode(s.bodyHex[:], sum[:])
 		c.payloadHex = s.bodyHex[:]
-		// A presigned request that declares no payload hash was signed
-		// either over the body (botocore's and the JS SDK's presigners) or
-		// over UNSIGNED-PAYLOAD (S3-style presigners, or a Go SDK caller
-		// passing it): accept both.
-		altUnsigned = in.presigned
 	}
-
 	var provided [sha256.Size]byte
-	validSig := hexDecode(provided[:], in.signature)
-
-	key := v.keys.get(secret, in.date, in.region, in.service)
-	s.buildQuery(rawQuery, in.presigned)
-	hasTab := s.collectHeaders(r, in.signedHeaders, body)
+	if !hexDecode(provided[:], in.signature) {
+		return false
+	}
+	key := v.keys.get(p.secret, in.date, in.region, in.service)
+	s.buildQuery(p.rawQuery, in.presigned)
+	hasTab := s.collectHeaders(p.r, in.signedHeaders, body)
 
 	// Variants cover the known differences between real signers (see
 	// variant); they are only tried when the request could be affected, so
 	// the usual request costs one signature.
 	allowed := variant(0)
-	if needsNormalization(path) {
+	if needsNormalization(p.path) {
 		allowed |= normalizePath
 	}
 	if hasTab {
 		allowed |= literalTabs
 	}
-	if altUnsigned {
+	required := variant(0)
+	switch mode {
+	case payloadBodyOrUnsigned:
 		allowed |= unsignedBody
+	case payloadUnsigned:
+		allowed |= unsignedBody
+		required = unsignedBody
 	}
-	match := false
-	for vr := variant(0); vr <= allowed && validSig && !match; vr++ {
-		if vr&^allowed != 0 {
+	for vr := variant(0); vr <= allowed; vr++ {
+		if vr&^allowed != 0 || vr&required != required {
 			continue
 		}
-		sum := s.signature(&c, vr, key, &in)
-		match = subtle.ConstantTimeCompare(sum[:], provided[:]) == 1
+		sum := s.signature(&c, vr, key, in)
+		if subtle.ConstantTimeCompare(sum[:], provided[:]) == 1 {
+			return true
+		}
 	}
-	if !match {
-		return Identity{}, newError(CodeInvalidSignature, msgMismatch)
-	}
-	return Identity{
-		AccessKeyID: in.accessKeyID,
-		Region:      in.region,
-		Service:     in.service,
-		SignedAt:    in.signedAt,
-	}, nil
+	return false
 }
 
 func (v *Verifier) putScratch(s *scratch) {

@@ -6,6 +6,7 @@ package smtpsink
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -23,12 +24,17 @@ type Message struct {
 	Recipients []string
 	Data       []byte
 	Received   time.Time
+	// Hello is the name the client gave in EHLO (or HELO).
+	Hello string
+	// TLS reports whether the session was encrypted (STARTTLS or implicit).
+	TLS bool
 }
 
 // Sink is a running SMTP sink.
 type Sink struct {
 	srv      *smtp.Server
 	ln       net.Listener
+	implicit bool
 	keep     bool
 	delay    time.Duration
 	count    atomic.Int64
@@ -49,6 +55,10 @@ type Options struct {
 	Keep bool
 	// Delay stalls each DATA reply this long (a slow relay).
 	Delay time.Duration
+	// TLS, when set, is offered with STARTTLS, or spoken from the first
+	// byte with ImplicitTLS (smtps).
+	TLS         *tls.Config
+	ImplicitTLS bool
 }
 
 // Start listens and serves until Close.
@@ -60,7 +70,7 @@ func Start(opts Options) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{ln: ln, keep: opts.Keep, delay: opts.Delay, arrived: make(chan struct{}, 1), reject: map[string]*smtp.SMTPError{}}
+	s := &Sink{ln: ln, implicit: opts.ImplicitTLS && opts.TLS != nil, keep: opts.Keep, delay: opts.Delay, arrived: make(chan struct{}, 1), reject: map[string]*smtp.SMTPError{}}
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "sink.local"
 	srv.AllowInsecureAuth = true
@@ -69,7 +79,15 @@ func Start(opts Options) (*Sink, error) {
 	srv.ReadTimeout = time.Minute
 	srv.WriteTimeout = time.Minute
 	s.srv = srv
-	go func() { _ = srv.Serve(coalescingListener{ln}) }()
+	var served net.Listener = coalescingListener{ln}
+	if opts.TLS != nil {
+		// Under implicit TLS, go-smtp offers no STARTTLS.
+		srv.TLSConfig = opts.TLS
+		if s.implicit {
+			served = tls.NewListener(served, opts.TLS)
+		}
+	}
+	go func() { _ = srv.Serve(served) }()
 	return s, nil
 }
 
@@ -122,8 +140,13 @@ func (c *coalescingConn) Close() error {
 // Addr is the listening address.
 func (s *Sink) Addr() string { return s.ln.Addr().String() }
 
-// URL is the smtp:// URL of the sink.
-func (s *Sink) URL() string { return "smtp://" + s.Addr() }
+// URL is the smtp:// URL of the sink, or smtps:// with Options.ImplicitTLS.
+func (s *Sink) URL() string {
+	if s.implicit {
+		return "smtps://" + s.Addr()
+	}
+	return "smtp://" + s.Addr()
+}
 
 // Count is the number of messages received.
 func (s *Sink) Count() int64 { return s.count.Load() }
@@ -170,13 +193,14 @@ func (s *Sink) Close() error {
 
 type backend struct{ s *Sink }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) {
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	b.s.sessions.Add(1)
-	return &session{s: b.s}, nil
+	return &session{s: b.s, c: c}, nil
 }
 
 type session struct {
 	s    *Sink
+	c    *smtp.Conn
 	from string
 	rcpt []string
 }
@@ -217,7 +241,9 @@ func (se *session) Data(r io.Reader) error {
 			return err
 		}
 		se.s.mu.Lock()
-		se.s.msgs = append(se.s.msgs, Message{From: se.from, Recipients: append([]string(nil), se.rcpt...), Data: b, Received: time.Now()})
+		_, isTLS := se.c.TLSConnectionState()
+		se.s.msgs = append(se.s.msgs, Message{From: se.from, Recipients: append([]string(nil), se.rcpt...), Data: b, Received: time.Now(),
+			Hello: se.c.Hostname(), TLS: isTLS})
 		se.s.mu.Unlock()
 	}
 	se.s.count.Add(1)

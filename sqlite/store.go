@@ -443,6 +443,15 @@ func (s *Store) ListContacts(ctx context.Context, f connect.ContactFilter) (*con
 		where = append(where, "(to_addr = ? COLLATE NOCASE OR from_addr = ? COLLATE NOCASE)")
 		args = append(args, f.Address, f.Address)
 	}
+	if f.Customer != "" {
+		// The rule of connect.Contact.Customer.
+		where = append(where, "CASE WHEN initiation_method IN ('INBOUND', 'API') THEN from_addr ELSE to_addr END = ? COLLATE NOCASE")
+		args = append(args, f.Customer)
+	}
+	if f.RelatedContactID != "" {
+		where = append(where, "related_id = ? AND related_id <> ''")
+		args = append(args, f.RelatedContactID)
+	}
 	if f.Query != "" {
 		where = append(where, "(subject LIKE ? OR to_addr LIKE ? OR from_addr LIKE ? OR id = ?)")
 		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(f.Query) + "%"
@@ -529,7 +538,7 @@ func scanEvents(rows *sql.Rows) ([]connect.Event, error) {
 
 // ListAttempts implements connect.Store.
 func (s *Store) ListAttempts(ctx context.Context, contactID string) ([]connect.Attempt, error) {
-	rows, err := s.read(ctx, `SELECT contact_id, n, started_at, finished_at, outcome, code, detail FROM attempts WHERE contact_id = ? ORDER BY n`, contactID)
+	rows, err := s.read(ctx, `SELECT contact_id, n, started_at, finished_at, outcome, code, detail, class FROM attempts WHERE contact_id = ? ORDER BY n`, contactID)
 	if err != nil {
 		return nil, err
 	}
@@ -538,7 +547,7 @@ func (s *Store) ListAttempts(ctx context.Context, contactID string) ([]connect.A
 	for rows.Next() {
 		var a connect.Attempt
 		var st, fin int64
-		if err := rows.Scan(&a.ContactID, &a.N, &st, &fin, &a.Outcome, &a.Code, &a.Detail); err != nil {
+		if err := rows.Scan(&a.ContactID, &a.N, &st, &fin, &a.Outcome, &a.Code, &a.Detail, &a.Class); err != nil {
 			return nil, err
 		}
 		a.StartedAt, a.FinishedAt = fromMS(st), fromMS(fin)
@@ -650,8 +659,8 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) erro
 				o.Events = nil
 				continue
 			}
-			if _, err := s.exec(tx, `INSERT OR REPLACE INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail) VALUES (?,?,?,?,?,?,?)`,
-				a.ContactID, a.N, ms(a.StartedAt), ms(a.FinishedAt), a.Outcome, a.Code, a.Detail); err != nil {
+			if _, err := s.exec(tx, `INSERT OR REPLACE INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail, class) VALUES (?,?,?,?,?,?,?,?)`,
+				a.ContactID, a.N, ms(a.StartedAt), ms(a.FinishedAt), a.Outcome, a.Code, a.Detail, a.Class); err != nil {
 				return err
 			}
 			if len(o.Raw) > 0 {

@@ -514,6 +514,55 @@ func testListContacts(t *testing.T, b Backend) {
 	}
 }
 
+// testListContactsByCustomer: the customer of an inbound contact (INBOUND,
+// API) is its From address, of the others its To address; replies are the
+// contacts whose RelatedContactID names a contact.
+func testListContactsByCustomer(t *testing.T, b Backend) {
+	f := newFixture(t, b.Open(t))
+	in := f.instance()
+	support := connect.Endpoint{Address: "support@example.com"}
+	add := func(method string, from, to connect.Endpoint, related string) string {
+		t.Helper()
+		c := f.newContact(in.ID)
+		c.InitiationMethod, c.From, c.To, c.RelatedContactID = method, from, to, related
+		if err := f.s.CreateContact(f.ctx, c, []connect.Event{f.event(c, connect.EventInitiated)}, nil); err != nil {
+			t.Fatalf("CreateContact: %v", err)
+		}
+		return c.ID
+	}
+	ana, dora := connect.Endpoint{Address: "Ana@Example.org"}, connect.Endpoint{Address: "dora@example.org"}
+	out := add("OUTBOUND", support, ana, "")
+	reply := add("INBOUND", ana, support, out)
+	api := add("API", ana, support, "")
+	fromDora := add("INBOUND", dora, support, out)
+	add("OUTBOUND", ana, dora, "") // ana is the sender here, not the customer
+	ids := func(flt connect.ContactFilter) string {
+		t.Helper()
+		page, err := f.s.ListContacts(f.ctx, flt)
+		must(t, "ListContacts", err)
+		var got []string
+		for _, c := range page.Contacts {
+			got = append(got, c.ID)
+		}
+		return strings.Join(got, ",")
+	}
+	for _, c := range []struct {
+		name string
+		flt  connect.ContactFilter
+		want []string
+	}{
+		{"customer ana, any case", connect.ContactFilter{InstanceID: in.ID, Customer: "ana@example.ORG"}, []string{api, reply, out}},
+		{"customer support", connect.ContactFilter{Customer: "support@example.com"}, nil},
+		{"replies", connect.ContactFilter{InstanceID: in.ID, RelatedContactID: out}, []string{fromDora, reply}},
+		{"replies of ana", connect.ContactFilter{RelatedContactID: out, Customer: "ana@example.org"}, []string{reply}},
+		{"replies of a contact without any", connect.ContactFilter{RelatedContactID: reply}, nil},
+	} {
+		if got := ids(c.flt); got != strings.Join(c.want, ",") {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
 func testConcurrentUpdates(t *testing.T, b Backend) {
 	f := newFixture(t, b.Open(t))
 	in := f.instance()

@@ -133,7 +133,7 @@ func testJobs(t *testing.T, b Backend) {
 	// A deferral: the job waits until RetryAt, then comes back as the next attempt.
 	retryAt := ms(after.Add(10 * time.Minute))
 	def := []connect.Outcome{{Job: cur[o2.Contact.ID], RetryAt: retryAt,
-		Attempt: connect.Attempt{ContactID: o2.Contact.ID, N: 2, StartedAt: after, FinishedAt: after, Outcome: "deferred", Code: 451, Detail: "try later"},
+		Attempt: connect.Attempt{ContactID: o2.Contact.ID, N: 2, StartedAt: after, FinishedAt: after, Outcome: "deferred", Detail: "certificate not trusted", Class: connect.ClassConfig},
 		Events:  []connect.Event{f.event(o2.Contact, connect.EventDeferred)}}}
 	// Several outcomes in one call: the deferral and a bounce.
 	bounce := connect.Outcome{Job: cur[o3.Contact.ID], Final: true, State: connect.StateFailed, Reason: connect.ReasonBounced,
@@ -144,6 +144,10 @@ func testJobs(t *testing.T, b Backend) {
 	if def[0].Events[0].ID == 0 || def[1].Events[0].ID <= def[0].Events[0].ID {
 		t.Fatalf("event ids of a two-outcome report: %d, %d", def[0].Events[0].ID, def[1].Events[0].ID)
 	}
+	// The attempt keeps its class (a configuration error here).
+	as, err = f.s.ListAttempts(f.ctx, o2.Contact.ID)
+	must(t, "ListAttempts of the deferral", err)
+	same(t, "ListAttempts of the deferral", as, []connect.Attempt{def[0].Attempt})
 	if c, _ := f.s.GetContact(f.ctx, "", o2.Contact.ID); c.State != connect.StateQueued {
 		t.Fatalf("a deferred contact is %s, want QUEUED", c.State)
 	}

@@ -73,6 +73,7 @@ func connectCases() []testCase {
 		{"contacts", testContacts},
 		{"start-outbound", testStartOutbound},
 		{"list-contacts", testListContacts},
+		{"list-contacts-customer", testListContactsByCustomer},
 		{"concurrent-updates", testConcurrentUpdates},
 		{"jobs", testJobs},
 		{"jobs-concurrent-claims", testClaimConcurrent},

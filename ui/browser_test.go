@@ -6,10 +6,12 @@ package ui_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/smtp"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,7 +55,12 @@ type browser struct {
 	// they are accepted when accept is set, else dismissed.
 	dialogs atomic.Int32
 	accept  atomic.Bool
+	// width is the viewport width in CSS pixels (0: the window's, 1280).
+	width int64
 }
+
+// windowWidth and windowHeight are the browser window's size.
+const windowWidth, windowHeight = 1280, 900
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
@@ -62,7 +69,7 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(windowWidth, windowHeight))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelTab(); cancelAlloc() })
@@ -82,6 +89,24 @@ func newBrowser(t *testing.T) *browser {
 		}
 	}()
 	return b
+}
+
+// newTab opens another tab of the same browser (same profile, same
+// origin's shared workers); close closes it.
+func (b *browser) newTab() (tab *browser, close func()) {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	if err := chromedp.Do(ctx); err != nil {
+		b.t.Fatalf("opening a tab: %v", err)
+	}
+	return &browser{t: b.t, ctx: ctx, width: b.width}, cancel
+}
+
+// viewport makes the page width x height CSS pixels wide, as a phone would.
+func (b *browser) viewport(width, height int64) {
+	b.t.Helper()
+	b.width = width
+	b.do("set the viewport", chromedp.EmulateViewport(width, height))
 }
 
 // do runs actions with a time limit.
@@ -118,21 +143,45 @@ func (b *browser) waitJS(what, expr string) {
 	}
 }
 
+// docsScreenshot tells the shots the README shows (docs/screenshot-<name>.png).
+func docsScreenshot(name string) bool {
+	switch name {
+	case "contacts", "contact", "template", "contacts-narrow", "contact-narrow":
+		return true
+	}
+	return false
+}
+
 // shot saves a full-page PNG screenshot as a test artifact: in
 // $CONNECTMAIL_TEST_ARTIFACTS when set, else in the test's temporary
-// directory; with UPDATE_SCREENSHOTS=1 also as docs/screenshot-<name>.png.
+// directory; with UPDATE_SCREENSHOTS=1 the ones the README shows also go to
+// docs/screenshot-<name>.png.
 func (b *browser) shot(name string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
 	// Make the viewport as tall as the page, so the out-of-process preview
 	// frames are painted, then capture it as PNG.
-	height := eval[int64](b, `window.scrollTo(0, 0); Math.ceil(document.documentElement.scrollHeight)`)
+	height, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`window.scrollTo(0, 0); Math.ceil(document.documentElement.scrollHeight)`))
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	width := b.width
+	if width == 0 {
+		width = windowWidth
+	}
 	png, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, height), chromedp.Sleep(400*time.Millisecond)); err != nil {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height), chromedp.Sleep(400*time.Millisecond)); err != nil {
 			return nil, err
 		}
-		defer func() { _ = chromedp.Do(ctx, chromedp.ResetViewport()) }()
+		defer func() {
+			if b.width != 0 {
+				_ = chromedp.Do(ctx, chromedp.EmulateViewport(b.width, windowHeight))
+			} else {
+				_ = chromedp.Do(ctx, chromedp.ResetViewport())
+			}
+		}()
 		return chromedp.CaptureScreenshot()(ctx, tg)
 	})
 	if err != nil {
@@ -151,7 +200,7 @@ func (b *browser) shot(name string) {
 		b.t.Fatal(err)
 	}
 	b.t.Logf("screenshot %s", file)
-	if name != "failure" && os.Getenv("UPDATE_SCREENSHOTS") == "1" {
+	if docsScreenshot(name) && os.Getenv("UPDATE_SCREENSHOTS") == "1" {
 		if err := os.MkdirAll(filepath.Join("..", "docs"), 0o755); err != nil {
 			b.t.Fatal(err)
 		}
@@ -196,6 +245,7 @@ func (b *browser) frameText(part, expr string) string {
 type harness struct {
 	t      *testing.T
 	url    string
+	srv    *servertest.Server
 	client *connect.Client
 	sink   *smtpsink.Sink
 }
@@ -213,7 +263,8 @@ func startServer(t *testing.T, mutate func(*server.Config)) *harness {
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	h := &harness{t: t, url: servertest.Start(t, cfg).URL, sink: sink}
+	srv := servertest.Start(t, cfg)
+	h := &harness{t: t, url: srv.URL, srv: srv, sink: sink}
 	h.client = connect.New(connect.Options{
 		BaseEndpoint: aws.String(h.url), Region: "us-east-1",
 		Credentials: awscreds.NewStaticCredentialsProvider("test", "test", ""),
@@ -260,6 +311,27 @@ func (h *harness) send(ctx context.Context, instanceID, to, subject, html string
 		h.t.Fatal(err)
 	}
 	return *c.ContactId
+}
+
+// receive has a customer mail raw (CRLF lines) to rcpt over the server's
+// inbound SMTP listener (Config.SMTPAddr must be set), and returns the
+// contact it became.
+func (h *harness) receive(from, rcpt, raw string) string {
+	h.t.Helper()
+	if err := smtp.SendMail(h.srv.SMTPAddr(), nil, from, []string{rcpt}, []byte(raw)); err != nil {
+		h.t.Fatal(err)
+	}
+	var list struct {
+		Messages []struct{ ContactID, InitiationMethod string } `json:"messages"`
+	}
+	resp, err := http.Get(h.url + "/api/v1/messages?limit=1")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(body(h.t, resp)), &list); err != nil || len(list.Messages) != 1 || list.Messages[0].InitiationMethod != "INBOUND" {
+		h.t.Fatalf("the newest contact after receiving: %+v (%v)", list.Messages, err)
+	}
+	return list.Messages[0].ContactID
 }
 
 // pixelServer stands in for a remote image host and counts its requests.
@@ -477,7 +549,8 @@ func TestBrowserCredentials(t *testing.T) {
 	b := newBrowser(t)
 	u := strings.Replace(h.url, "http://", "http://AKIDUI:s3cret-ui@", 1)
 	b.do("open with credentials", chromedp.Navigate(u+"/ui/"), chromedp.WaitVisible(chromedp.CSS("#list-status")))
-	b.waitJS("the live stream", `document.documentElement.dataset.live === 'up'`)
+	// The shared worker's stream request carries the credentials too.
+	b.waitJS("the live stream", `document.documentElement.dataset.live === 'up' && document.documentElement.dataset.liveMode === 'shared'`)
 	if got := eval[string](b, `document.getElementById('list-status').textContent`); got != "No contacts match." {
 		t.Errorf("list status = %q", got)
 	}
@@ -511,6 +584,42 @@ func seed(t *testing.T, fill func(ctx context.Context, st *sqlite.Store)) string
 		t.Fatal(err)
 	}
 	return "sqlite:" + path
+}
+
+// seedTemplate stores a knowledge base (eu-west-1) with one email template
+// whose version 1 is active, and returns their ids.
+func seedTemplate(ctx context.Context, t *testing.T, st *sqlite.Store) (kbID, tID string) {
+	t.Helper()
+	ctx = cmconnect.WithCaller(ctx, cmconnect.Caller{Region: "eu-west-1"})
+	svc := template.NewService(template.Config{AccountID: "000000000000", Store: st})
+	kb, err := svc.CreateKnowledgeBase(ctx, &template.CreateKnowledgeBaseInput{Name: "Acme mail", KnowledgeBaseType: template.KnowledgeBaseTypeMessageTemplates})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kbID = kb.KnowledgeBase.KnowledgeBaseID
+	tm, err := svc.CreateMessageTemplate(ctx, &template.CreateMessageTemplateInput{
+		KnowledgeBaseID: kbID, Name: "Order shipped", ChannelSubtype: template.SubtypeEmail, Language: "en_US",
+		Content: &template.Content{Email: &template.EmailContent{
+			Subject: "Order {{Attributes.Custom.orderId}} shipped",
+			Body: &template.EmailBody{
+				HTML: &template.BodyContent{Content: `<h2 style="color:#067647">Hi {{Attributes.Customer.FirstName}},</h2>` +
+					`<p>order <b>{{Attributes.Custom.orderId}}</b> is on its way.</p><p>— {{Attributes.System.Name}}</p>`},
+				PlainText: &template.BodyContent{Content: "Hi {{Attributes.Customer.FirstName}}, order {{Attributes.Custom.orderId}} is on its way."},
+			},
+		}},
+		DefaultAttributes: &render.Attributes{System: render.SystemAttributes{Name: "Acme"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tID = tm.MessageTemplate.MessageTemplateID
+	if _, err := svc.CreateMessageTemplateVersion(ctx, &template.CreateMessageTemplateVersionInput{KnowledgeBaseID: kbID, MessageTemplateID: tID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ActivateMessageTemplate(ctx, &template.VersionInput{KnowledgeBaseID: kbID, MessageTemplateID: tID, VersionNumber: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return kbID, tID
 }
 
 func seedInstance(ctx context.Context, t *testing.T, st *sqlite.Store) *cmconnect.Instance {
@@ -643,38 +752,8 @@ func TestBrowserThousandsPaginated(t *testing.T) {
 // render preview with sample and edited attributes.
 func TestBrowserTemplates(t *testing.T) {
 	chromium(t)
-	var kbID, tID string
-	db := seed(t, func(ctx context.Context, st *sqlite.Store) {
-		ctx = cmconnect.WithCaller(ctx, cmconnect.Caller{Region: "eu-west-1"})
-		svc := template.NewService(template.Config{AccountID: "000000000000", Store: st})
-		kb, err := svc.CreateKnowledgeBase(ctx, &template.CreateKnowledgeBaseInput{Name: "Acme mail", KnowledgeBaseType: template.KnowledgeBaseTypeMessageTemplates})
-		if err != nil {
-			t.Fatal(err)
-		}
-		kbID = kb.KnowledgeBase.KnowledgeBaseID
-		tm, err := svc.CreateMessageTemplate(ctx, &template.CreateMessageTemplateInput{
-			KnowledgeBaseID: kbID, Name: "Order shipped", ChannelSubtype: template.SubtypeEmail, Language: "en_US",
-			Content: &template.Content{Email: &template.EmailContent{
-				Subject: "Order {{Attributes.Custom.orderId}} shipped",
-				Body: &template.EmailBody{
-					HTML: &template.BodyContent{Content: `<h2 style="color:#067647">Hi {{Attributes.Customer.FirstName}},</h2>` +
-						`<p>order <b>{{Attributes.Custom.orderId}}</b> is on its way.</p><p>— {{Attributes.System.Name}}</p>`},
-					PlainText: &template.BodyContent{Content: "Hi {{Attributes.Customer.FirstName}}, order {{Attributes.Custom.orderId}} is on its way."},
-				},
-			}},
-			DefaultAttributes: &render.Attributes{System: render.SystemAttributes{Name: "Acme"}},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tID = tm.MessageTemplate.MessageTemplateID
-		if _, err := svc.CreateMessageTemplateVersion(ctx, &template.CreateMessageTemplateVersionInput{KnowledgeBaseID: kbID, MessageTemplateID: tID}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := svc.ActivateMessageTemplate(ctx, &template.VersionInput{KnowledgeBaseID: kbID, MessageTemplateID: tID, VersionNumber: 1}); err != nil {
-			t.Fatal(err)
-		}
-	})
+	var tID string
+	db := seed(t, func(ctx context.Context, st *sqlite.Store) { _, tID = seedTemplate(ctx, t, st) })
 	h := startServer(t, func(c *server.Config) { c.DB = db })
 	b := newBrowser(t)
 

@@ -146,11 +146,17 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "HTTP listener `HOST:PORT` for the AWS APIs, the web UI (/ui/), the inspection API (/api/v1/) and /metrics")
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "database `DSN`: sqlite:PATH (embedded) or a postgres:// URL")
 	fs.StringVar(&cfg.SMTPRelay, "smtp-relay", "", "where outbound mail goes: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://host:port (implicit TLS); empty = capture mode: messages are composed and stored, not sent")
+	fs.StringVar(&cfg.SMTPRelayCA, "smtp-relay-ca", "", "PEM `FILE` of the CA certificates the relay's TLS certificate must chain to (a private CA), instead of the system roots")
+	fs.BoolVar(&cfg.SMTPRelayInsecureSkipVerify, "smtp-relay-insecure-skip-verify", false, "accept any relay TLS certificate, unverified; for test relays only (logged as a warning at start)")
+	fs.StringVar(&cfg.SMTPHelo, "smtp-helo", "", "`NAME` said in EHLO to the relay: a fully qualified host name or an address literal such as [192.0.2.1]; empty = this machine's host name")
 	fs.StringVar(&cfg.SMTPAddr, "smtp-addr", "", "inbound SMTP listener `HOST:PORT` for customer mail and replies; empty = off")
 	fs.StringVar(&cfg.SMTPTLSCert, "smtp-tls-cert", "", "PEM certificate `FILE` (chain) the inbound SMTP listener offers with STARTTLS; needs --smtp-tls-key")
 	fs.StringVar(&cfg.SMTPTLSKey, "smtp-tls-key", "", "PEM private key `FILE` of --smtp-tls-cert")
 	fs.StringVar(&cfg.AccountID, "account-id", cfg.AccountID, "12-digit AWS account id used in every ARN")
-	fs.StringVar(&cfg.CredentialsFile, "credentials", "", "JSON `FILE` of access keys and what each may do; without it only key test / secret test is accepted, and only on a loopback --addr")
+	fs.StringVar(&cfg.CredentialsFile, "credentials", "", "JSON `FILE` of access keys and what each may do; without it only key test / secret test is accepted, and only on a loopback --addr (or with --emulator)")
+	fs.BoolVar(&cfg.Emulator, "emulator", false, "accept the public test/test key on any --addr (containers, CI service containers); logs a warning; answers only loopback Host names and --allowed-hosts")
+	var allowedHosts listFlag
+	fs.Var(&allowedHosts, "allowed-hosts", "Host `NAMES` answered besides loopback ones (comma-separated host names or IP addresses); without --credentials nothing else is; default with --emulator: this machine's host name")
 	fs.Var(&dkim, "dkim", "DKIM signing key `DOMAIN:SELECTOR:KEYFILE` (PEM, RSA or Ed25519); repeat or comma-separate for several domains")
 	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "most simultaneous SMTP connections to the relay")
 	fs.DurationVar(&cfg.RetryBase, "retry-base", cfg.RetryBase, "first retry delay after a temporary failure; each later retry doubles it (capped at 20m), with jitter")
@@ -162,7 +168,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.Var(rates, "domain-rate", "per-destination-domain delivery limit `DOMAIN=N` messages/second; \"*\" sets it for every other domain; repeat or comma-separate (e.g. gmail.com=20,*=100)")
 	fs.DurationVar(&cfg.SuppressFor, "suppress-for", 0, "how long a hard-bounced address stays on the suppression list; 0 = until removed")
 	fs.BoolVar(&cfg.FaultInjection, "fault-injection", false, "honour the X-Connectmail-Fault request header (throttle, unavailable, internal, lost) so that SDK retry handling can be tested; never in production")
-	fs.BoolVar(&cfg.Profiling, "pprof", false, "serve Go runtime profiles at /debug/pprof/ (CPU: /debug/pprof/profile?seconds=N; heap, goroutine, allocs, block, mutex), behind the same access as /metrics")
+	fs.BoolVar(&cfg.Profiling, "pprof", false, "serve Go runtime profiles at /debug/pprof/ (CPU: /debug/pprof/profile?seconds=N; heap, goroutine, allocs, block, mutex), for keys allowed debug:pprof")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.Usage = func() {
@@ -201,6 +207,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg.DKIM = dkim
 	cfg.Webhooks = hooks
+	cfg.AllowedHosts = allowedHosts
 	if len(rates) > 0 {
 		cfg.DomainRates = rates
 	}
