@@ -80,8 +80,7 @@ func startContainer(t *testing.T, p podman, image string, args ...string) *conta
 	p.must(t, append(run, image)...)
 	t.Cleanup(func() {
 		if t.Failed() {
-			logs, _ := p.output("logs", name)
-			t.Logf("container %s logs:\n%s", name, logs)
+			t.Logf("container %s logs:\n%s", name, p.logs(name))
 		}
 		_, _ = p.output("rm", "--force", "--time", "5", name)
 	})
@@ -165,12 +164,20 @@ func TestContainerSmoke(t *testing.T) {
 	instanceID := smoke(t, c.endpoint)
 
 	// The image's HEALTHCHECK (podman runs it on demand here: no systemd timers).
-	if out, err := p.output("healthcheck", "run", c.name); err != nil || !strings.Contains(out, "healthy") && out != "" {
+	if out, err := p.output("healthcheck", "run", c.name); err != nil {
 		t.Errorf("podman healthcheck run: %v %q", err, out)
 	}
-	logs := p.must(t, "logs", c.name)
+	if status := p.must(t, "inspect", "--format", "{{.State.Health.Status}}", c.name); status != "healthy" {
+		t.Errorf("health status after a check: %q", status)
+	}
+	logs := p.logs(c.name)
 	if _, after, ok := strings.Cut(logs, "msg=started startup="); ok {
-		t.Logf("server startup inside the container: %s", strings.Fields(after)[0])
+		t.Logf("server startup inside the container (server.New to listening): %s", strings.Fields(after)[0])
+	} else {
+		t.Errorf("no startup time in the container's debug log:\n%s", logs)
+	}
+	if !strings.Contains(logs, "EMULATOR MODE") {
+		t.Errorf("the emulator's warning is not in the container's log:\n%s", logs)
 	}
 
 	p.must(t, "rm", "--force", "--time", "10", c.name)

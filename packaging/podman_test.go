@@ -58,6 +58,15 @@ func (p podman) must(tb testing.TB, args ...string) string {
 	return out
 }
 
+// logs is a container's output, stdout and stderr together.
+func (p podman) logs(name string) string {
+	out, err := exec.Command(p.bin, "logs", name).CombinedOutput()
+	if err != nil {
+		return fmt.Sprintf("podman logs %s: %v\n%s", name, err, out)
+	}
+	return string(out)
+}
+
 // exists reports whether an image is in local storage.
 func (p podman) exists(image string) bool {
 	return exec.Command(p.bin, "image", "exists", image).Run() == nil
