@@ -185,7 +185,18 @@ func (h hostImage) build(p podman, version string) (string, error) {
 	if p.exists(h.name) {
 		return h.name, nil
 	}
-	return h.name, h.importInto(p)
+	if err := h.importInto(p); err != nil {
+		return "", err
+	}
+	// Images of an older recipe or version are not used again.
+	repo, _, _ := strings.Cut(h.name, ":")
+	older, _ := p.output("images", "--filter", "reference="+repo, "--format", "{{.Repository}}:{{.Tag}}")
+	for _, o := range strings.Fields(older) {
+		if o != h.name {
+			_, _ = p.output("rmi", o)
+		}
+	}
+	return h.name, nil
 }
 
 // hostImageRecipe changes when the way rootfs assembles images does, so that
