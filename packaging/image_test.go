@@ -3,9 +3,12 @@ package packaging_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -206,6 +209,33 @@ func TestContainerEmulatorOnlyWhenAsked(t *testing.T) {
 	out, err := p.output("run", "--rm", "--network", "none", "--env", "CONNECTMAIL_EMULATOR=0", image)
 	if err == nil || !strings.Contains(out+err.Error(), "refusing to listen on 0.0.0.0:4580") {
 		t.Fatalf("without the emulator the container did not refuse: %v %s", err, out)
+	}
+}
+
+// TestContainerWithCredentials is the README's way out of emulator mode:
+// a credentials file mounted read-only, the emulator off. The file's key
+// works; the public test/test key does not.
+func TestContainerWithCredentials(t *testing.T) {
+	p, image := connectmailImage(t)
+	creds := filepath.Join(t.TempDir(), "credentials.json")
+	const id, secret = "AKIACONTAINERTEST", "container-test-secret"
+	doc := fmt.Sprintf(`{"keys": [{"accessKeyId": %q, "secretAccessKey": %q, "allow": ["connect:*", "inspect:*"]}]}`, id, secret)
+	if err := os.WriteFile(creds, []byte(doc), 0o644); err != nil { // readable by the image's UID 65532
+		t.Fatal(err)
+	}
+	c := startContainer(t, p, image, "--volume", creds+":/run/secrets/credentials.json:ro",
+		"--env", "CONNECTMAIL_EMULATOR=0", "--env", "CONNECTMAIL_CREDENTIALS=/run/secrets/credentials.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, k := range []struct {
+		id, secret string
+		ok         bool
+	}{{id, secret, true}, {"test", "test", false}} {
+		client := sdkFromEnvironment(t, map[string]string{"AWS_ENDPOINT_URL": c.endpoint, "AWS_ACCESS_KEY_ID": k.id, "AWS_SECRET_ACCESS_KEY": k.secret})
+		_, err := client.ListInstances(ctx, &connect.ListInstancesInput{})
+		if (err == nil) != k.ok {
+			t.Errorf("ListInstances with key %s: %v, want success=%v", k.id, err, k.ok)
+		}
 	}
 }
 
