@@ -4,16 +4,18 @@
 # Containerfile twin.
 #
 #   podman build --format docker -t connectmail .      (or: docker build -t connectmail .)
-#   podman run --rm -p 4580:4580 -p 2525:2525 connectmail
+#   podman run --rm -p 127.0.0.1:4580:4580 -p 127.0.0.1:2525:2525 connectmail
 #
 # THIS IS AN EMULATOR IMAGE BY DEFAULT: CONNECTMAIL_EMULATOR=1 makes the server
 # accept the public test/test key on 0.0.0.0, for CI and local development.
 # For anything else mount a credentials file and unset the emulator:
-#   -e CONNECTMAIL_EMULATOR= -e CONNECTMAIL_CREDENTIALS=/run/secrets/creds.json
+#   -e CONNECTMAIL_EMULATOR=0 -e CONNECTMAIL_CREDENTIALS=/run/secrets/creds.json
 #
-# The builder is any image with a Go toolchain recent enough for go.mod
-# (GOTOOLCHAIN=auto fetches a newer one through the module proxy if needed).
-# Modules come from GOPROXY; nothing else is downloaded.
+# The builder is any image with a Go toolchain at least as new as go.mod's
+# go line, a shell, mkdir and chmod (the official golang image; the tests use
+# one made from the machine's own toolchain). Modules come from GOPROXY;
+# nothing else is downloaded. RUN --mount needs BuildKit (docker 23 and
+# later by default) or podman/buildah.
 ARG GO_IMAGE=docker.io/library/golang:1.26
 
 FROM ${GO_IMAGE} AS build
