@@ -202,13 +202,31 @@ func TestContainerSmoke(t *testing.T) {
 }
 
 // TestContainerEmulatorOnlyWhenAsked: the emulator default is the image's
-// explicit choice; with it turned off and no credentials, the server still
-// refuses to listen on 0.0.0.0.
+// explicit choice. Turned off with no credentials, the server still refuses
+// to listen on 0.0.0.0; a credentials file with the emulator left on is
+// refused too, so the public key cannot ride along with real ones.
 func TestContainerEmulatorOnlyWhenAsked(t *testing.T) {
 	p, image := connectmailImage(t)
-	out, err := p.output("run", "--rm", "--network", "none", "--env", "CONNECTMAIL_EMULATOR=0", image)
-	if err == nil || !strings.Contains(out+err.Error(), "refusing to listen on 0.0.0.0:4580") {
-		t.Fatalf("without the emulator the container did not refuse: %v %s", err, out)
+	creds := filepath.Join(t.TempDir(), "credentials.json")
+	if err := os.WriteFile(creds, []byte(`{"keys": [{"accessKeyId": "AKIAX", "secretAccessKey": "x"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"emulator off, no credentials", []string{"--env", "CONNECTMAIL_EMULATOR=0"}, "refusing to listen on 0.0.0.0:4580"},
+		{"credentials with the emulator left on", []string{"--volume", creds + ":/c.json:ro", "--env", "CONNECTMAIL_CREDENTIALS=/c.json"}, "does not go with --credentials"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := append(append([]string{"run", "--rm", "--network", "none"}, c.args...), image)
+			out, err := p.output(args...)
+			if err == nil || !strings.Contains(out+err.Error(), c.want) {
+				t.Fatalf("the container did not refuse with %q: %v %s", c.want, err, out)
+			}
+		})
 	}
 }
 
