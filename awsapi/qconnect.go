@@ -144,7 +144,8 @@ func QConnectService(svc *template.Service) *Service {
 
 // TemplateAttachmentHandler serves the files of message template
 // attachments at template.AttachmentPath + <attachment-id>: the URL that
-// qconnect responses give in MessageTemplateAttachment.url.
+// qconnect responses give in MessageTemplateAttachment.url, refused (403)
+// after its urlExpiry or when its signature does not match.
 func TemplateAttachmentHandler(svc *template.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -153,11 +154,15 @@ func TemplateAttachmentHandler(svc *template.Service) http.Handler {
 			return
 		}
 		id := strings.TrimPrefix(r.URL.Path, template.AttachmentPath)
-		name, ct, data, err := svc.AttachmentFile(r.Context(), id)
+		name, ct, data, err := svc.AttachmentFile(r.Context(), id, r.URL.Query())
 		if err != nil {
 			var fe *fault.Error
 			if errors.As(err, &fe) && fe.Kind == fault.NotFound {
 				http.Error(w, "attachment not found", http.StatusNotFound)
+				return
+			}
+			if errors.As(err, &fe) && fe.Kind == fault.AccessDenied {
+				http.Error(w, fe.Message, http.StatusForbidden)
 				return
 			}
 			http.Error(w, "internal error", http.StatusInternalServerError)

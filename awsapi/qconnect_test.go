@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -300,6 +301,20 @@ func TestQConnectLifecycle(t *testing.T) {
 	dl.Body.Close()
 	if dl.StatusCode != 200 || string(data) != "%PDF-1.4 terms" || dl.Header.Get("Content-Type") != "application/pdf" {
 		t.Errorf("download: %d %q %s", dl.StatusCode, data, dl.Header.Get("Content-Type"))
+	}
+	// The URL expires when its response says, and its expiry cannot be moved.
+	if exp, err := time.Parse(time.RFC3339, att.str("attachment.urlExpiry")); err != nil || !strings.Contains(attURL, "expires="+strconv.FormatInt(exp.Unix(), 10)+"&") {
+		t.Errorf("url %s does not expire at its urlExpiry %s", attURL, att.str("attachment.urlExpiry"))
+	}
+	for _, bad := range []string{strings.Split(attURL, "?")[0], strings.Replace(attURL, "expires=", "expires=9", 1)} {
+		dl, err := http.Get(bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dl.Body.Close()
+		if dl.StatusCode != http.StatusForbidden {
+			t.Errorf("GET %s: %d, want 403", bad, dl.StatusCode)
+		}
 	}
 	// A UTF-8 text attachment downloads with its charset (issue 13: mojibake otherwise).
 	txt := h.ok(h.call("POST", tplPath(kb, id, "attachments"), nil, map[string]any{

@@ -188,6 +188,14 @@ func (c *cachingStore) FindEmailAddress(ctx context.Context, instanceID, address
 	})
 }
 
+// LookupEmailAddress implements Store. Instance ids never contain "\x00",
+// so the key cannot meet one of FindEmailAddress's.
+func (c *cachingStore) LookupEmailAddress(ctx context.Context, address string) (*EmailAddress, error) {
+	return lookup(c, &c.addresses, "\x00"+strings.ToLower(address), func() (*EmailAddress, error) {
+		return c.Store.LookupEmailAddress(ctx, address)
+	})
+}
+
 // The writes below change what the cache holds: each drops it.
 
 // DeleteInstance implements Store.

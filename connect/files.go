@@ -146,12 +146,15 @@ func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttached
 	}
 	out := &StartAttachedFileUploadOutput{
 		FileArn: f.ARN, FileID: f.ID, CreationTime: iso(now), FileStatus: f.Status, CreatedBy: in.CreatedBy,
-		UploadURLMetadata: &URLMetadata{URL: u, URLExpiry: iso(now.Add(expiry)), HeadersToInclude: map[string]string{"Content-Type": ct}},
+		// now was read before signing; the fraction goes, as from the
+		// signature's X-Amz-Date: the expiry announced is never later than the real one.
+		UploadURLMetadata: &URLMetadata{URL: u, URLExpiry: iso(now.Truncate(time.Second).Add(expiry)), HeadersToInclude: map[string]string{"Content-Type": ct}},
 	}
 	tok := in.ClientToken
 	in.ClientToken = ""
 	err = s.cfg.Store.CreateFile(ctx, f, FileLimits{MaxCount: MaxFilesPerResource, MaxTotalBytes: MaxResourceFileBytes},
 		newIdem("StartAttachedFileUpload", tok, in, out))
+	err = fileQuotaError(err)
 	if ok, err := replay(err, out); ok || err != nil {
 		return out, err
 	}
@@ -264,11 +267,15 @@ func (s *Service) GetAttachedFile(ctx context.Context, in *AttachedFileInput) (*
 		if in.URLExpiryInSeconds > 0 {
 			expiry = time.Duration(in.URLExpiryInSeconds) * time.Second
 		}
+		// Read the clock before signing and drop the fraction, as the
+		// signature's X-Amz-Date does: the expiry announced is never later
+		// than the real one.
+		signed := s.now().Truncate(time.Second)
 		u, err := s.cfg.Files.Presign(ctx, "GET", inst.ID, f.ID, expiry)
 		if err != nil {
 			return nil, fault.Wrap(err, "presigning the download URL failed")
 		}
-		out.DownloadURLMetadata = &URLMetadata{URL: u, URLExpiry: iso(s.now().Add(expiry))}
+		out.DownloadURLMetadata = &URLMetadata{URL: u, URLExpiry: iso(signed.Add(expiry))}
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package connect
 
 import (
+	"errors"
 	"time"
 
 	"github.com/connectmail/connectmail/fault"
@@ -56,9 +57,37 @@ const (
 	ReasonTotalFileCountExceeded = "TOTAL_FILE_COUNT_EXCEEDED"
 )
 
-// FileQuotaError is the error a Store returns when a new file would break
-// FileLimits; reason is ReasonTotalFileSizeExceeded or ReasonTotalFileCountExceeded.
-func FileQuotaError(reason, message string) *fault.Error {
+// The errors a FileStore returns when a new file would break FileLimits
+// (kind fault.Quota); the Service words them for the caller.
+var (
+	ErrTooManyFiles  error = &fault.Error{Kind: fault.Quota, Message: "the resource has the most files allowed"}
+	ErrFilesTooLarge error = &fault.Error{Kind: fault.Quota, Message: "the resource's files would exceed the total size allowed"}
+)
+
+// Check is the rule a FileStore applies inside the transaction that adds a
+// file of size bytes to a resource that has count files of total bytes:
+// ErrTooManyFiles or ErrFilesTooLarge when the file would break the limits.
+func (l FileLimits) Check(count int, total, size int64) error {
+	if l.MaxCount > 0 && count+1 > l.MaxCount {
+		return ErrTooManyFiles
+	}
+	if l.MaxTotalBytes > 0 && total+size > l.MaxTotalBytes {
+		return ErrFilesTooLarge
+	}
+	return nil
+}
+
+// fileQuotaError words a FileStore's quota error for the caller.
+func fileQuotaError(err error) error {
+	var reason, message string
+	switch {
+	case errors.Is(err, ErrTooManyFiles):
+		reason, message = ReasonTotalFileCountExceeded, "The resource already has the maximum number of attached files"
+	case errors.Is(err, ErrFilesTooLarge):
+		reason, message = ReasonTotalFileSizeExceeded, "The total size of the resource's attached files would exceed the quota"
+	default:
+		return err
+	}
 	return &fault.Error{Kind: fault.Quota, Message: message,
 		Reason: map[string]any{"AttachedFileServiceQuotaExceededExceptionReason": reason}}
 }

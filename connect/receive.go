@@ -14,32 +14,21 @@ import (
 )
 
 // ResolveRecipient finds the instance email address that receives mail sent
-// to addr (an alias resolves to its primary). NotFound when no instance has it.
+// to addr (an alias resolves to its primary). NotFound when no instance has
+// it. An unknown address costs one indexed read, however many instances
+// there are.
 func (s *Service) ResolveRecipient(ctx context.Context, addr string) (*EmailAddress, error) {
-	after := ""
-	for {
-		list, err := s.cfg.Store.ListInstances(ctx, after, 100)
-		if err != nil {
-			return nil, err
-		}
-		for _, in := range list {
-			e, err := s.cfg.Store.FindEmailAddress(ctx, in.ID, addr)
-			if fault.Is(err, fault.NotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			if e.AliasOf != "" {
-				return s.cfg.Store.GetEmailAddress(ctx, in.ID, e.AliasOf)
-			}
-			return e, nil
-		}
-		if len(list) < 100 {
-			return nil, fault.NotFoundf("EmailAddress", "%s is not an email address of any instance", addr)
-		}
-		after = list[len(list)-1].ID
+	e, err := s.cfg.Store.LookupEmailAddress(ctx, addr)
+	if fault.Is(err, fault.NotFound) {
+		return nil, fault.NotFoundf("EmailAddress", "%s is not an email address of any instance", addr)
 	}
+	if err != nil {
+		return nil, err
+	}
+	if e.AliasOf != "" {
+		return s.cfg.Store.GetEmailAddress(ctx, e.InstanceID, e.AliasOf)
+	}
+	return e, nil
 }
 
 // ReceiveEmail records a message that arrived over SMTP for one instance
@@ -110,17 +99,13 @@ func (s *Service) ReceiveEmail(ctx context.Context, rcpt *EmailAddress, envelope
 		}
 	}
 	ev := []Event{s.event(c, EventInitiated, map[string]any{"from": customer.Address, "to": rcpt.Address, "via": "smtp"})}
-	// The same bytes for the same address are the same message: a sender
-	// that retries after a temporary failure (one recipient of several
-	// failed, the connection dropped before our reply) gets the contact
-	// recorded the first time instead of a second one.
-	sum := sha256.Sum256(append([]byte(rcpt.ID+"\x00"), raw...))
 	out := struct{ ContactID string }{id}
+	key := inboundKey(rcpt.ID, customer.Address, h.Get("Message-Id"), raw)
 	o := &Outbound{
 		Contact: c,
 		Message: Message{ContactID: id, InstanceID: inst.ID, EnvelopeFrom: envelopeFrom, Recipients: []string{rcpt.Address}, Raw: raw},
 		Events:  ev,
-		Idem:    newIdem("ReceiveEmail", hex.EncodeToString(sum[:]), rcpt.ID, out),
+		Idem:    newIdem("ReceiveEmail", key, rcpt.ID, out),
 	}
 	err = s.cfg.Store.CreateContactMessage(ctx, o, false)
 	if ok, err := replay(err, &out); ok || err != nil {
@@ -128,6 +113,27 @@ func (s *Service) ReceiveEmail(ctx context.Context, rcpt *EmailAddress, envelope
 	}
 	s.cfg.Publish(ev)
 	return id, nil
+}
+
+// inboundKey names a received message for deduplication: mail that gets the
+// key of a message already recorded is that message again — a sender that
+// retries after a temporary failure (one recipient of several failed, the
+// connection dropped before our reply), or the same mail arriving again by
+// another path with one more Received: header. With a Message-ID the key is
+// that id, its sender (the From address, lower-cased) and the recipient
+// address; without one it is the recipient and the message bytes, less
+// trailing line breaks. The key is an idempotency token of ReceiveEmail, so
+// the store's unique index on tokens makes the check and the insert one
+// atomic step.
+func inboundKey(rcptID, sender, messageID string, raw []byte) string {
+	h := sha256.New()
+	if ids := messageIDs(messageID); len(ids) > 0 {
+		h.Write([]byte("message-id\x00" + rcptID + "\x00" + strings.ToLower(sender) + "\x00" + ids[0]))
+	} else {
+		h.Write([]byte("bytes\x00" + rcptID + "\x00"))
+		h.Write(bytes.TrimRight(raw, "\r\n"))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func reverse(s []string) []string {

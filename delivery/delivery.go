@@ -18,14 +18,37 @@ import (
 	"github.com/connectmail/connectmail/connect"
 )
 
+// Queue is the stored delivery queue: jobs, their leases and the outcomes
+// of their attempts. Both engines implement it, each its own way (a SQLite
+// database has one process; PostgreSQL nodes lease jobs to themselves).
+type Queue interface {
+	// ClaimJobs leases up to limit due jobs to the caller until now+lease.
+	ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*connect.Job, error)
+	// NextJobAt reports when the earliest queued job becomes due (ok=false if none).
+	NextJobAt(ctx context.Context) (t time.Time, ok bool, err error)
+	// FinishAttempts records outcomes: attempt rows, job state, contact state,
+	// events, and the message bytes of outcomes that carry Raw. An outcome
+	// whose job was stopped or leased again since is dropped, its Events cleared.
+	FinishAttempts(ctx context.Context, outs []connect.Outcome) error
+	// ReleaseLeases makes the jobs leased by processes that are gone due now
+	// (for a single-process store: every leased job), returning how many.
+	ReleaseLeases(ctx context.Context, now time.Time) (int, error)
+	// QueueDepth counts jobs not yet finished.
+	QueueDepth(ctx context.Context) (int, error)
+}
+
+// SuppressionList is the stored list of addresses mail is not sent to.
+type SuppressionList interface {
+	// Suppressed returns the active suppression entries among addresses (case-insensitive).
+	Suppressed(ctx context.Context, addresses []string, now time.Time) (map[string]connect.Suppression, error)
+	// Suppress adds or replaces entries.
+	Suppress(ctx context.Context, entries []connect.Suppression) error
+}
+
 // Store is what the worker needs from storage.
 type Store interface {
-	ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*connect.Job, error)
-	NextJobAt(ctx context.Context) (time.Time, bool, error)
-	FinishAttempts(ctx context.Context, outs []connect.Outcome) error
-	ReleaseLeases(ctx context.Context, now time.Time) (int, error)
-	Suppressed(ctx context.Context, addresses []string, now time.Time) (map[string]connect.Suppression, error)
-	Suppress(ctx context.Context, entries []connect.Suppression) error
+	Queue
+	SuppressionList
 }
 
 // Receipt is what a relay answered to an accepted message.

@@ -75,9 +75,15 @@ var contactEvents = map[string]bool{
 	connect.EventCompleted: true, connect.EventContactDataUpdated: true,
 }
 
-// Renderer builds envelopes; it needs the account and the instances' ARNs.
+// Renderer builds envelopes; it needs the account, the database's id and
+// the instances' ARNs.
 type Renderer struct {
 	Account string
+	// Database is the random id of the database the events come from (32
+	// hex digits, see the stores' DatabaseID): envelope ids combine it with
+	// the event's position in the log, so that events of two databases never
+	// share an id.
+	Database string
 	// InstanceARN returns an instance's ARN (its region is the event's region).
 	InstanceARN func(ctx context.Context, instanceID string) string
 	mu          sync.Mutex
@@ -123,7 +129,7 @@ func (r *Renderer) Render(ctx context.Context, e connect.Event) Envelope {
 	d["instanceArn"] = inst
 	d["channel"] = "EMAIL"
 	env := Envelope{
-		Version: "0", ID: eventUUID(e.ID), Account: r.Account, Region: region,
+		Version: "0", ID: eventUUID(r.Database, e.ID), Account: r.Account, Region: region,
 		Time: e.Time.UTC().Format(time.RFC3339), Resources: []string{contactARN, inst}, Detail: d,
 	}
 	if contactEvents[e.Type] {
@@ -134,17 +140,24 @@ func (r *Renderer) Render(ctx context.Context, e connect.Event) Envelope {
 	return env
 }
 
-// eventUUID derives a stable UUID-shaped id from the event's sequence number.
-func eventUUID(id int64) string {
+// eventUUID derives a stable UUID-shaped id (version 4 layout) from the
+// database's id and the event's position in its log: the first 15 hex digits
+// come from the database (60 random bits), the last 15 are the position, so
+// the ids of one database share their start and end in the position in hex:
+// dddddddd-dddd-4ddd-8sss-ssssssssssss. A redelivered event keeps its id.
+func eventUUID(database string, seq int64) string {
 	const hex = "0123456789abcdef"
-	var b [32]byte
-	for i := range b {
-		b[i] = '0'
+	var d [15]byte
+	for i := range d {
+		d[i] = '0'
+		if i < len(database) {
+			d[i] = database[i]
+		}
 	}
-	for i := 31; i >= 20 && id > 0; i-- {
-		b[i] = hex[id&15]
-		id >>= 4
+	var q [15]byte
+	for i := len(q) - 1; i >= 0; i-- {
+		q[i] = hex[seq&15]
+		seq >>= 4
 	}
-	s := string(b[:])
-	return "c0ec7a11-" + s[12:16] + "-4" + s[17:20] + "-8" + s[21:24] + "-" + s[20:32]
+	return string(d[0:8]) + "-" + string(d[8:12]) + "-4" + string(d[12:15]) + "-8" + string(q[0:3]) + "-" + string(q[3:15])
 }

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,7 +48,11 @@ func addEvents(t *testing.T, st *sqlite.Store, id string, types ...string) {
 }
 
 func renderer(st *sqlite.Store) *events.Renderer {
-	return &events.Renderer{Account: "123456789012", InstanceARN: func(ctx context.Context, id string) string {
+	db, err := st.DatabaseID(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	return &events.Renderer{Account: "123456789012", Database: db, InstanceARN: func(ctx context.Context, id string) string {
 		in, err := st.GetInstance(ctx, id)
 		if err != nil {
 			return ""
@@ -74,10 +80,38 @@ func TestEnvelope(t *testing.T) {
 			t.Errorf("%s: %+v", c.typ, env)
 		}
 	}
-	a := r.Render(context.Background(), connect.Event{ID: 1, InstanceID: "i1"}).ID
-	b := r.Render(context.Background(), connect.Event{ID: 2, InstanceID: "i1"}).ID
-	if a == b || len(a) != 36 {
-		t.Errorf("event ids %s %s", a, b)
+}
+
+// TestEventIDsUniqueAcrossDatabases: the envelope ids of two databases'
+// events never collide, although both logs number their events 1, 2, 3…;
+// an event keeps its id when rendered again (a redelivery).
+func TestEventIDsUniqueAcrossDatabases(t *testing.T) {
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]string{}
+	for _, db := range []string{"one", "two"} {
+		st := newStore(t)
+		addEvents(t, st, "c-"+db, connect.EventInitiated, connect.EventQueued, connect.EventSent)
+		evs, err := st.ListEventsSince(context.Background(), 0, 10)
+		if err != nil || len(evs) != 3 || evs[0].ID != 1 {
+			t.Fatalf("events of database %s: %+v %v", db, evs, err)
+		}
+		r := renderer(st)
+		for _, e := range evs {
+			id := r.Render(context.Background(), e).ID
+			if !uuid.MatchString(id) {
+				t.Errorf("event id %q is not UUID-shaped", id)
+			}
+			if again := renderer(st).Render(context.Background(), e).ID; again != id {
+				t.Errorf("event %d of database %s rendered again: id %s, then %s", e.ID, db, id, again)
+			}
+			if prev, dup := seen[id]; dup {
+				t.Errorf("event id %s given to %s and to event %d of database %s", id, prev, e.ID, db)
+			}
+			seen[id] = fmt.Sprintf("event %d of database %s", e.ID, db)
+			if !strings.HasSuffix(id, fmt.Sprintf("%03x", e.ID)) {
+				t.Errorf("event id %s does not end in its position %d", id, e.ID)
+			}
+		}
 	}
 }
 

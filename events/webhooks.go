@@ -25,9 +25,11 @@ type Cursors interface {
 
 // Webhooks delivers every event, in order and at least once, to each URL as
 // a JSON POST of its envelope. The body is signed with HMAC-SHA256 under
-// Secret: header X-Connectmail-Signature: sha256=<hex>. A URL that fails is
-// retried with exponential backoff and jitter; it never holds up the API or
-// the other URLs.
+// Secret: header X-Connectmail-Signature: sha256=<hex> (no header without a
+// Secret). A URL that fails is retried with exponential backoff and jitter;
+// it never holds up the API or the other URLs. Redirects are never followed:
+// a 3xx answer is a failed delivery, retried like any other, so a webhook
+// URL cannot send the events (or the requests) anywhere else.
 type Webhooks struct {
 	URLs     []string
 	Secret   []byte
@@ -35,8 +37,10 @@ type Webhooks struct {
 	Cursors  Cursors
 	Notifier *Notifier
 	Renderer *Renderer
-	Client   *http.Client
-	Logger   *slog.Logger
+	// Client makes the requests (default: a 15 s timeout); its CheckRedirect
+	// is replaced, since redirects are never followed.
+	Client *http.Client
+	Logger *slog.Logger
 	// Poll re-reads the log without a notification (default 1s).
 	Poll time.Duration
 	// RetryBase and RetryMax bound the backoff (defaults 1s and 5m).
@@ -109,6 +113,9 @@ func (w *Webhooks) Run(ctx context.Context) {
 	if w.Client == nil {
 		w.Client = &http.Client{Timeout: 15 * time.Second}
 	}
+	c := *w.Client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	w.Client = &c
 	if w.Logger == nil {
 		w.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -240,13 +247,18 @@ func (w *Webhooks) post(ctx context.Context, url string, e eventRef) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "connectmail-webhooks/1")
 	req.Header.Set("X-Connectmail-Event-Id", strconv.FormatInt(e.id, 10))
-	req.Header.Set("X-Connectmail-Signature", Sign(w.Secret, e.body))
+	if len(w.Secret) > 0 {
+		req.Header.Set("X-Connectmail-Signature", Sign(w.Secret, e.body))
+	}
 	resp, err := w.Client.Do(req)
 	if err != nil {
 		return err
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return fmt.Errorf("status %d: a redirect (to %q), not followed", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return fmt.Errorf("status %d", resp.StatusCode)
 	}

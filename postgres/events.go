@@ -2,11 +2,10 @@ package postgres
 
 import (
 	"context"
-	"strings"
-	"time"
 
 	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/sqlstore"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -24,7 +23,7 @@ func (s *Store) ListEventsSince(ctx context.Context, after int64, limit int) ([]
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanEvent)
+	return sqlstore.Collect(sqlstore.Rows(rows), nil, sqlstore.ScanEvent)
 }
 
 // LastEventID implements connect.Store: the highest id below the lowest
@@ -37,90 +36,45 @@ func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	return *id, nil
 }
 
-// Cursor implements connect.Store.
-func (s *Store) Cursor(ctx context.Context, name string) (int64, error) {
-	var pos int64
-	err := s.pool.QueryRow(ctx, `SELECT position FROM cursors WHERE name = $1`, name).Scan(&pos)
-	if notFound(err) {
-		return 0, nil
+// queueEvents appends to b the statements that add evs to the event log
+// with ids from the transaction's reservation (token, from txn.reserve),
+// starting off ids into it, fill in their ids and notify the other nodes.
+// The transaction deletes the reservation as it commits.
+// Each insert locks the reservation row first, so a reservation deleted as
+// expired can no longer be used, and one in use is not deleted.
+func (s *Store) queueEvents(t *txn, b *pgx.Batch, token string, off int, evs []connect.Event) {
+	if token == "" {
+		return
 	}
-	return pos, err
+	for i := range evs {
+		e := &evs[i]
+		b.Queue(`INSERT INTO events(id, contact_id, instance_id, type, time, detail)
+ SELECT r.first_id + $1, $2, $3, $4, $5, $6 FROM (SELECT first_id FROM event_reservations WHERE token = $7 AND first_id + $1 <= last_id FOR UPDATE) r
+ RETURNING id`,
+			off+i, e.ContactID, e.InstanceID, e.Type, tm(e.Time), sqlstore.JSON(e.Detail), token).QueryRow(func(r pgx.Row) error {
+			err := r.Scan(&e.ID)
+			if notFound(err) {
+				return fault.New(fault.Internal, "the event id reservation expired before the transaction ended")
+			}
+			return err
+		})
+	}
+	if len(evs) > 0 {
+		t.notify(ChannelEvents, s.node)
+	}
 }
 
-// SetCursor implements connect.Store.
-func (s *Store) SetCursor(ctx context.Context, name string, id int64) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO cursors(name, position) VALUES ($1, $2)
- ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position WHERE EXCLUDED.position > cursors.position`, name, id)
-	return err
-}
-
-func scanSuppression(row pgx.Row) (connect.Suppression, error) {
-	var e connect.Suppression
-	var exp *time.Time
-	if err := row.Scan(&e.Address, &e.Reason, &e.ContactID, &e.CreatedAt, &exp); err != nil {
-		return e, err
+// reserveNow reserves n event ids in a transaction of its own on another
+// connection, for a transaction that learns how many events it adds only
+// after it has begun; see txn.reserve.
+func (s *Store) reserveNow(ctx context.Context, n int) (string, error) {
+	if n == 0 {
+		return "", nil
 	}
-	e.CreatedAt, e.ExpiresAt = fromTS(&e.CreatedAt), fromTS(exp)
-	return e, nil
-}
-
-// Suppressed implements connect.Store.
-func (s *Store) Suppressed(ctx context.Context, addresses []string, now time.Time) (map[string]connect.Suppression, error) {
-	out := map[string]connect.Suppression{}
-	if len(addresses) == 0 {
-		return out, nil
-	}
-	lc := make([]string, len(addresses))
-	for i, a := range addresses {
-		lc[i] = strings.ToLower(a)
-	}
-	rows, err := s.pool.Query(ctx, `SELECT address, reason, contact_id, created_at, expires_at FROM suppressions
- WHERE (expires_at IS NULL OR expires_at > $1) AND address_lc = ANY($2)`, tm(now), lc)
-	if err != nil {
-		return nil, err
-	}
-	list, err := collect(rows, scanSuppression)
-	for _, e := range list {
-		out[strings.ToLower(e.Address)] = e
-	}
-	return out, err
-}
-
-// Suppress implements connect.Store.
-func (s *Store) Suppress(ctx context.Context, entries []connect.Suppression) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	return s.tx(ctx, func(t *txn) error {
-		b := &pgx.Batch{}
-		for _, e := range entries {
-			b.Queue(`INSERT INTO suppressions(address_lc, address, reason, contact_id, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6)
- ON CONFLICT (address_lc) DO UPDATE SET address = EXCLUDED.address, reason = EXCLUDED.reason, contact_id = EXCLUDED.contact_id,
-   created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
-				strings.ToLower(e.Address), e.Address, e.Reason, e.ContactID, tm(e.CreatedAt), tmNull(e.ExpiresAt))
-		}
-		return t.commit(b)
+	var tok string
+	err := s.tx(ctx, func(t *txn) error {
+		tok = t.reserve(s.node, n)
+		return t.commit(nil)
 	})
-}
-
-// ListSuppressions implements connect.Store.
-func (s *Store) ListSuppressions(ctx context.Context, after string, limit int) ([]connect.Suppression, error) {
-	rows, err := s.pool.Query(ctx, `SELECT address, reason, contact_id, created_at, expires_at FROM suppressions WHERE address_lc > $1 ORDER BY address_lc LIMIT $2`,
-		strings.ToLower(after), limit)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanSuppression)
-}
-
-// Unsuppress implements connect.Store.
-func (s *Store) Unsuppress(ctx context.Context, address string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM suppressions WHERE address_lc = $1`, strings.ToLower(address))
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() == 0 {
-		return fault.NotFoundf("Suppression", "%s is not suppressed", address)
-	}
-	return nil
+	return tok, err
 }

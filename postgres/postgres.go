@@ -54,6 +54,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/connectmail/connectmail/sqlstore"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -92,8 +93,12 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Store is the PostgreSQL store. It implements connect.Store and template.Store.
+// Store is the PostgreSQL store: the shared queries (sqlstore) over this
+// package's transactions, and the cluster's own delivery queue claims and
+// event log. It implements connect.Store, delivery.Queue and template.Store.
 type Store struct {
+	*sqlstore.Store
+	d        *sqlstore.Dialect
 	pool     *pgxpool.Pool
 	connCfg  *pgx.ConnConfig
 	node     string
@@ -103,6 +108,8 @@ type Store struct {
 	done     chan struct{}
 	closeMu  sync.Once
 	closeErr error
+	// id is the database's id, read at Open (see Ping).
+	id string
 }
 
 // ParseDSN splits a postgres:// URL (or key=value DSN) into the pool
@@ -154,10 +161,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{pool: pool, connCfg: cfg.ConnConfig.Copy(), node: uuid.NewString(), opts: opts, done: make(chan struct{})}
+	s := &Store{pool: pool, connCfg: cfg.ConnConfig.Copy(), node: uuid.NewString(), opts: opts, done: make(chan struct{}), d: dialect()}
+	s.Store = sqlstore.New(s, s.d)
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("migrating: %w", err)
+	}
+	if s.id, err = s.DatabaseID(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("reading the database id: %w", err)
 	}
 	host, _ := os.Hostname()
 	if _, err := pool.Exec(ctx, `INSERT INTO nodes(id, host, pid) VALUES ($1, $2, $3)`, s.node, host, os.Getpid()); err != nil {
@@ -320,6 +332,3 @@ func lockKey(name string) int64 {
 	h.Write([]byte("connectmail:" + name))
 	return int64(h.Sum64())
 }
-
-// notFound reports pgx's no-rows error.
-func notFound(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

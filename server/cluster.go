@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/events"
 	"github.com/connectmail/connectmail/postgres"
 )
@@ -25,7 +24,7 @@ type clusterStore interface {
 }
 
 // openPostgres opens the PostgreSQL store named by a postgres:// DSN.
-func openPostgres(dsn string, log *slog.Logger) (connect.Store, error) {
+func openPostgres(dsn string, log *slog.Logger) (store, error) {
 	s, err := postgres.Open(context.Background(), dsn, postgres.Options{Logger: log.With("component", "postgres")})
 	if err != nil {
 		return nil, err
@@ -37,7 +36,7 @@ func openPostgres(dsn string, log *slog.Logger) (connect.Store, error) {
 // other nodes' notifications wake this node's delivery worker (wake) and its
 // event readers — SSE streams and webhooks — (notify), and each webhook URL
 // is served by one node at a time. It does nothing for a single-process store.
-func joinCluster(store connect.Store, wake, notify func(), hooks *events.Webhooks) {
+func joinCluster(store store, wake, notify func(), hooks *events.Webhooks) {
 	cs, ok := store.(clusterStore)
 	if !ok {
 		return

@@ -26,29 +26,31 @@ import (
 // TestDKIMSignedDelivery configures an RSA key for one domain and an Ed25519
 // key for another, sends from both, and verifies the received messages with
 // go-msgauth's DKIM verifier against the published public keys.
+// keyFile writes a private key as a PKCS #8 PEM file and returns its path.
+func keyFile(t *testing.T, key any) string {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestDKIMSignedDelivery(t *testing.T) {
-	dir := t.TempDir()
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
 	edPub, edKey, _ := ed25519.GenerateKey(rand.Reader)
-	write := func(name string, key any) string {
-		der, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	rsaPubDER, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
 	records := map[string]string{
 		"s1._domainkey.example.com": "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(rsaPubDER),
 		"ed._domainkey.example.net": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(edPub),
 	}
 	keys := []server.DKIMConfig{
-		{Domain: "example.com", Selector: "s1", KeyFile: write("rsa.pem", rsaKey)},
-		{Domain: "example.net", Selector: "ed", KeyFile: write("ed.pem", edKey)},
+		{Domain: "example.com", Selector: "s1", KeyFile: keyFile(t, rsaKey)},
+		{Domain: "example.net", Selector: "ed", KeyFile: keyFile(t, edKey)},
 	}
 	h := startServer(t, func(c *server.Config) { c.DKIM = keys })
 	ctx := context.Background()

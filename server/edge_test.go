@@ -711,3 +711,65 @@ func TestBasicAuthAndProfilePermission(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPConnectionAndHeaderBounds: clients that never authenticate hold at
+// most MaxConnections connections of at most 64 KiB of headers each. A
+// slowloris fills the cap; the next client waits for a free connection
+// instead of adding to the server's memory, and oversized headers are refused.
+func TestHTTPConnectionAndHeaderBounds(t *testing.T) {
+	cfg := servertest.Config(t)
+	cfg.MaxConnections = 3
+	srv := servertest.Start(t, cfg)
+
+	t.Run("headers", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", srv.URL+"/healthz", nil)
+		req.Header.Set("X-Padding", strings.Repeat("a", 100<<10))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Fatalf("100 KiB of headers: %d, want 431", resp.StatusCode)
+		}
+	})
+
+	t.Run("connections", func(t *testing.T) {
+		// Three connections trickle a request line that never ends.
+		var held []net.Conn
+		for i := 0; i < 3; i++ {
+			c, err := net.Dial("tcp", srv.Addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := c.Write([]byte("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")); err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, c)
+		}
+		answered := make(chan error, 1)
+		go func() {
+			client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+			resp, err := client.Get(srv.URL + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+			}
+			answered <- err
+		}()
+		select {
+		case err := <-answered:
+			t.Fatalf("a fourth connection was served while three were held (err %v)", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+		held[0].Close()
+		select {
+		case err := <-answered:
+			if err != nil {
+				t.Fatalf("the waiting client, once a connection closed: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the waiting client was not served after a connection closed")
+		}
+	})
+}

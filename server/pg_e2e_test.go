@@ -39,7 +39,10 @@ type sseEvent struct {
 	id        int64
 	typ       string
 	contactID string
-	at        time.Time
+	// envelope is the envelope's id (unique across databases), id the
+	// event's position in its database's log.
+	envelope string
+	at       time.Time
 }
 
 // followStream reads a node's SSE stream (from its current end) until t ends.
@@ -70,12 +73,13 @@ func followStream(t *testing.T, baseURL string) <-chan sseEvent {
 				e.typ = strings.TrimPrefix(line, "event: ")
 			case strings.HasPrefix(line, "data: "):
 				var env struct {
+					ID     string `json:"id"`
 					Detail struct {
 						ContactID string `json:"contactId"`
 					} `json:"detail"`
 				}
 				_ = json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &env)
-				e.contactID = env.Detail.ContactID
+				e.contactID, e.envelope = env.Detail.ContactID, env.ID
 			case line == "" && e.id != 0:
 				e.at = time.Now()
 				select {

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/connectmail/connectmail/awsapi"
 	"github.com/connectmail/connectmail/compose"
 	"github.com/connectmail/connectmail/connect"
@@ -57,6 +59,11 @@ type Config struct {
 	AccountID               string
 	CredentialsFile         string
 	DKIM                    []DKIMConfig
+
+	// SMTPLimits bound the inbound SMTP listener's sessions and messages
+	// (zero fields: inbound's defaults).
+	SMTPLimits inbound.Limits
+
 	// Concurrency bounds simultaneous relay connections.
 	Concurrency int
 	// RetryBase is the first retry delay; MaxAge how long a message is retried.
@@ -77,6 +84,10 @@ type Config struct {
 	// Emulator (--emulator) accepts the public test/test key on any listen
 	// address, for containers; without --credentials only.
 	Emulator bool
+	// MaxConnections caps the HTTP listener's open connections (0: no cap);
+	// with MaxHeaderBytes it bounds what clients that never authenticate
+	// can make the server hold.
+	MaxConnections int
 	// AllowedHosts (--allowed-hosts) are the Host names answered besides
 	// loopback ones. Without --credentials the server answers only those;
 	// with --emulator they default to the machine's host name.
@@ -92,8 +103,16 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:4580", DB: "sqlite:connectmail.db", AccountID: "000000000000",
 		Concurrency: 32, RetryBase: 30 * time.Second, MaxAge: 24 * time.Hour,
+		SMTPLimits: inbound.DefaultLimits(), MaxConnections: DefaultMaxConnections,
 	}
 }
+
+// DefaultMaxConnections is the default cap on open HTTP connections.
+const DefaultMaxConnections = 1024
+
+// maxHeaderBytes bounds a request's line and headers: a signed AWS request
+// needs a few KiB, a presigned URL with a session token under 8 KiB.
+const maxHeaderBytes = 64 << 10
 
 // IsLoopback reports whether a listen address binds only loopback interfaces.
 func IsLoopback(addr string) bool {
@@ -147,7 +166,7 @@ func (c *Config) Validate() error {
 // Server is a running connectmail.
 type Server struct {
 	cfg      Config
-	store    connect.Store
+	store    store
 	worker   *delivery.Worker
 	http     *http.Server
 	listener net.Listener
@@ -191,11 +210,16 @@ func New(cfg Config) (*Server, error) {
 	}
 	store, err := openStore(cfg.DB, log)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", cfg.DB, err)
+		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
 	}
 	s := &Server{cfg: cfg, store: store}
+	dbID, urlKey, err := identity(store)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
+	}
 	notifier := events.NewNotifier()
-	renderer := &events.Renderer{Account: cfg.AccountID, InstanceARN: func(ctx context.Context, id string) string {
+	renderer := &events.Renderer{Account: cfg.AccountID, Database: dbID, InstanceARN: func(ctx context.Context, id string) string {
 		if in, err := store.GetInstance(ctx, id); err == nil {
 			return in.ARN
 		}
@@ -203,6 +227,9 @@ func New(cfg Config) (*Server, error) {
 	}}
 	publish := func([]connect.Event) { notifier.Notify() }
 	if len(cfg.Webhooks) > 0 {
+		if cfg.WebhookSecret == "" {
+			log.Warn("webhook deliveries are unsigned: --webhook is set without --webhook-secret, so receivers cannot tell them from forged requests", "webhooks", len(cfg.Webhooks))
+		}
 		s.webhooks = &events.Webhooks{
 			URLs: cfg.Webhooks, Secret: []byte(cfg.WebhookSecret), Log: store, Cursors: store,
 			Notifier: notifier, Renderer: renderer, Logger: log.With("component", "webhooks"),
@@ -243,7 +270,7 @@ func New(cfg Config) (*Server, error) {
 	services := map[string]*awsapi.Service{}
 	var tsvc *template.Service
 	if tstore, ok := store.(template.Store); ok {
-		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, BaseURL: func() string {
+		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, URLKey: urlKey, BaseURL: func() string {
 			if s.listener != nil {
 				return "http://" + s.listener.Addr().String()
 			}
@@ -281,7 +308,7 @@ func New(cfg Config) (*Server, error) {
 		mux.Handle(profilePrefix, basicAuth(creds, anonymous, func(*http.Request) string { return profileAction }, profileHandler{}))
 	}
 	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, inspectAction, ui.Handler()))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.Handle("/healthz", newHealth(store, log))
 	mux.Handle(connect.FilePathPrefix, &awsapi.FileHandler{Service: svc, Auth: creds, GrantKey: grantKey, Bodies: bodies,
 		Verifier: &sigv4.Verifier{Secrets: creds.Secret, AllowUnsignedPayload: true}})
 	if cfg.FaultInjection {
@@ -292,14 +319,14 @@ func New(cfg Config) (*Server, error) {
 	if hosts != nil {
 		handler = hosts.guard(mux)
 	}
-	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
 	s.http.RegisterOnShutdown(func() { close(streamsDone) })
 	if (cfg.SMTPTLSCert == "") != (cfg.SMTPTLSKey == "") {
 		store.Close()
 		return nil, errors.New("--smtp-tls-cert and --smtp-tls-key go together")
 	}
 	if cfg.SMTPAddr != "" {
-		ic := inbound.Config{Addr: cfg.SMTPAddr, Receiver: svc, Logger: log.With("component", "smtp-in")}
+		ic := inbound.Config{Addr: cfg.SMTPAddr, Receiver: svc, Logger: log.With("component", "smtp-in"), Limits: cfg.SMTPLimits}
 		if cfg.SMTPTLSCert != "" {
 			cert, err := tls.LoadX509KeyPair(cfg.SMTPTLSCert, cfg.SMTPTLSKey)
 			if err != nil {
@@ -326,9 +353,9 @@ func (s *Server) SMTPAddr() string {
 	return s.smtpIn.Addr()
 }
 
-func openStore(dsn string, log *slog.Logger) (connect.Store, error) {
+func openStore(dsn string, log *slog.Logger) (store, error) {
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
-		return sqlite.Open(path, sqlite.Options{})
+		return sqlite.Open(path, sqlite.Options{Logger: log.With("component", "sqlite")})
 	}
 	return openPostgres(dsn, log)
 }
@@ -360,6 +387,11 @@ func (s *Server) Listen() (string, error) {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return "", err
+	}
+	if s.cfg.MaxConnections > 0 {
+		// Beyond the cap a connection waits in the kernel's backlog until
+		// another closes; headers must arrive within ReadHeaderTimeout.
+		ln = netutil.LimitListener(ln, s.cfg.MaxConnections)
 	}
 	s.listener = ln
 	return ln.Addr().String(), nil
@@ -396,11 +428,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- s.http.Serve(s.listener) }()
-	mode := "capture"
-	if s.cfg.SMTPRelay != "" {
-		mode = "relay"
-	}
-	log.Info("connectmail ready", "addr", s.listener.Addr().String(), "db", redactDSN(s.cfg.DB), "mode", mode, "account", s.cfg.AccountID)
+	log.Info("connectmail ready", s.readyAttrs()...)
 	var err error
 	select {
 	case <-ctx.Done():
@@ -425,12 +453,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return errors.Join(err, serr, werr, cerr)
-}
-
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "@"); i >= 0 && strings.Contains(dsn, "://") {
-		return dsn[:strings.Index(dsn, "://")+3] + "***" + dsn[i:]
-	}
-	return dsn
+	err = errors.Join(err, serr, werr, cerr)
+	logStopped(log, err)
+	return err
 }

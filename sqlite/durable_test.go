@@ -134,11 +134,18 @@ func TestFailedFsyncFailsTheWrites(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not made durable") || !strings.Contains(err.Error(), "EIO") {
 		t.Fatalf("write a after a failed fsync: %v", err)
 	}
+	// The store reports itself unhealthy (/healthz) until a sync succeeds.
+	if err := s.Ping(context.Background()); err == nil || !strings.Contains(err.Error(), "EIO") {
+		t.Fatalf("Ping after a failed fsync: %v", err)
+	}
 	// The next write is not affected.
 	b := insert(s, "b")
 	waitFor(t, g.started, "the fsync after b's commit")
 	g.release <- nil
 	if err := result(t, b, "write b"); err != nil {
 		t.Fatalf("write b: %v", err)
+	}
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatalf("Ping after a successful fsync: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,7 +23,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/sqlstore"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -37,10 +40,20 @@ type Options struct {
 	// disk. Any other value is used as SQLite's synchronous pragma as is
 	// (NORMAL or OFF, for tests), and writes return before any fsync.
 	Synchronous string
+	// CheckBudget bounds the integrity check of an existing database at
+	// Open (PRAGMA quick_check; DefaultCheckBudget when 0, none when
+	// negative). A check that runs out of time is logged and passes.
+	CheckBudget time.Duration
+	// Logger receives what Open's check found (default: discarded).
+	Logger *slog.Logger
 }
 
-// Store is the SQLite store. It implements connect.Store.
+// Store is the SQLite store: the shared queries (sqlstore) over this
+// package's writer, and SQLite's own delivery queue claims. It implements
+// connect.Store, delivery.Queue and template.Store.
 type Store struct {
+	*sqlstore.Store
+	d      *sqlstore.Dialect
 	r      *sql.DB
 	w      *sql.DB
 	reqs   chan *writeReq
@@ -54,6 +67,8 @@ type Store struct {
 	// The writer's current transaction and its bound statements (txStmt).
 	curTx    *sql.Tx
 	curStmts map[string]*sql.Stmt
+	// batch is the writer's transaction as a sqlstore.Tx (see apply).
+	batch batchTx
 	// The writer's counters (see WriterStats).
 	batches, writes, execNS, commitNS atomic.Int64
 	occ                               occupancy
@@ -70,6 +85,13 @@ type Store struct {
 	// fsync makes a file durable: (*os.File).Sync, replaced in tests.
 	fsync func(*os.File) error
 	syncs atomic.Int64
+	// path is the database file, file what it was once open, id the
+	// database's id (see Ping).
+	path string
+	file os.FileInfo
+	id   string
+	// storageErr is the last failed commit or WAL sync, nil once one succeeds.
+	storageErr atomic.Pointer[error]
 }
 
 // WriterStats are the cumulative counters of the store's one writer, which
@@ -191,7 +213,7 @@ func (s *Store) read(ctx context.Context, q string, args ...any) (*sql.Rows, err
 	return st.QueryContext(ctx, args...)
 }
 
-type rowScanner interface{ Scan(...any) error }
+type rowScanner = sqlstore.Row
 
 // readsVia adapts a query function to querier.
 type readsVia func(ctx context.Context, q string, args ...any) (*sql.Rows, error)
@@ -205,41 +227,35 @@ func (f readsVia) QueryContext(ctx context.Context, q string, args ...any) (*sql
 // once (see read).
 func (s *Store) cachedReads() querier { return readsVia(s.read) }
 
-// txReads is the writer's transaction as a querier with cached statements.
-func (s *Store) txReads(tx *sql.Tx) querier {
-	return readsVia(func(_ context.Context, q string, args ...any) (*sql.Rows, error) { return s.query(tx, q, args...) })
-}
-
-// collect scans every row of a query with scan and closes the rows.
-func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
 type writeReq struct {
-	fn  func(tx *sql.Tx) error
-	err chan error
+	fn func(tx *sql.Tx) error
+	// shared, when fn is nil, is a write of the shared queries, run
+	// between the check and the record of idem (see apply).
+	shared func(sqlstore.Tx) error
+	idem   *connect.Idem
+	err    chan error
 	// res is the write's outcome, reported once the commit is durable.
 	res error
 }
 
-// Open opens (creating if needed) the database at path and migrates it.
+// Open opens (creating if needed) the database at path, checks it and
+// migrates it. An existing file that is empty, not SQLite or fails the
+// integrity check is refused with a *DamagedError.
 func Open(path string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.CheckBudget == 0 {
+		opts.CheckBudget = DefaultCheckBudget
+	}
+	exists, err := precheck(path)
+	if err != nil {
+		return nil, err
+	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 256
 	}
@@ -271,9 +287,15 @@ func Open(path string, opts Options) (*Store, error) {
 	w.SetMaxOpenConns(2)
 	w.SetMaxIdleConns(2)
 	w.SetConnMaxLifetime(0)
+	if exists && opts.CheckBudget > 0 {
+		if err := integrityCheck(w, path, opts.CheckBudget, opts.Logger); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
 	if err := migrate(w); err != nil {
 		w.Close()
-		return nil, err
+		return nil, fmt.Errorf("sqlite database %s: %w", path, err)
 	}
 	r, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -283,7 +305,8 @@ func Open(path string, opts Options) (*Store, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	s := &Store{r: r, w: w, reqs: make(chan *writeReq, 1024), done: make(chan struct{}), opts: opts, curStmts: map[string]*sql.Stmt{},
-		fsync: (*os.File).Sync}
+		fsync: (*os.File).Sync, d: dialect()}
+	s.Store = sqlstore.New(s, s.d)
 	s.wstmts.db, s.rstmts.db = w, r
 	fail := func(err error) (*Store, error) {
 		r.Close()
@@ -292,6 +315,13 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	if err := s.occ.load(w); err != nil {
 		return fail(err)
+	}
+	s.path = path
+	if s.file, err = os.Stat(path); err != nil {
+		return fail(err)
+	}
+	if s.id, err = s.DatabaseID(context.Background()); err != nil {
+		return fail(fmt.Errorf("reading the database id: %w", err))
 	}
 	if durable {
 		// The migrations are committed but perhaps not on disk, nor the
@@ -371,8 +401,12 @@ func migrate(db *sql.DB) error {
 }
 
 // write runs fn in the writer's current batch transaction and waits for the commit.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	req := &writeReq{fn: fn, err: make(chan error, 1)}
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.submit(ctx, &writeReq{fn: fn, err: make(chan error, 1)})
+}
+
+// submit queues a write for the writer and waits for its outcome.
+func (s *Store) submit(ctx context.Context, req *writeReq) (err error) {
 	defer func() {
 		if recover() != nil { // the store is closed
 			err = fault.New(fault.Internal, "store is closed")
@@ -423,7 +457,7 @@ func (s *Store) group(first *writeReq) []*writeReq {
 	run := func(r *writeReq) error {
 		t := time.Now()
 		defer func() { s.execNS.Add(int64(time.Since(t))) }()
-		return r.fn(tx)
+		return s.apply(r, tx)
 	}
 	s.execNS.Add(int64(time.Since(t0)))
 	failed := run(first)
@@ -481,7 +515,7 @@ func (s *Store) runTx(r *writeReq) {
 		r.res = err
 		return
 	}
-	err = r.fn(tx)
+	err = s.apply(r, tx)
 	s.execNS.Add(int64(time.Since(t0)))
 	if err != nil {
 		_ = tx.Rollback()
@@ -497,6 +531,7 @@ func (s *Store) runTx(r *writeReq) {
 func (s *Store) finish(tx *sql.Tx, batch []*writeReq, occ [numTables]bool) {
 	t0 := time.Now()
 	err := tx.Commit()
+	s.noteStorage(err)
 	s.commitNS.Add(int64(time.Since(t0)))
 	if err != nil {
 		s.occ.w = occ
@@ -533,6 +568,7 @@ func (s *Store) syncer() {
 			}
 		}
 		err := s.syncWAL()
+		s.noteStorage(err)
 		for _, r := range group {
 			if r.res == nil && err != nil {
 				r.res = fmt.Errorf("committed but not made durable: %w", err)

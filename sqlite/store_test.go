@@ -5,7 +5,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/sqlite"
 	"github.com/connectmail/connectmail/storetest"
 )
@@ -15,8 +14,8 @@ import (
 // do not apply; a restart is closing the database and opening it again.
 func TestConformance(t *testing.T) {
 	var mu sync.Mutex
-	paths := map[connect.Store]string{}
-	open := func(t *testing.T, path string) connect.Store {
+	paths := map[storetest.Store]string{}
+	open := func(t *testing.T, path string) storetest.Store {
 		s, err := sqlite.Open(path, sqlite.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -29,10 +28,10 @@ func TestConformance(t *testing.T) {
 		return closeOnce{s, &once}
 	}
 	storetest.Run(t, storetest.Backend{
-		Open: func(t *testing.T) connect.Store {
+		Open: func(t *testing.T) storetest.Store {
 			return open(t, filepath.Join(t.TempDir(), "cm.db"))
 		},
-		Restart: func(t *testing.T, s connect.Store) connect.Store {
+		Restart: func(t *testing.T, s storetest.Store) storetest.Store {
 			c := s.(closeOnce)
 			mu.Lock()
 			path := paths[c.Store]

@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite every connectmail store must
 // pass: the embedded SQLite store and the PostgreSQL store run the same
 // tests, so they behave the same. It exercises every method of
-// connect.Store — instances, email addresses, contacts, messages, events and
+// Store — instances, email addresses, contacts, messages, events and
 // cursors, idempotency records, delivery jobs and leases, the suppression
 // list, pagination — under concurrency too, and every method of
 // template.Store when the store implements it.
@@ -19,31 +19,49 @@ import (
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
+	"github.com/connectmail/connectmail/events"
 	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/inspect"
 	"github.com/connectmail/connectmail/template"
 )
+
+// Store is a store under test: every stored aggregate, each through the
+// interface its consumer declares.
+type Store interface {
+	connect.Store
+	delivery.Store
+	events.Log
+	events.Cursors
+	inspect.Store
+	inspect.SuppressionStore
+}
 
 // Backend opens the stores under test. Stores it returns are closed by the
 // backend (with t.Cleanup), not by the suite.
 type Backend struct {
 	// Open returns a store on a new, empty database.
-	Open func(t *testing.T) connect.Store
+	Open func(t *testing.T) Store
 	// Restart simulates the death of the process using s — s is abandoned
 	// without a clean shutdown — and returns a store on the same database
 	// opened by a successor, late enough that s's process counts as gone.
-	Restart func(t *testing.T, s connect.Store) connect.Store
+	Restart func(t *testing.T, s Store) Store
 	// Peer, when not nil, returns a second store on s's database that is
 	// used at the same time, as another process (node) would use it.
-	Peer func(t *testing.T, s connect.Store) connect.Store
+	Peer func(t *testing.T, s Store) Store
 }
 
-// Run runs the whole suite as subtests of t.
+// Run runs the whole suite as subtests of t, one section per stored
+// aggregate (instances/..., contacts/..., delivery-queue/...), each
+// section's cases in the file named after it.
 func Run(t *testing.T, b Backend) {
 	if b.Open == nil || b.Restart == nil {
 		t.Fatal("storetest: Backend.Open and Backend.Restart are required")
 	}
-	for _, c := range append(connectCases(), wireCases()...) {
-		t.Run(c.name, func(t *testing.T) { c.fn(t, b) })
+	for _, sec := range sections() {
+		for _, c := range sec.cases {
+			t.Run(sec.name+"/"+c.name, func(t *testing.T) { c.fn(t, b) })
+		}
 	}
 	probe := b.Open(t)
 	if _, ok := probe.(template.Store); !ok {
@@ -63,45 +81,63 @@ type testCase struct {
 	fn   func(t *testing.T, b Backend)
 }
 
-// connectCases are the connect.Store cases.
-func connectCases() []testCase {
-	return []testCase{
-		{"instances", testInstances},
-		{"idempotency", testIdempotency},
-		{"idempotency-concurrent", testIdempotencyConcurrent},
-		{"email-addresses", testEmailAddresses},
-		{"contacts", testContacts},
-		{"start-outbound", testStartOutbound},
-		{"list-contacts", testListContacts},
-		{"list-contacts-customer", testListContactsByCustomer},
-		{"concurrent-updates", testConcurrentUpdates},
-		{"jobs", testJobs},
-		{"jobs-concurrent-claims", testClaimConcurrent},
-		{"jobs-release-leases", testReleaseLeases},
-		{"jobs-leased-at-commit", testLeasedAtCommit},
-		{"events", testEvents},
-		{"events-concurrent-readers", testEventOrderConcurrent},
-		{"cursors", testCursors},
-		{"suppression", testSuppression},
-		{"wire/modify-across-nodes", testModifyAcrossNodes},
+// section is the cases of one stored aggregate.
+type section struct {
+	name  string
+	cases []testCase
+}
+
+// sections are the suite's sections but the templates'.
+func sections() []section {
+	return []section{
+		{"instances", []testCase{{"create-get-list-delete", testInstances}}},
+		{"idempotency", []testCase{{"records", testIdempotency}, {"concurrent", testIdempotencyConcurrent}}},
+		{"email-addresses", []testCase{
+			{"create-get-update-delete", testEmailAddresses},
+			{"lookup", testLookupEmailAddress},
+			{"modify", testModifyEmailAddresses},
+		}},
+		{"contacts", []testCase{
+			{"create-get-update", testContacts},
+			{"start-outbound", testStartOutbound},
+			{"list", testListContacts},
+			{"list-by-customer", testListContactsByCustomer},
+			{"concurrent-updates", testConcurrentUpdates},
+			{"create-with-message", testCreateContactMessage},
+			{"modify", testModifyContact},
+			{"modify-across-nodes", testModifyAcrossNodes},
+			{"inbound-dedup", testInboundDedup},
+		}},
+		{"files", []testCase{{"create-upload-status", testFiles}, {"quota-concurrent", testFilesQuotaConcurrent}}},
+		{"queue-addresses", []testCase{{"modify-list", testQueueEmailAddresses}}},
+		{"tags", []testCase{{"modify", testModifyTags}}},
+		{"delivery-queue", []testCase{
+			{"claim-finish", testJobs},
+			{"concurrent-claims", testClaimConcurrent},
+			{"release-leases", testReleaseLeases},
+			{"leased-at-commit", testLeasedAtCommit},
+		}},
+		{"events", []testCase{{"log", testEvents}, {"concurrent-readers", testEventOrderConcurrent}, {"cursors", testCursors}}},
+		{"suppressions", []testCase{{"list", testSuppression}}},
+		{"meta", []testCase{{"identity", testMeta}}},
 	}
 }
 
 // fixture builds domain objects in a store for one test.
 type fixture struct {
 	t   *testing.T
-	s   connect.Store
+	s   Store
 	ctx context.Context
 	now time.Time
 	seq *atomic.Int64
 }
 
-func newFixture(t *testing.T, s connect.Store) *fixture {
+func newFixture(t *testing.T, s Store) *fixture {
 	return &fixture{t: t, s: s, ctx: context.Background(), now: ms(time.Now()), seq: &atomic.Int64{}}
 }
 
 // on returns a fixture for another store on the same database, sharing the id sequence.
-func (f *fixture) on(s connect.Store) *fixture {
+func (f *fixture) on(s Store) *fixture {
 	g := *f
 	g.s = s
 	return &g

@@ -54,8 +54,13 @@ type Config struct {
 	// BaseURL returns the http(s) URL of the server, which attachment URLs
 	// start with ("http://127.0.0.1:4580" when nil).
 	BaseURL func() string
-	// URLExpiry is the validity announced for attachment URLs (1 hour when 0).
+	// URLExpiry is how long an attachment URL is valid (1 hour when 0): the
+	// urlExpiry a response announces, after which the URL is refused.
 	URLExpiry time.Duration
+	// URLKey signs attachment URLs. Servers sharing a database share it (the
+	// stores keep one per database), so that a URL one node handed out works
+	// on all of them and after a restart; a random key when nil.
+	URLKey []byte
 	// Quotas; zero means the default.
 	MaxKnowledgeBases  int
 	MaxTemplates       int
@@ -82,6 +87,9 @@ func NewService(cfg Config) *Service {
 	}
 	if cfg.URLExpiry <= 0 {
 		cfg.URLExpiry = time.Hour
+	}
+	if len(cfg.URLKey) == 0 {
+		cfg.URLKey = randomKey()
 	}
 	def := func(v *int, d int) {
 		if *v <= 0 {

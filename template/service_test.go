@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -536,13 +538,14 @@ func TestAttachmentsAndSend(t *testing.T) {
 		})
 	}
 	a1 := must[*template.CreateAttachmentOutput](t)(add("terms.pdf", "%PDF-1.4 terms", "tok")).Attachment
-	if a1.URL != "http://cm.test/api/v1/template-attachments/"+a1.AttachmentID || a1.ContentDisposition != "ATTACHMENT" {
+	a1URL, err := url.Parse(a1.URL)
+	if err != nil || a1URL.Scheme+"://"+a1URL.Host+a1URL.Path != "http://cm.test/api/v1/template-attachments/"+a1.AttachmentID || a1.ContentDisposition != "ATTACHMENT" {
 		t.Errorf("attachment = %+v", a1)
 	}
 	if again := must[*template.CreateAttachmentOutput](t)(add("terms.pdf", "%PDF-1.4 terms", "tok")).Attachment; again.AttachmentID != a1.AttachmentID {
 		t.Error("replayed attachment upload stored a second file")
 	}
-	_, err := add("terms.pdf", "other", "")
+	_, err = add("terms.pdf", "other", "")
 	mustKind(t, err, fault.Duplicate)
 	_, err = add("big.txt", strings.Repeat("x", 101), "")
 	mustKind(t, err, fault.Quota)
@@ -568,7 +571,7 @@ func TestAttachmentsAndSend(t *testing.T) {
 	if v := must[*template.MessageTemplateOutput](t)(s.GetMessageTemplate(ctx, kb.KnowledgeBaseID, id+":1")).MessageTemplate; len(v.Attachments) != 2 {
 		t.Errorf("version 1 has %d attachments", len(v.Attachments))
 	}
-	name, ct, data, err := s.AttachmentFile(ctx, a1.AttachmentID)
+	name, ct, data, err := s.AttachmentFile(ctx, a1.AttachmentID, a1URL.Query())
 	if err != nil || name != "terms.pdf" || ct != "application/pdf" || string(data) != "%PDF-1.4 terms" {
 		t.Errorf("AttachmentFile = %q %q %q %v", name, ct, data, err)
 	}
@@ -619,8 +622,75 @@ func TestAttachmentsAndSend(t *testing.T) {
 	if err := s.DeleteKnowledgeBase(ctx, kb.KnowledgeBaseID); err != nil {
 		t.Fatal(err)
 	}
-	_, _, _, err = s.AttachmentFile(ctx, a1.AttachmentID)
+	_, _, _, err = s.AttachmentFile(ctx, a1.AttachmentID, a1URL.Query())
 	mustKind(t, err, fault.NotFound)
+}
+
+// TestAttachmentURLsExpire: an attachment URL works until the urlExpiry its
+// response announced, one hour by default, and not a second later; one
+// whose expiry, signature or attachment was changed never works.
+func TestAttachmentURLsExpire(t *testing.T) {
+	clock := time.Date(2026, 3, 1, 10, 0, 0, 250e6, time.UTC)
+	s := newService(t, func(c *template.Config) { c.Now = func() time.Time { return clock } })
+	ctx := ctxIn("us-east-1")
+	kb := newKB(t, s, ctx, "kb")
+	tm := newTemplate(t, s, ctx, kb.KnowledgeBaseID, "t")
+	add := func(name string) *template.AttachmentData {
+		out, err := s.CreateMessageTemplateAttachment(ctx, &template.CreateAttachmentInput{
+			KnowledgeBaseID: kb.KnowledgeBaseID, MessageTemplateID: tm.MessageTemplateID, ContentDisposition: "ATTACHMENT",
+			Name: name, Body: base64.StdEncoding.EncodeToString([]byte("data of " + name)),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Attachment
+	}
+	a, b := add("a.txt"), add("b.txt")
+	if want := "2026-03-01T11:00:00.000Z"; a.URLExpiry != want {
+		t.Fatalf("urlExpiry %s, want %s (one hour, to the second)", a.URLExpiry, want)
+	}
+	q := func(raw string) url.Values {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Query()
+	}
+	expiry, _ := time.Parse(time.RFC3339, a.URLExpiry)
+	if got := q(a.URL).Get("expires"); got != strconv.FormatInt(expiry.Unix(), 10) {
+		t.Fatalf("the URL expires at %s, its response says %s", got, a.URLExpiry)
+	}
+	longer := q(a.URL)
+	longer.Set("expires", strconv.FormatInt(expiry.Add(time.Hour).Unix(), 10))
+	unsigned := q(a.URL)
+	unsigned.Del("signature")
+	for _, tc := range []struct {
+		name  string
+		at    time.Time
+		id    string
+		query url.Values
+		ok    bool
+	}{
+		{"at once", clock, a.AttachmentID, q(a.URL), true},
+		{"at its expiry", expiry, a.AttachmentID, q(a.URL), true},
+		{"a second after its expiry", expiry.Add(time.Second), a.AttachmentID, q(a.URL), false},
+		{"a longer expiry", clock, a.AttachmentID, longer, false},
+		{"without its signature", clock, a.AttachmentID, unsigned, false},
+		{"no query", clock, a.AttachmentID, nil, false},
+		{"another attachment's signature", clock, a.AttachmentID, q(b.URL), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock = tc.at
+			_, _, data, err := s.AttachmentFile(ctx, tc.id, tc.query)
+			if tc.ok {
+				if err != nil || string(data) != "data of a.txt" {
+					t.Fatalf("AttachmentFile: %q %v", data, err)
+				}
+				return
+			}
+			mustKind(t, err, fault.AccessDenied)
+		})
+	}
 }
 
 func TestSearch(t *testing.T) {

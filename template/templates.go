@@ -7,10 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/connectmail/connectmail/connect"
@@ -207,10 +209,10 @@ func (s *Service) version(ctx context.Context, t *Template, q qualifier) (*Versi
 }
 
 func (s *Service) attachmentView(a Attachment) AttachmentData {
+	exp := s.now().Add(s.cfg.URLExpiry).Truncate(time.Second)
 	return AttachmentData{
 		ContentDisposition: "ATTACHMENT", Name: a.Name, UploadedTime: iso(a.UploadedAt),
-		URL:       strings.TrimRight(s.cfg.BaseURL(), "/") + AttachmentPath + a.ID,
-		URLExpiry: iso(s.now().Add(s.cfg.URLExpiry)), AttachmentID: a.ID,
+		URL: s.attachmentURL(a.ID, exp), URLExpiry: iso(exp), AttachmentID: a.ID,
 	}
 }
 
@@ -635,10 +637,15 @@ func (s *Service) DeleteMessageTemplateAttachment(ctx context.Context, kbRef, tm
 }
 
 // AttachmentFile returns an attachment's name, media type and bytes, for the
-// download URL of attachments.
-func (s *Service) AttachmentFile(ctx context.Context, attachmentID string) (name, contentType string, data []byte, err error) {
+// download URL of attachments; query is the URL's query, which must carry
+// the unexpired signature the URL was handed out with (fault.AccessDenied
+// otherwise).
+func (s *Service) AttachmentFile(ctx context.Context, attachmentID string, query url.Values) (name, contentType string, data []byte, err error) {
 	if !isUUID(attachmentID) {
 		return "", "", nil, fault.NotFoundf(ResourceAttachment, "Attachment %s not found.", attachmentID)
+	}
+	if err := s.checkAttachmentURL(attachmentID, query); err != nil {
+		return "", "", nil, err
 	}
 	a, data, err := s.cfg.Store.AttachmentData(ctx, attachmentID)
 	if fault.Is(err, fault.NotFound) {

@@ -152,8 +152,12 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.SMTPAddr, "smtp-addr", "", "inbound SMTP listener `HOST:PORT` for customer mail and replies; empty = off")
 	fs.StringVar(&cfg.SMTPTLSCert, "smtp-tls-cert", "", "PEM certificate `FILE` (chain) the inbound SMTP listener offers with STARTTLS; needs --smtp-tls-key")
 	fs.StringVar(&cfg.SMTPTLSKey, "smtp-tls-key", "", "PEM private key `FILE` of --smtp-tls-cert")
+	fs.IntVar(&cfg.SMTPLimits.MaxSessions, "smtp-max-sessions", cfg.SMTPLimits.MaxSessions, "most concurrent inbound SMTP sessions; a connection beyond them is answered 421 and closed")
+	fs.DurationVar(&cfg.SMTPLimits.SessionTimeout, "smtp-session-timeout", cfg.SMTPLimits.SessionTimeout, "longest inbound SMTP session, however busy; at the deadline it is answered 421 and closed")
+	fs.Int64Var(&cfg.SMTPLimits.MaxMessageBytes, "smtp-max-size", cfg.SMTPLimits.MaxMessageBytes, "largest inbound message in `BYTES` (announced with SIZE; larger ones are refused with 552); messages held in memory while they are recorded take at most twice this, all sessions together")
 	fs.StringVar(&cfg.AccountID, "account-id", cfg.AccountID, "12-digit AWS account id used in every ARN")
 	fs.StringVar(&cfg.CredentialsFile, "credentials", "", "JSON `FILE` of access keys and what each may do; without it only key test / secret test is accepted, and only on a loopback --addr (or with --emulator)")
+	fs.IntVar(&cfg.MaxConnections, "http-max-connections", cfg.MaxConnections, "cap on open connections to --addr (`N`; more wait until one closes); 0 = no cap")
 	fs.BoolVar(&cfg.Emulator, "emulator", false, "accept the public test/test key on any --addr (containers, CI service containers); logs a warning; answers only loopback Host names and --allowed-hosts")
 	var allowedHosts listFlag
 	fs.Var(&allowedHosts, "allowed-hosts", "Host `NAMES` answered besides loopback ones (comma-separated host names or IP addresses); without --credentials nothing else is; default with --emulator: this machine's host name")

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/connectmail/connectmail/sqlstore"
 	"strings"
 	"time"
 
@@ -16,8 +17,7 @@ import (
 
 var _ template.Store = (*Store)(nil)
 
-// querier runs a read: cachedReads on the reader pool, txReads in the
-// writer's transaction.
+// querier runs a read: cachedReads on the reader pool.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
@@ -29,7 +29,7 @@ func isForeignKey(err error) bool {
 // checkTemplateIdem and putTemplateIdem share the idempotency table and its
 // rules with the Connect operations; template.Idem has connect.Idem's layout.
 func (s *Store) checkTemplateIdem(tx *sql.Tx, idem *template.Idem) error {
-	err := s.checkIdem(tx, (*connect.Idem)(idem))
+	err := s.d.CheckIdem(context.Background(), &batchTx{s: s, tx: tx}, (*connect.Idem)(idem))
 	var r *connect.Replayed
 	if errors.As(err, &r) {
 		return &template.Replayed{Response: r.Response}
@@ -76,7 +76,7 @@ func (s *Store) CreateKnowledgeBase(ctx context.Context, kb *template.KnowledgeB
 		}
 		_, err := s.exec(tx, `INSERT INTO q_knowledge_bases(`+kbCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 			kb.ID, kb.Region, kb.ARN, kb.Name, kb.Description, kb.Type, kb.Status, kb.KMSKeyID,
-			ms(kb.CreatedAt), ms(kb.ContentModifiedAt), jsonOrNil(kb.Tags))
+			ms(kb.CreatedAt), ms(kb.ContentModifiedAt), sqlstore.JSON(kb.Tags))
 		if isUnique(err) {
 			return fault.New(fault.Duplicate, "knowledge base name %s is taken", kb.Name)
 		}
@@ -140,7 +140,7 @@ func (s *Store) TagKnowledgeBase(ctx context.Context, region, id string, set map
 		if len(tags) > max {
 			return fault.New(fault.Quota, "knowledge base %s would have %d tags", id, len(tags))
 		}
-		_, err = s.exec(tx, `UPDATE q_knowledge_bases SET tags = ? WHERE id = ?`, jsonOrNil(tags), id)
+		_, err = s.exec(tx, `UPDATE q_knowledge_bases SET tags = ? WHERE id = ?`, sqlstore.JSON(tags), id)
 		return err
 	})
 }
@@ -293,7 +293,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 		}
 		_, err := s.exec(tx, `INSERT INTO q_templates(id, kb_id, name, description, channel_subtype, grouping, tags, created_at, active_version, last_version, revision)
 			VALUES (?,?,?,?,?,?,?,?,0,0,1)`,
-			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, jsonOrNil(t.Grouping), jsonOrNil(t.Tags), ms(t.CreatedAt))
+			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, sqlstore.JSON(t.Grouping), sqlstore.JSON(t.Tags), ms(t.CreatedAt))
 		switch {
 		case isUnique(err):
 			return fault.New(fault.Duplicate, "template name %s is taken", t.Name)
@@ -319,7 +319,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 func (s *Store) insertVersion(tx *sql.Tx, templateID string, v *template.Version) error {
 	_, err := s.exec(tx, `INSERT INTO q_template_versions(template_id, version, content, language, default_attributes, sha256, modified_at, modified_by)
 		VALUES (?,?,?,?,?,?,?,?)`,
-		templateID, v.Number, jsonOrNil(v.Content), v.Language, jsonOrNil(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy)
+		templateID, v.Number, sqlstore.JSON(v.Content), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy)
 	return err
 }
 
@@ -437,7 +437,7 @@ func (s *Store) bumpRevision(tx *sql.Tx, t *template.Template, set string, args 
 func (s *Store) updateLatest(tx *sql.Tx, templateID string, v *template.Version) error {
 	_, err := s.exec(tx, `UPDATE q_template_versions SET content = ?, language = ?, default_attributes = ?, sha256 = ?, modified_at = ?, modified_by = ?
 		WHERE template_id = ? AND version = 0`,
-		jsonOrNil(v.Content), v.Language, jsonOrNil(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy, templateID)
+		sqlstore.JSON(v.Content), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy, templateID)
 	return err
 }
 
@@ -455,7 +455,7 @@ func (s *Store) writeTemplate(ctx context.Context, t *template.Template, fn func
 func (s *Store) SaveTemplate(ctx context.Context, t *template.Template, latest *template.Version) error {
 	return s.writeTemplate(ctx, t, func(tx *sql.Tx) error {
 		if err := s.bumpRevision(tx, t, `name = ?, description = ?, grouping = ?, tags = ?, active_version = ?`,
-			t.Name, t.Description, jsonOrNil(t.Grouping), jsonOrNil(t.Tags), t.ActiveVersion); err != nil {
+			t.Name, t.Description, sqlstore.JSON(t.Grouping), sqlstore.JSON(t.Tags), t.ActiveVersion); err != nil {
 			return err
 		}
 		if latest == nil {

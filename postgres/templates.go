@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"github.com/connectmail/connectmail/sqlstore"
 	"time"
 
 	"github.com/connectmail/connectmail/fault"
@@ -77,7 +78,7 @@ func (s *Store) CreateKnowledgeBase(ctx context.Context, kb *template.KnowledgeB
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO q_knowledge_bases(`+kbCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
 			kb.ID, kb.Region, kb.ARN, kb.Name, kb.Description, kb.Type, kb.Status, kb.KMSKeyID,
-			tm(kb.CreatedAt), tm(kb.ContentModifiedAt), jsonOrNil(kb.Tags))
+			tm(kb.CreatedAt), tm(kb.ContentModifiedAt), sqlstore.JSON(kb.Tags))
 		if isUnique(err) {
 			return fault.New(fault.Duplicate, "knowledge base name %s is taken", kb.Name)
 		}
@@ -130,7 +131,7 @@ func (s *Store) TagKnowledgeBase(ctx context.Context, region, id string, set map
 		if len(tags) > max {
 			return fault.New(fault.Quota, "knowledge base %s would have %d tags", id, len(tags))
 		}
-		_, err = tx.Exec(ctx, `UPDATE q_knowledge_bases SET tags = $1 WHERE id = $2`, jsonOrNil(tags), id)
+		_, err = tx.Exec(ctx, `UPDATE q_knowledge_bases SET tags = $1 WHERE id = $2`, sqlstore.JSON(tags), id)
 		return err
 	})
 }
@@ -290,7 +291,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO q_templates(id, kb_id, name, description, channel_subtype, grouping, tags, created_at, active_version, last_version, revision)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,0,0,1)`,
-			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, jsonOrNil(t.Grouping), jsonOrNil(t.Tags), tm(t.CreatedAt))
+			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, sqlstore.JSON(t.Grouping), sqlstore.JSON(t.Tags), tm(t.CreatedAt))
 		switch {
 		case isUnique(err):
 			return fault.New(fault.Duplicate, "template name %s is taken", t.Name)
@@ -313,7 +314,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 func insertVersion(ctx context.Context, tx *txn, templateID string, v *template.Version) error {
 	_, err := tx.Exec(ctx, `INSERT INTO q_template_versions(template_id, version, content, language, default_attributes, sha256, modified_at, modified_by)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-		templateID, v.Number, jsonOrNil(v.Content), v.Language, jsonOrNil(v.DefaultAttributes), v.SHA256, tm(v.ModifiedAt), v.ModifiedBy)
+		templateID, v.Number, sqlstore.JSON(v.Content), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, tm(v.ModifiedAt), v.ModifiedBy)
 	return err
 }
 
@@ -424,7 +425,7 @@ func bumpRevision(ctx context.Context, tx *txn, t *template.Template, set string
 func updateLatest(ctx context.Context, tx *txn, templateID string, v *template.Version) error {
 	_, err := tx.Exec(ctx, `UPDATE q_template_versions SET content = $1, language = $2, default_attributes = $3, sha256 = $4, modified_at = $5, modified_by = $6
 		WHERE template_id = $7 AND version = 0`,
-		jsonOrNil(v.Content), v.Language, jsonOrNil(v.DefaultAttributes), v.SHA256, tm(v.ModifiedAt), v.ModifiedBy, templateID)
+		sqlstore.JSON(v.Content), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, tm(v.ModifiedAt), v.ModifiedBy, templateID)
 	return err
 }
 
@@ -442,7 +443,7 @@ func (s *Store) writeTemplate(ctx context.Context, t *template.Template, fn func
 func (s *Store) SaveTemplate(ctx context.Context, t *template.Template, latest *template.Version) error {
 	return s.writeTemplate(ctx, t, func(tx *txn) error {
 		if err := bumpRevision(ctx, tx, t, `name = $3, description = $4, grouping = $5, tags = $6, active_version = $7`,
-			t.Name, t.Description, jsonOrNil(t.Grouping), jsonOrNil(t.Tags), t.ActiveVersion); err != nil {
+			t.Name, t.Description, sqlstore.JSON(t.Grouping), sqlstore.JSON(t.Tags), t.ActiveVersion); err != nil {
 			return err
 		}
 		if latest == nil {
