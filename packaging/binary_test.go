@@ -47,9 +47,9 @@ func TestBinarySmoke(t *testing.T) {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			logs.WriteString(sc.Text() + "\n")
-			var line struct{ Msg, Addr string }
+			var line struct{ Msg, HTTP string }
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "connectmail ready" {
-				ready <- line.Addr
+				ready <- strings.TrimPrefix(line.HTTP, "http://")
 			}
 		}
 		exited <- cmd.Wait()
