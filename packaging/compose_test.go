@@ -57,6 +57,8 @@ func TestComposeRecipe(t *testing.T) {
 		if out, err := run(ctx, "down", "--volumes"); err != nil {
 			t.Logf("podman-compose down: %v\n%s", err, out)
 		}
+		// podman-compose 1.0.3 leaves the project's network behind.
+		_, _ = p.output("network", "rm", "--force", project+"_default")
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -85,7 +85,7 @@ func startContainer(t *testing.T, p podman, image string, args ...string) *conta
 		if t.Failed() {
 			t.Logf("container %s logs:\n%s", name, p.logs(name))
 		}
-		_, _ = p.output("rm", "--force", "--time", "5", name)
+		_, _ = p.output("rm", "--force", "--volumes", "--time", "5", name)
 	})
 	port := p.must(t, "port", name, "4580/tcp")
 	if _, _, err := net.SplitHostPort(port); err != nil {
@@ -183,7 +183,7 @@ func TestContainerSmoke(t *testing.T) {
 		t.Errorf("the emulator's warning is not in the container's log:\n%s", logs)
 	}
 
-	p.must(t, "rm", "--force", "--time", "10", c.name)
+	p.must(t, "rm", "--force", "--volumes", "--time", "10", c.name) // the named volume stays
 	again := startContainer(t, p, image, "--volume", volume+":/data")
 	client := sdkFromEnvironment(t, map[string]string{"AWS_ENDPOINT_URL": again.endpoint})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
