@@ -19,4 +19,4 @@
 // treated as read-only.
 package apimodel
 
-//go:generate go run ./internal/gen -models ../../shared/aws-models -out .
+//go:generate go run ./internal/gen -models internal/gen/models -out .

@@ -185,19 +185,15 @@ func (c *chargedReader) Read(p []byte) (int, error) {
 func bodyError(err error, model *apimodel.Service, limit int64) *apiError {
 	switch {
 	case errors.Is(err, errBodyTooLarge):
-		return &apiError{status: http.StatusRequestEntityTooLarge, shape: "RequestEntityTooLargeException", msg: "Request body is larger than " + strconv.FormatInt(limit, 10) + " bytes"}
+		return refuse(model, "RequestEntityTooLargeException", "Request body is larger than "+strconv.FormatInt(limit, 10)+" bytes")
 	case errors.Is(err, errBodyBusy):
 		// Both services model ThrottlingException, which every SDK retries.
-		st := http.StatusTooManyRequests
-		if sh, ok := model.Shapes["ThrottlingException"]; ok && sh.HTTPStatus != 0 {
-			st = sh.HTTPStatus
-		}
-		return &apiError{status: st, shape: "ThrottlingException", msg: "Too many request bodies are being received at once; retry later"}
+		return refuse(model, "ThrottlingException", "Too many request bodies are being received at once; retry later")
 	case errors.Is(err, errBodyTimeout):
 		// The Go, JS and Python SDKs retry RequestTimeoutException.
-		return &apiError{status: http.StatusRequestTimeout, shape: "RequestTimeoutException", msg: "The request body did not arrive within the time allowed"}
+		return refuse(model, "RequestTimeoutException", "The request body did not arrive within the time allowed")
 	}
-	return &apiError{status: http.StatusBadRequest, shape: "SerializationException", msg: "could not read the request body"}
+	return refuse(model, "SerializationException", "could not read the request body")
 }
 
 // corsSafelisted reports whether a Content-Type is one a browser sends

@@ -13,6 +13,7 @@ import (
 // TestReadN: the growing buffer returns exactly the announced bytes, and a
 // body shorter than announced is an error.
 func TestReadN(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 64 << 10, 64<<10 + 1, 1 << 20, 3<<20 + 7} {
 		want := bytes.Repeat([]byte("0123456789abcdef"), n/16+1)[:n]
 		got, err := readN(iotest.HalfReader(bytes.NewReader(want)), int64(n))
@@ -28,6 +29,7 @@ func TestReadN(t *testing.T) {
 // TestBodyBudgetChunked: a body without Content-Length is charged as it
 // arrives, refused once over the budget, and given back on release.
 func TestBodyBudgetChunked(t *testing.T) {
+	t.Parallel()
 	b := &BodyBudget{Max: 100 << 10}
 	type result struct {
 		n, held int64

@@ -6,6 +6,7 @@ import (
 
 	"github.com/connectmail/connectmail/apimodel"
 	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/sigv4"
 )
 
 // candidates lists, per service flavour and failure kind, the exception shapes
@@ -44,55 +45,111 @@ var candidates = map[bool]map[fault.Kind][]string{
 	},
 }
 
-// fallbackStatus gives the status of shapes that an operation does not model.
-var fallbackStatus = map[string]int{
+// statuses gives the HTTP status of every exception shape the server writes
+// that a service model does not give one: shapes an operation does not
+// model, and the protocol's own (authentication, unknown service or
+// operation, unreadable body), which no model lists.
+var statuses = map[string]int{
 	"InvalidRequestException": 400, "InvalidParameterException": 400, "ValidationException": 400,
 	"ResourceNotFoundException": 404, "DuplicateResourceException": 409, "ResourceConflictException": 409,
 	"ConflictException": 409, "IdempotencyException": 409, "ResourceInUseException": 409,
 	"ServiceQuotaExceededException": 402, "LimitExceededException": 429, "AccessDeniedException": 403,
 	"ThrottlingException": 429, "TooManyRequestsException": 429, "ContactNotFoundException": 410,
-	"InternalServiceException": 500, "InternalServerException": 500,
+	"InternalServiceException": 500, "InternalServerException": 500, "ServiceUnavailableException": 503,
+	// Signature Version 4 (sigv4.Error codes).
+	sigv4.CodeMissingAuthenticationToken: 403, sigv4.CodeIncompleteSignature: 400,
+	sigv4.CodeUnrecognizedClient: 403, sigv4.CodeInvalidSignature: 403,
+	// Refusals of the request itself (refusal).
+	"UnknownServiceException": 400, "UnknownOperationException": 404, "NotImplementedException": 501,
+	"UnsupportedMediaTypeException": 415, "MethodNotAllowedException": 405,
+	"RequestEntityTooLargeException": 413, "RequestTimeoutException": 408, "SerializationException": 400,
+}
+
+// refusal is a failure of the request itself rather than of an operation —
+// an unknown service or operation, a body that cannot be read, an
+// unsupported media type — whose exception shape the protocol fixes.
+type refusal struct {
+	shape string
+	msg   string
+}
+
+func (r *refusal) Error() string { return r.shape + ": " + r.msg }
+
+// refuse is the exception of a refusal; model, when known, may give the
+// shape's status.
+func refuse(model *apimodel.Service, shape, msg string) *apiError {
+	return exception(model, false, nil, &refusal{shape: shape, msg: msg})
 }
 
 // mapError turns any error into the operation's modeled exception.
 func (s *Server) mapError(svc *Service, op *apimodel.Operation, err error) *apiError {
-	var fe *fault.Error
-	kind := fault.Internal
-	msg := "An internal error occurred."
-	if asFault(err, &fe) {
-		kind = fe.Kind
-		if kind != fault.Internal {
-			msg = fe.Message
+	return exception(svc.Model, svc.LowerMessage, op, err)
+}
+
+// exception turns any error into the exception written to the wire; every
+// error response goes through it. A *fault.Error's Kind picks the first of
+// its candidates that op models (the last when op models none, the first
+// when no operation is known); a *sigv4.Error's Code and a *refusal's shape
+// are the shape; any other error is an internal error. The status is the
+// one model gives the shape, else the one statuses gives. lower selects the
+// Q in Connect candidates.
+func exception(model *apimodel.Service, lower bool, op *apimodel.Operation, err error) *apiError {
+	var (
+		fe *fault.Error
+		se *sigv4.Error
+		re *refusal
+	)
+	e := &apiError{}
+	switch {
+	case errors.As(err, &se):
+		e.shape, e.msg = se.Code, se.Message
+	case errors.As(err, &re):
+		e.shape, e.msg = re.shape, re.msg
+	default:
+		kind := fault.Internal
+		e.msg = "An internal error occurred."
+		if asFault(err, &fe) {
+			kind = fe.Kind
+			if kind != fault.Internal {
+				e.msg = fe.Message
+			}
+		}
+		list := candidates[lower][kind]
+		e.shape = list[len(list)-1]
+		if op == nil {
+			e.shape = list[0]
+		}
+		for _, c := range list {
+			if modeled(op, c) {
+				e.shape = c
+				break
+			}
+		}
+		if fe != nil {
+			if lower && (kind == fault.NotFound || e.shape == "TooManyTagsException") && fe.Resource != "" {
+				e.extra = map[string]any{"resourceName": fe.Resource}
+			}
+			if fe.Reason != nil && !lower {
+				e.extra = map[string]any{"Reason": fe.Reason}
+			}
 		}
 	}
-	list := candidates[svc.LowerMessage][kind]
-	shape := list[len(list)-1]
-	for _, c := range list {
-		if modeled(op, c) {
-			shape = c
-			break
-		}
-	}
-	e := &apiError{shape: shape, msg: msg}
-	if sh, ok := svc.Model.Shapes[shape]; ok && sh.HTTPStatus != 0 {
-		e.status = sh.HTTPStatus
-	} else if st, ok := fallbackStatus[shape]; ok {
+	e.status = http.StatusBadRequest
+	if st, ok := statuses[e.shape]; ok {
 		e.status = st
-	} else {
-		e.status = http.StatusBadRequest
 	}
-	if fe != nil {
-		if svc.LowerMessage && (kind == fault.NotFound || shape == "TooManyTagsException") && fe.Resource != "" {
-			e.extra = map[string]any{"resourceName": fe.Resource}
-		}
-		if fe.Reason != nil && !svc.LowerMessage {
-			e.extra = map[string]any{"Reason": fe.Reason}
+	if model != nil {
+		if sh, ok := model.Shapes[e.shape]; ok && sh.HTTPStatus != 0 {
+			e.status = sh.HTTPStatus
 		}
 	}
 	return e
 }
 
 func modeled(op *apimodel.Operation, shape string) bool {
+	if op == nil {
+		return false
+	}
 	for _, e := range op.Errors {
 		if e == shape {
 			return true

@@ -76,18 +76,16 @@ func (f *FaultInjector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	_, _, service, _ := sigv4.Scope(r)
 	lower := service == "wisdom"
-	e := &apiError{status: http.StatusInternalServerError, shape: "InternalServiceException", msg: "Injected fault: internal error"}
+	model, internal := apimodel.Connect(), "InternalServiceException"
 	if lower {
-		e.shape = "InternalServerException"
+		model, internal = apimodel.QConnect(), "InternalServerException"
 	}
+	e := refuse(model, internal, "Injected fault: internal error")
 	switch kind {
 	case "throttle":
-		e = &apiError{status: http.StatusTooManyRequests, shape: "ThrottlingException", msg: "Injected fault: rate exceeded"}
-		if lower {
-			e.status = apimodel.QConnect().Shapes["ThrottlingException"].HTTPStatus
-		}
+		e = refuse(model, "ThrottlingException", "Injected fault: rate exceeded")
 	case "unavailable":
-		e = &apiError{status: http.StatusServiceUnavailable, shape: "ServiceUnavailableException", msg: "Injected fault: service unavailable"}
+		e = refuse(model, "ServiceUnavailableException", "Injected fault: service unavailable")
 	case "internal", "lost":
 	default:
 		fail = false

@@ -11,6 +11,7 @@ import (
 )
 
 func TestInjectFaults(t *testing.T) {
+	t.Parallel()
 	var served atomic.Int64
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		served.Add(1)

@@ -150,7 +150,7 @@ func (h *FileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodPut && r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET, PUT")
-		writeError(w, &apiError{status: http.StatusMethodNotAllowed, shape: "MethodNotAllowedException", msg: "Files are uploaded with PUT and downloaded with GET"}, false)
+		writeError(w, refuse(model, "MethodNotAllowedException", "Files are uploaded with PUT and downloaded with GET"), false)
 		return
 	}
 	pending, err := h.Verifier.Check(r)
@@ -167,12 +167,11 @@ func (h *FileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	claimed := pending.Claimed()
 	if claimed.Service != "connect" {
-		writeError(w, &apiError{status: http.StatusForbidden, shape: sigv4.CodeInvalidSignature, msg: "Attached-file URLs are signed for the service connect"}, false)
+		writeError(w, authError(&sigv4.Error{Code: sigv4.CodeInvalidSignature, Message: "Attached-file URLs are signed for the service connect"}), false)
 		return
 	}
 	if !h.granted(r, instanceID, fileID, claimed.AccessKeyID) {
-		writeError(w, &apiError{status: http.StatusForbidden, shape: "AccessDeniedException",
-			msg: "This URL was not issued for " + r.Method + " of this file: ask StartAttachedFileUpload or GetAttachedFile for one"}, false)
+		fail(fault.New(fault.AccessDenied, "This URL was not issued for %s of this file: ask StartAttachedFileUpload or GetAttachedFile for one", r.Method))
 		return
 	}
 	bodies := h.Bodies
@@ -196,8 +195,7 @@ func (h *FileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.Auth != nil && !h.Auth.Allowed(id.AccessKeyID, fileAction(r.Method)) {
-		writeError(w, &apiError{status: http.StatusForbidden, shape: "AccessDeniedException",
-			msg: "User: " + id.AccessKeyID + " is not authorized to perform: " + fileAction(r.Method)}, false)
+		fail(fault.New(fault.AccessDenied, "User: %s is not authorized to perform: %s", id.AccessKeyID, fileAction(r.Method)))
 		return
 	}
 	ctx := connect.WithCaller(r.Context(), connect.Caller{Region: id.Region, AccessKeyID: id.AccessKeyID, Endpoint: Endpoint(r)})

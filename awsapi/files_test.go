@@ -23,6 +23,7 @@ import (
 // the signature binds (method, path, expiry, service) and what an upload
 // must be.
 func TestFileURLs(t *testing.T) {
+	t.Parallel()
 	store, err := sqlite.Open(filepath.Join(t.TempDir(), "f.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)

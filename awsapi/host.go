@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/connectmail/connectmail/fault"
 	"github.com/connectmail/connectmail/sigv4"
 	"github.com/google/uuid"
 )
@@ -15,6 +16,6 @@ import (
 func RefuseHost(w http.ResponseWriter, r *http.Request) {
 	_, _, service, _ := sigv4.Scope(r)
 	w.Header().Set("x-amzn-RequestId", uuid.NewString())
-	writeError(w, &apiError{status: http.StatusForbidden, shape: "AccessDeniedException",
-		msg: "Host " + strconv.Quote(r.Host) + " is not one this server answers; see --allowed-hosts"}, service == "wisdom")
+	lower := service == "wisdom"
+	writeError(w, exception(nil, lower, nil, fault.New(fault.AccessDenied, "Host %s is not one this server answers; see --allowed-hosts", strconv.Quote(r.Host))), lower)
 }

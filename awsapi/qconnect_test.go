@@ -24,7 +24,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/aws/smithy-go"
@@ -49,22 +48,12 @@ type qharness struct {
 
 func startServer(t *testing.T) *qharness {
 	t.Helper()
-	sink, err := smtpsink.Start(smtpsink.Options{Keep: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sink.Close() })
-	cfg := servertest.Config(t)
-	cfg.SMTPRelay = sink.URL()
-	cfg.RetryBase = 200 * time.Millisecond
+	cfg, sink := servertest.Relaying(t)
 	h := &qharness{
 		t: t, url: servertest.Start(t, cfg).URL, sink: sink, signer: v4.NewSigner(),
 		creds: aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"},
 	}
-	h.connect = connect.New(connect.Options{
-		BaseEndpoint: aws.String(h.url), Region: region,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-	})
+	h.connect = servertest.Client(h.url)
 	return h
 }
 
@@ -212,6 +201,7 @@ func emailTemplate(name string) map[string]any {
 }
 
 func TestQConnectLifecycle(t *testing.T) {
+	t.Parallel()
 	h := startServer(t)
 	kb, kbARN := h.newKB("Email templates")
 	if !strings.HasPrefix(kbARN, "arn:aws:wisdom:us-east-1:000000000000:knowledge-base/") {
@@ -362,6 +352,7 @@ func TestQConnectLifecycle(t *testing.T) {
 }
 
 func TestQConnectErrors(t *testing.T) {
+	t.Parallel()
 	h := startServer(t)
 	kb, _ := h.newKB("kb")
 	id := h.ok(h.call("POST", tplPath(kb, ""), nil, emailTemplate("t1")), 200).str("messageTemplate.messageTemplateId")
@@ -428,6 +419,7 @@ func TestQConnectErrors(t *testing.T) {
 }
 
 func TestQConnectQuotas(t *testing.T) {
+	t.Parallel()
 	h := startServer(t)
 	kb, _ := h.newKB("kb")
 	var id string
@@ -581,6 +573,7 @@ func (h *qharness) waitFor(n int64) {
 }
 
 func TestTemplateSendEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := startServer(t)
 	ctx := context.Background()
 	inst := h.connectSetup(ctx)
@@ -727,6 +720,7 @@ func sinkInspector(t *testing.T, sink *smtpsink.Sink) http.Handler {
 // suite through @aws-sdk/client-qconnect and @aws-sdk/client-connect,
 // against a real server and SMTP receiver.
 func TestJSTemplatesSuite(t *testing.T) {
+	t.Parallel()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node is not installed: the JS SDK suite clients/js/templates.test.mjs cannot run")

@@ -124,15 +124,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if svc == nil {
-		fail(&apiError{status: http.StatusBadRequest, shape: "UnknownServiceException", msg: "connectmail does not serve the service " + strconv.Quote(svcName) + "; it serves connect and wisdom (qconnect)"})
+		fail(refuse(nil, "UnknownServiceException", "connectmail does not serve the service "+strconv.Quote(svcName)+"; it serves connect and wisdom (qconnect)"))
 		return
 	}
 	if pending.Presigned() && r.Method == http.MethodPost && corsSafelisted(r.Header.Get("Content-Type")) {
 		// A page on any site can make a browser send this form (a presigned
 		// URL, a form or text/plain body) without a CORS preflight. The SDKs
 		// sign headers and send application/json.
-		fail(&apiError{status: http.StatusUnsupportedMediaType, shape: "UnsupportedMediaTypeException",
-			msg: "A presigned POST must carry a JSON Content-Type such as application/json; form and text/plain bodies are refused"})
+		fail(refuse(svc.Model, "UnsupportedMediaTypeException",
+			"A presigned POST must carry a JSON Content-Type such as application/json; form and text/plain bodies are refused"))
 		return
 	}
 	body, held, err := s.cfg.Bodies.read(w, r, MaxBodyBytes)
@@ -148,17 +148,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	op, labels, ok := svc.Model.Match(r.Method, r.URL.EscapedPath())
 	if !ok {
-		fail(&apiError{status: http.StatusNotFound, shape: "UnknownOperationException", msg: "No " + svcName + " operation matches " + r.Method + " " + r.URL.Path})
+		fail(refuse(svc.Model, "UnknownOperationException", "No "+svcName+" operation matches "+r.Method+" "+r.URL.Path))
 		return
 	}
 	opName = op.Name
 	h := svc.Handlers[op.Name]
 	if !op.Supported || h == nil {
-		fail(&apiError{status: http.StatusNotImplemented, shape: "NotImplementedException", msg: "connectmail does not implement the " + svcName + " operation " + op.Name})
+		fail(refuse(svc.Model, "NotImplementedException", "connectmail does not implement the "+svcName+" operation "+op.Name))
 		return
 	}
 	if s.cfg.Auth != nil && !s.cfg.Auth.Allowed(id.AccessKeyID, svcName+":"+op.Name) {
-		fail(&apiError{status: http.StatusForbidden, shape: "AccessDeniedException", msg: "User: " + id.AccessKeyID + " is not authorized to perform: " + svcName + ":" + op.Name})
+		fail(s.mapError(svc, op, fault.New(fault.AccessDenied, "User: %s is not authorized to perform: %s:%s", id.AccessKeyID, svcName, op.Name)))
 		return
 	}
 	doc, err := svc.Model.Bind(op, labels, r.URL.Query(), r.Header, body)
@@ -200,16 +200,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(b)
 }
 
+// authError is the exception of a request that fails authentication: a
+// *sigv4.Error's own, InvalidSignatureException for any other error.
 func authError(err error) *apiError {
 	var se *sigv4.Error
 	if !errors.As(err, &se) {
-		return &apiError{status: http.StatusForbidden, shape: sigv4.CodeInvalidSignature, msg: err.Error()}
+		err = &sigv4.Error{Code: sigv4.CodeInvalidSignature, Message: err.Error()}
 	}
-	st := http.StatusForbidden
-	if se.Code == sigv4.CodeIncompleteSignature {
-		st = http.StatusBadRequest
-	}
-	return &apiError{status: st, shape: se.Code, msg: se.Message}
+	return exception(nil, false, nil, err)
 }
 
 func writeError(w http.ResponseWriter, e *apiError, lower bool) {

@@ -527,6 +527,7 @@ type sweepSetup struct {
 }
 
 func TestConstraintSweep(t *testing.T) {
+	t.Parallel()
 	base := startSweepServer(t)
 	t.Run("connect", func(t *testing.T) {
 		c := &signedClient{base: base, model: apimodel.Connect(), signer: v4.NewSigner(),

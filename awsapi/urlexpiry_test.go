@@ -22,6 +22,7 @@ import (
 // instant, refused a second later — although the clock reads a fraction of
 // a second when the URL is signed (X-Amz-Date has whole seconds).
 func TestFileURLExpiryIsTheRealOne(t *testing.T) {
+	t.Parallel()
 	store, err := sqlite.Open(filepath.Join(t.TempDir(), "f.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -23,13 +23,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/connectmail/connectmail/apimodel"
 	"github.com/connectmail/connectmail/awsapi"
+	"github.com/connectmail/connectmail/server/servertest"
 	"github.com/google/uuid"
 )
 
@@ -148,10 +148,8 @@ func (r *goRunner) client(who string) *connect.Client {
 		return c
 	}
 	k := r.doc.Credentials[who]
-	c := connect.New(connect.Options{
-		BaseEndpoint: aws.String(r.endpoint), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider(k[0], k[1], ""),
-		HTTPClient:  &http.Client{Transport: r.counter},
+	c := servertest.ClientAs(r.endpoint, k[0], k[1], func(o *connect.Options) {
+		o.HTTPClient = &http.Client{Transport: r.counter}
 	})
 	r.clients[who] = c
 	return c

@@ -52,11 +52,7 @@ func loadScenarios(t *testing.T) *scenarioDoc {
 // with a restricted key, and a real SMTP receiver.
 func startServer(t *testing.T, doc *scenarioDoc) string {
 	t.Helper()
-	sink, err := smtpsink.Start(smtpsink.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sink.Close() })
+	sink := servertest.Sink(t, smtpsink.Options{})
 	dir := t.TempDir()
 	def, ro := doc.Credentials["default"], doc.Credentials["readonly"]
 	creds := fmt.Sprintf(`{"keys": [{"accessKeyId": %q, "secretAccessKey": %q},

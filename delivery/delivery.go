@@ -65,7 +65,10 @@ type Rejection struct {
 	Message string `json:"message"`
 }
 
-// Failure is implemented by send errors that know whether they are temporary.
+// Failure is implemented by send errors that know whether they are temporary
+// (*relay.Error does, as it is). A send error that implements no Failure is
+// temporary — the same rule as relay.IsTemporary: a message is never bounced
+// for a failure nobody classified.
 type Failure interface {
 	error
 	Temporary() bool
@@ -622,7 +625,8 @@ func temporary(err error) bool {
 	if errors.As(err, &f) {
 		return f.Temporary()
 	}
-	// Unknown failures are treated as temporary: retrying is safer than losing mail.
+	// Unknown failures are temporary (see Failure): retrying is safer
+	// than losing mail.
 	return true
 }
 

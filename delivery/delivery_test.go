@@ -21,22 +21,12 @@ import (
 	"github.com/connectmail/connectmail/testpki"
 )
 
-// relaySender adapts the real relay client, as the server does.
+// relaySender adapts the real relay client, as the server does: its errors
+// pass through unwrapped, since *relay.Error answers Failure and Classed.
 type relaySender struct{ c *relay.Client }
-
-type relayErr struct{ e *relay.Error }
-
-func (r relayErr) Error() string   { return r.e.Error() }
-func (r relayErr) Temporary() bool { return r.e.Temporary }
-func (r relayErr) SMTPCode() int   { return r.e.Code }
-func (r relayErr) Class() string   { return r.e.Class }
 
 func (s relaySender) Send(ctx context.Context, from string, rcpts []string, msg []byte) (delivery.Receipt, error) {
 	res, err := s.c.Send(ctx, from, rcpts, msg)
-	var re *relay.Error
-	if errors.As(err, &re) {
-		return delivery.Receipt{}, relayErr{re}
-	}
 	if err != nil {
 		return delivery.Receipt{}, err
 	}
@@ -49,6 +39,12 @@ func (s relaySender) Send(ctx context.Context, from string, rcpts []string, msg 
 	}
 	return rec, nil
 }
+
+// The relay's error is the worker's Failure and Classed as it is.
+var (
+	_ delivery.Failure = (*relay.Error)(nil)
+	_ delivery.Classed = (*relay.Error)(nil)
+)
 
 type env struct {
 	t      *testing.T
@@ -373,4 +369,78 @@ func TestConfigErrorIsRetriedNotBounced(t *testing.T) {
 	if observed["deferred/config"] < 2 || observed["sent/"] != 1 {
 		t.Errorf("observed %v", observed)
 	}
+}
+
+// errSender fails every send with its error.
+type errSender struct{ err error }
+
+func (s errSender) Send(context.Context, string, []string, []byte) (delivery.Receipt, error) {
+	return delivery.Receipt{}, s.err
+}
+
+// TestUnknownSendErrorIsTemporary: the worker classifies send errors by the
+// same rule as relay.IsTemporary (relay's TestIsTemporary): an error that
+// does not say whether it is temporary is retried, never bounced, and its
+// recipient is not suppressed; a relay error that says it is permanent
+// bounces.
+func TestUnknownSendErrorIsTemporary(t *testing.T) {
+	unknown := errors.New("something nobody classified")
+	if !relay.IsTemporary(unknown) {
+		t.Fatalf("relay.IsTemporary(%v) = false; the worker's rule is temporary", unknown)
+	}
+	for _, tc := range []struct {
+		name  string
+		err   error
+		event string
+	}{
+		{"unknown", unknown, connect.EventDeferred},
+		{"wrapped unknown", fmt.Errorf("send: %w", unknown), connect.EventDeferred},
+		{"relay temporary", relayFailure(t, 451), connect.EventDeferred},
+		{"relay permanent", relayFailure(t, 550), connect.EventBounced},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			_, stop := e.run(delivery.Config{Sender: errSender{tc.err}})
+			defer stop()
+			id := e.queue("ana@example.org")
+			deadline := time.Now().Add(15 * time.Second)
+			for count(e.eventTypes(id), tc.event) == 0 {
+				if time.Now().After(deadline) {
+					t.Fatalf("events %v, want %s", e.eventTypes(id), tc.event)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if got := relay.IsTemporary(tc.err); got != (tc.event == connect.EventDeferred) {
+				t.Errorf("relay.IsTemporary = %v, the worker %s", got, tc.event)
+			}
+			if tc.event == connect.EventDeferred {
+				if c, _ := e.store.GetContact(context.Background(), "i1", id); c.State != connect.StateQueued {
+					t.Errorf("contact %s after a temporary failure, want still queued", c.State)
+				}
+				if sup, _ := e.store.Suppressed(context.Background(), []string{"ana@example.org"}, time.Now()); len(sup) != 0 {
+					t.Errorf("a temporary failure suppressed the recipient: %v", sup)
+				}
+			}
+		})
+	}
+}
+
+// relayFailure is the *relay.Error of a relay that refuses the only
+// recipient with code.
+func relayFailure(t *testing.T, code int) error {
+	t.Helper()
+	sink, err := smtpsink.Start(smtpsink.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	sink.Reject("b@example.org", code, "refused")
+	rc, _ := relay.New(relay.Config{URL: sink.URL()})
+	defer rc.Close()
+	_, err = rc.Send(context.Background(), "a@example.com", []string{"b@example.org"}, []byte("Subject: t\r\n\r\nhi\r\n"))
+	var re *relay.Error
+	if !errors.As(err, &re) || re.SMTPCode() != code {
+		t.Fatalf("relay answered %v, want a %d", err, code)
+	}
+	return err
 }

@@ -6,12 +6,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/textproto"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/emersion/go-smtp"
 )
@@ -57,17 +54,21 @@ var (
 // credentials cannot be used (refused with a 5xx reply, no usable mechanism,
 // or they would travel in clear text). Such errors are Temporary: every
 // message fails the same way until the operator fixes the configuration, and
-// then goes out on its next attempt.
+// then goes out on its next attempt. It is the string the delivery worker
+// records as connect.ClassConfig.
 const ClassConfig = "config"
 
-// Error describes a failed delivery step. Temporary is true when trying
-// again later may succeed (4xx replies, network failures, timeouts, context
-// expiry, configuration errors) and false for 5xx replies to the message and
-// local policy refusals of it.
+// Error describes a failed delivery step. Its methods answer what a caller
+// decides on: Temporary (whether trying again later may succeed), SMTPCode
+// and Class.
 type Error struct {
-	Temporary bool
-	// Class is ClassConfig for a configuration error, "" otherwise.
-	Class string
+	// temporary is true when trying again later may succeed (4xx replies,
+	// network failures, timeouts, context expiry, configuration errors)
+	// and false for 5xx replies to the message and local policy refusals
+	// of it.
+	temporary bool
+	// class is ClassConfig for a configuration error, "" otherwise.
+	class string
 	// Code is the SMTP reply code (0 when there was no reply, e.g. a
 	// network error).
 	Code int
@@ -80,6 +81,18 @@ type Error struct {
 	// Err is the underlying error, if any.
 	Err error
 }
+
+// Temporary reports whether trying again later may succeed: true for 4xx
+// replies, network failures, timeouts, context expiry and configuration
+// errors; false for 5xx replies to the message and local policy refusals
+// of it.
+func (e *Error) Temporary() bool { return e.temporary }
+
+// SMTPCode returns the SMTP reply code, 0 when there was no reply.
+func (e *Error) SMTPCode() int { return e.Code }
+
+// Class returns ClassConfig for a configuration error, "" otherwise.
+func (e *Error) Class() string { return e.class }
 
 // Error implements error.
 func (e *Error) Error() string {
@@ -101,9 +114,9 @@ func (e *Error) Error() string {
 		b.WriteString(e.Err.Error())
 	}
 	switch {
-	case e.Class == ClassConfig:
+	case e.class == ClassConfig:
 		b.WriteString(" (configuration error)")
-	case e.Temporary:
+	case e.temporary:
 		b.WriteString(" (temporary)")
 	default:
 		b.WriteString(" (permanent)")
@@ -114,27 +127,25 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
-// IsTemporary reports whether err is worth retrying later: an *Error marked
-// Temporary, a 4xx SMTP reply, a network error or timeout, an unexpected
-// connection close, or an expired or cancelled context (the message was not
-// handed over). 5xx replies and anything else are permanent.
+// IsTemporary reports whether err is worth retrying later. It is the
+// delivery worker's rule too: an *Error answers for itself, a go-smtp reply
+// is temporary unless 5xx, and every other error — a network failure, a
+// timeout, an expired context, anything unknown — is temporary, because a
+// message that was not handed over must not be bounced for a failure nobody
+// classified.
 func IsTemporary(err error) bool {
 	if err == nil {
 		return false
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Temporary
+		return e.temporary
 	}
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
 		return se.Code < 500 || se.Code >= 600
 	}
-	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
-		errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
+	return true
 }
 
 // replyError converts a reply read with net/textproto (before go-smtp takes
@@ -186,7 +197,7 @@ func classify(stage string, err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
-	e = &Error{Stage: stage, Err: err, Temporary: true}
+	e = &Error{Stage: stage, Err: err, temporary: true}
 	var se *smtp.SMTPError
 	if errors.As(replyError(err), &se) {
 		e.Code = se.Code
@@ -194,20 +205,20 @@ func classify(stage string, err error) *Error {
 			e.EnhancedCode = [3]int(se.EnhancedCode)
 		}
 		e.Message = se.Message
-		e.Temporary = se.Code < 500 || se.Code >= 600
-		if !e.Temporary && (stage == StageAuth || stage == StageMail && (se.Code == 530 || e.EnhancedCode == [3]int{5, 7, 0})) {
+		e.temporary = se.Code < 500 || se.Code >= 600
+		if !e.temporary && (stage == StageAuth || stage == StageMail && (se.Code == 530 || e.EnhancedCode == [3]int{5, 7, 0})) {
 			// The relay refused our credentials or how we offered them,
 			// or wants credentials we did not give (530 or 5.7.0 at
 			// MAIL, RFC 4954): no message can pass until that is fixed,
 			// and the recipients are not to blame.
-			e.Temporary, e.Class = true, ClassConfig
+			e.temporary, e.class = true, ClassConfig
 		}
 		return e
 	}
 	e.Message = err.Error()
 	if stage == StageTLS {
 		if msg, cert, ok := tlsConfigProblem(err); ok {
-			e.Message, e.Class = msg, ClassConfig
+			e.Message, e.class = msg, ClassConfig
 			if cert {
 				e.Err = fmt.Errorf("%w: %w", ErrCertificate, err)
 			}
@@ -254,7 +265,7 @@ func policyError(stage, format string, args ...any) *Error {
 // is temporary like every configuration error.
 func configPolicyError(stage, format string, args ...any) *Error {
 	e := policyError(stage, format, args...)
-	e.Temporary, e.Class = true, ClassConfig
+	e.temporary, e.class = true, ClassConfig
 	return e
 }
 
@@ -264,7 +275,7 @@ func contextError(stage string, ctx context.Context) *Error {
 	if cause := context.Cause(ctx); cause != nil && cause != err {
 		err = fmt.Errorf("%w: %w", err, cause)
 	}
-	return &Error{Stage: stage, Temporary: true, Message: err.Error(), Err: err}
+	return &Error{Stage: stage, temporary: true, Message: err.Error(), Err: err}
 }
 
 // smtpCode returns the reply code carried by err, or 0.

@@ -636,15 +636,15 @@ func TestUnusualServerReplies(t *testing.T) {
 					}
 					if tc.rejectedMsg != "" {
 						e := res.Rejected["b@example.org"]
-						if e == nil || e.Code != 550 || e.EnhancedCode != [3]int{5, 1, 1} || e.Message != tc.rejectedMsg || e.Temporary {
+						if e == nil || e.Code != 550 || e.EnhancedCode != [3]int{5, 1, 1} || e.Message != tc.rejectedMsg || e.Temporary() {
 							t.Errorf("Rejected = %+v", e)
 						}
 					}
 				} else {
 					e := asError(t, err)
-					if e.Temporary != tc.temporary || e.Stage != tc.stage || e.Code != tc.code || e.EnhancedCode != tc.enhanced {
+					if e.Temporary() != tc.temporary || e.Stage != tc.stage || e.Code != tc.code || e.EnhancedCode != tc.enhanced {
 						t.Errorf("err = %v: temporary %v stage %q code %d %v; want %v %q %d %v",
-							err, e.Temporary, e.Stage, e.Code, e.EnhancedCode, tc.temporary, tc.stage, tc.code, tc.enhanced)
+							err, e.Temporary(), e.Stage, e.Code, e.EnhancedCode, tc.temporary, tc.stage, tc.code, tc.enhanced)
 					}
 					if tc.message != "" && e.Message != tc.message {
 						t.Errorf("message %q, want %q", e.Message, tc.message)

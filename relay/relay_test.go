@@ -180,7 +180,7 @@ func TestWaitingForSlotHonoursContext(t *testing.T) {
 		t.Errorf("blocked Send returned after %v", elapsed)
 	}
 	e := asError(t, err)
-	if !e.Temporary || e.Stage != StageDial || !errors.Is(err, context.DeadlineExceeded) || !IsTemporary(err) {
+	if !e.Temporary() || e.Stage != StageDial || !errors.Is(err, context.DeadlineExceeded) || !IsTemporary(err) {
 		t.Errorf("err = %#v", e)
 	}
 	close(stall)
@@ -206,7 +206,7 @@ func TestContextCancelsTransaction(t *testing.T) {
 				t.Errorf("Send returned after %v", elapsed)
 			}
 			e := asError(t, err)
-			if !e.Temporary || e.Stage != StageData || !errors.Is(err, context.DeadlineExceeded) {
+			if !e.Temporary() || e.Stage != StageData || !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("err = %v (stage %s)", err, e.Stage)
 			}
 		})
@@ -297,11 +297,11 @@ func TestFailureClassification(t *testing.T) {
 				if e == nil {
 					continue
 				}
-				if e.Temporary != tc.temporary || IsTemporary(e) != tc.temporary {
-					t.Errorf("temporary = %v / IsTemporary %v, want %v (%v)", e.Temporary, IsTemporary(e), tc.temporary, e)
+				if e.Temporary() != tc.temporary || IsTemporary(e) != tc.temporary {
+					t.Errorf("temporary = %v / IsTemporary %v, want %v (%v)", e.Temporary(), IsTemporary(e), tc.temporary, e)
 				}
-				if e.Stage != tc.stage || e.Code != tc.code || e.EnhancedCode != tc.enhanced || e.Class != tc.class {
-					t.Errorf("stage %q code %d enhanced %v class %q, want %q %d %v %q (%v)", e.Stage, e.Code, e.EnhancedCode, e.Class, tc.stage, tc.code, tc.enhanced, tc.class, e)
+				if e.Stage != tc.stage || e.Code != tc.code || e.EnhancedCode != tc.enhanced || e.Class() != tc.class {
+					t.Errorf("stage %q code %d enhanced %v class %q, want %q %d %v %q (%v)", e.Stage, e.Code, e.EnhancedCode, e.Class(), tc.stage, tc.code, tc.enhanced, tc.class, e)
 				}
 			}
 		})
@@ -358,7 +358,7 @@ func sameFailure(t *testing.T, errs map[string]*Error, sentinel error) {
 	if p == nil || l == nil {
 		return
 	}
-	if p.Temporary != l.Temporary || p.Code != l.Code || p.EnhancedCode != l.EnhancedCode || p.Stage != l.Stage ||
+	if p.Temporary() != l.Temporary() || p.Code != l.Code || p.EnhancedCode != l.EnhancedCode || p.Stage != l.Stage ||
 		(p.Code != 0 && p.Message != l.Message) || errors.Is(p, sentinel) != errors.Is(l, sentinel) {
 		t.Errorf("the paths disagree:\npipelined %#v\nlockstep  %#v", p, l)
 	}
@@ -375,7 +375,7 @@ func TestDataTimeout(t *testing.T) {
 				t.Errorf("took %v", elapsed)
 			}
 			var ne net.Error
-			if !e.Temporary || e.Stage != StageData || e.Code != 0 || !errors.As(e, &ne) || !ne.Timeout() {
+			if !e.Temporary() || e.Stage != StageData || e.Code != 0 || !errors.As(e, &ne) || !ne.Timeout() {
 				t.Errorf("err = %#v", e)
 			}
 			errs[m.name] = e
@@ -398,11 +398,11 @@ func TestPartialRejection(t *testing.T) {
 			if strings.Join(res.Accepted, ",") != "a@example.org,d@example.org" {
 				t.Errorf("Accepted = %v", res.Accepted)
 			}
-			if e := res.Rejected["b@example.org"]; e == nil || e.Temporary || e.Code != 550 || e.Stage != StageRcpt ||
+			if e := res.Rejected["b@example.org"]; e == nil || e.Temporary() || e.Code != 550 || e.Stage != StageRcpt ||
 				e.EnhancedCode != [3]int{5, 1, 1} || e.Message != "no such user" {
 				t.Errorf("Rejected[b] = %+v", e)
 			}
-			if e := res.Rejected["c@example.org"]; e == nil || !e.Temporary || e.Code != 452 || e.Message != "over quota" {
+			if e := res.Rejected["c@example.org"]; e == nil || !e.Temporary() || e.Code != 452 || e.Message != "over quota" {
 				t.Errorf("Rejected[c] = %+v", e)
 			}
 			msgs := b.messages()
@@ -511,8 +511,8 @@ func TestDialFailures(t *testing.T) {
 				t.Errorf("took %v", time.Since(start))
 			}
 			e := asError(t, err)
-			if e.Temporary != tc.temporary || IsTemporary(err) != tc.temporary || e.Stage != tc.stage || e.Code != tc.code {
-				t.Errorf("err = %v: temporary %v stage %q code %d; want %v %q %d", err, e.Temporary, e.Stage, e.Code, tc.temporary, tc.stage, tc.code)
+			if e.Temporary() != tc.temporary || IsTemporary(err) != tc.temporary || e.Stage != tc.stage || e.Code != tc.code {
+				t.Errorf("err = %v: temporary %v stage %q code %d; want %v %q %d", err, e.Temporary(), e.Stage, e.Code, tc.temporary, tc.stage, tc.code)
 			}
 			if tc.check != nil {
 				tc.check(t, err)
@@ -578,7 +578,7 @@ func TestClose(t *testing.T) {
 	}
 	waitFor(t, func() bool { _, open, _ := s.ln.counts(); return open == 0 })
 	_, err := c.Send(context.Background(), "s@example.com", []string{"a@example.org"}, testMsg)
-	if e := asError(t, err); !errors.Is(err, ErrClosed) || !e.Temporary {
+	if e := asError(t, err); !errors.Is(err, ErrClosed) || !e.Temporary() {
 		t.Errorf("Send after Close: %v", err)
 	}
 	if err := c.Close(); err != nil {
@@ -630,8 +630,8 @@ func TestAuth(t *testing.T) {
 				return
 			}
 			e := asError(t, err)
-			if e.Temporary != tc.temporary || e.Stage != tc.stage || e.Code != tc.code || e.Class != ClassConfig {
-				t.Errorf("err = %v: temporary %v stage %q code %d class %q", err, e.Temporary, e.Stage, e.Code, e.Class)
+			if e.Temporary() != tc.temporary || e.Stage != tc.stage || e.Code != tc.code || e.Class() != ClassConfig {
+				t.Errorf("err = %v: temporary %v stage %q code %d class %q", err, e.Temporary(), e.Stage, e.Code, e.Class())
 			}
 			if tc.sentinel != nil && !errors.Is(err, tc.sentinel) {
 				t.Errorf("err %v does not wrap %v", err, tc.sentinel)
@@ -682,7 +682,7 @@ func TestCleartextAuthRefused(t *testing.T) {
 	c := newClient(t, "smtp://alice:pw@"+s.addr, nil)
 	_, err := c.Send(context.Background(), "s@example.com", []string{"a@example.org"}, testMsg)
 	e := asError(t, err)
-	if !errors.Is(err, ErrPolicy) || !e.Temporary || e.Class != ClassConfig || e.Stage != StageAuth {
+	if !errors.Is(err, ErrPolicy) || !e.Temporary() || e.Class() != ClassConfig || e.Stage != StageAuth {
 		t.Errorf("err = %v", err)
 	}
 	if len(b.messages()) != 0 {
@@ -718,8 +718,8 @@ func TestTLS(t *testing.T) {
 			_, err := c.Send(context.Background(), "s@example.com", []string{"a@example.org"}, testMsg)
 			if tc.stage != "" {
 				// Each is a configuration error: retried, until fixed.
-				if e := asError(t, err); e.Stage != tc.stage || e.Class != ClassConfig || !e.Temporary {
-					t.Errorf("err = %v (class %q), want a configuration error at stage %s", err, e.Class, tc.stage)
+				if e := asError(t, err); e.Stage != tc.stage || e.Class() != ClassConfig || !e.Temporary() {
+					t.Errorf("err = %v (class %q), want a configuration error at stage %s", err, e.Class(), tc.stage)
 				}
 				if len(b.messages()) != 0 {
 					t.Error("message delivered")
@@ -786,10 +786,10 @@ func TestCertificateProblems(t *testing.T) {
 					return
 				}
 				e := asError(t, err)
-				if e.Class != ClassConfig || !e.Temporary || e.Stage != StageTLS || !strings.Contains(e.Error(), tc.want) || !errors.Is(err, ErrCertificate) ||
+				if e.Class() != ClassConfig || !e.Temporary() || e.Stage != StageTLS || !strings.Contains(e.Error(), tc.want) || !errors.Is(err, ErrCertificate) ||
 					!strings.HasSuffix(e.Error(), "(configuration error)") {
 					t.Errorf("err = %v (class %q temporary %v stage %q), want a temporary configuration error at tls mentioning %q",
-						err, e.Class, e.Temporary, e.Stage, tc.want)
+						err, e.Class(), e.Temporary(), e.Stage, tc.want)
 				}
 				if len(b.messages()) != 0 {
 					t.Error("message delivered")
@@ -834,7 +834,7 @@ func TestSMTPUTF8(t *testing.T) {
 	s2 := startServer(t, b, plainMode, "127.0.0.1:0", func(srv *smtp.Server) { srv.EnableSMTPUTF8 = false })
 	c2 := newClient(t, "smtp://"+s2.addr, nil)
 	_, err := c2.Send(context.Background(), "s@example.com", []string{"用户@例子.广告"}, testMsg)
-	if e := asError(t, err); !errors.Is(err, ErrPolicy) || e.Temporary || e.Stage != StageMail {
+	if e := asError(t, err); !errors.Is(err, ErrPolicy) || e.Temporary() || e.Stage != StageMail {
 		t.Errorf("err = %v", err)
 	}
 	// The connection stays usable for ASCII mail.
@@ -860,7 +860,7 @@ func TestEnvelopeValidation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.Send(context.Background(), tc.from, tc.rcpts, testMsg)
 			e := asError(t, err)
-			if !errors.Is(err, ErrInvalidAddress) || e.Temporary || e.Stage != tc.stage {
+			if !errors.Is(err, ErrInvalidAddress) || e.Temporary() || e.Stage != tc.stage {
 				t.Errorf("err = %v", err)
 			}
 		})
@@ -935,9 +935,9 @@ func TestIsTemporary(t *testing.T) {
 		want bool
 	}{
 		{"nil", nil, false},
-		{"temporary Error", &Error{Temporary: true}, true},
+		{"temporary Error", &Error{temporary: true}, true},
 		{"permanent Error", &Error{Code: 550}, false},
-		{"wrapped Error", fmt.Errorf("deliver: %w", &Error{Temporary: true}), true},
+		{"wrapped Error", fmt.Errorf("deliver: %w", &Error{temporary: true}), true},
 		{"smtp 421", &smtp.SMTPError{Code: 421}, true},
 		{"smtp 451", &smtp.SMTPError{Code: 451}, true},
 		{"smtp 550", &smtp.SMTPError{Code: 550}, false},
@@ -946,7 +946,13 @@ func TestIsTemporary(t *testing.T) {
 		{"canceled", context.Canceled, true},
 		{"EOF", io.EOF, true},
 		{"unexpected EOF", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true},
-		{"other", errors.New("boom"), false},
+		// Unknown errors are temporary, as in the delivery worker
+		// (delivery's TestUnknownSendErrorIsTemporary): never bounce on
+		// a failure nobody classified.
+		{"unknown", errors.New("boom"), true},
+		{"wrapped unknown", fmt.Errorf("send: %w", errors.New("boom")), true},
+		{"smtp 554", fmt.Errorf("data: %w", &smtp.SMTPError{Code: 554}), false},
+		{"permanent Error wrapping a network error", &Error{Code: 550, Err: &net.OpError{Op: "read", Err: errors.New("reset")}}, false},
 	}
 	for _, tc := range tests {
 		if got := IsTemporary(tc.err); got != tc.want {
@@ -961,8 +967,8 @@ func TestErrorString(t *testing.T) {
 		want string
 	}{
 		{&Error{Stage: StageRcpt, Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "no such user"}, "relay: rcpt: 550 5.1.1 no such user (permanent)"},
-		{&Error{Stage: StageMail, Code: 451, Message: "later", Temporary: true}, "relay: mail: 451 later (temporary)"},
-		{&Error{Stage: StageDial, Temporary: true, Err: io.EOF}, "relay: dial: EOF (temporary)"},
+		{&Error{Stage: StageMail, Code: 451, Message: "later", temporary: true}, "relay: mail: 451 later (temporary)"},
+		{&Error{Stage: StageDial, temporary: true, Err: io.EOF}, "relay: dial: EOF (temporary)"},
 	}
 	for _, tc := range tests {
 		if got := tc.err.Error(); got != tc.want {

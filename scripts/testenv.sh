@@ -78,3 +78,34 @@ if command -v npm >/dev/null 2>&1 && [ ! -d clients/js/node_modules/@aws-sdk/cli
   (cd clients/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
 # ---- end npm ------------------------------------------------------------------
+
+# ---- podman: the container image and compose recipe (packaging/) ------------
+# Debian's podman, runc and podman-compose (plus the CNI plugin that lets
+# compose services find each other by name), installed when missing; the
+# packaging tests skip (and say so) without them, and fail if this section
+# exported CONNECTMAIL_TEST_PODMAN but containers do not run. This machine
+# needs runc (crun fails here), cgroupfs (no systemd), and rlimits no higher
+# than the current ones (no CAP_SYS_RESOURCE; podman's defaults are higher):
+# a containers.conf of our own says so to every podman, podman-compose's too.
+if ! command -v podman >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1 || ! command -v podman-compose >/dev/null 2>&1; then
+  (export DEBIAN_FRONTEND=noninteractive
+   connectmail_podman_pkgs="podman runc podman-compose golang-github-containernetworking-plugin-dnsname"
+   apt-get install -y -o DPkg::Lock::Timeout=300 --no-install-recommends $connectmail_podman_pkgs ||
+     { apt-get update && apt-get install -y -o DPkg::Lock::Timeout=300 --no-install-recommends $connectmail_podman_pkgs; }) ||
+    echo "warning: could not install podman; the container tests will be skipped"
+fi
+if command -v podman >/dev/null 2>&1 && [ -z "${CONTAINERS_CONF:-}" ]; then
+  connectmail_nofile=$(ulimit -Hn)
+  [ "$connectmail_nofile" != unlimited ] || connectmail_nofile=1048576
+  export CONTAINERS_CONF="$CONNECTMAIL_TEST_TMP/containers.conf"
+  cat >"$CONTAINERS_CONF" <<CONF
+[containers]
+default_ulimits = ["nofile=$connectmail_nofile:$connectmail_nofile", "nproc=4096:4096"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+CONF
+  export CONNECTMAIL_TEST_PODMAN
+  CONNECTMAIL_TEST_PODMAN=$(command -v podman)
+fi
+# ---- end podman ---------------------------------------------------------------

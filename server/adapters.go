@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/connectmail/connectmail/compose"
@@ -51,43 +52,32 @@ func (composer) Compose(d *connect.Draft) ([]byte, error) {
 // sender adapts relay.Client to delivery.Sender.
 type sender struct{ c *relay.Client }
 
-type sendError struct{ e *relay.Error }
-
-// Error is the relay's error; a configuration error says which setting
-// fixes it, since the text is what the operator sees (logs, UI, events).
-func (s sendError) Error() string {
-	msg := s.e.Error()
-	if s.e.Class != relay.ClassConfig {
-		return msg
-	}
+// configHint names the setting that fixes a relay configuration error,
+// since the error's text is what the operator sees (logs, UI, events); ""
+// for other errors.
+func configHint(e *relay.Error) string {
 	switch {
-	case errors.Is(s.e, relay.ErrCertificate):
-		return msg + "; trust the CA that issued it with --smtp-relay-ca FILE (a test relay only: --smtp-relay-insecure-skip-verify)"
-	case s.e.Stage == relay.StageAuth || s.e.Stage == relay.StageMail:
-		return msg + "; check the credentials in --smtp-relay smtp://USER:PASSWORD@HOST:PORT"
+	case e.Class() != relay.ClassConfig:
+		return ""
+	case errors.Is(e, relay.ErrCertificate):
+		return "trust the CA that issued it with --smtp-relay-ca FILE (a test relay only: --smtp-relay-insecure-skip-verify)"
+	case e.Stage == relay.StageAuth || e.Stage == relay.StageMail:
+		return "check the credentials in --smtp-relay smtp://USER:PASSWORD@HOST:PORT"
 	}
-	return msg + "; check --smtp-relay"
-}
-
-func (s sendError) Unwrap() error   { return s.e }
-func (s sendError) Temporary() bool { return s.e.Temporary }
-func (s sendError) SMTPCode() int   { return s.e.Code }
-
-// Class implements delivery.Classed.
-func (s sendError) Class() string {
-	if s.e.Class == relay.ClassConfig {
-		return connect.ClassConfig
-	}
-	return ""
+	return "check --smtp-relay"
 }
 
 // Send implements delivery.Sender.
 func (s sender) Send(ctx context.Context, from string, rcpts []string, msg []byte) (delivery.Receipt, error) {
 	res, err := s.c.Send(ctx, from, rcpts, msg)
 	if err != nil {
+		// The relay's *Error is the worker's delivery.Failure and
+		// delivery.Classed as it is; a hint is only added to its text.
 		var re *relay.Error
 		if errors.As(err, &re) {
-			return delivery.Receipt{}, sendError{re}
+			if hint := configHint(re); hint != "" {
+				err = fmt.Errorf("%w; %s", err, hint)
+			}
 		}
 		return delivery.Receipt{}, err
 	}

@@ -63,11 +63,7 @@ func (c *rawClient) call(method, path string, body []byte, out any) error {
 // pairs against a real server (SQLite, durable) relaying to a counting SMTP sink.
 // It reports accepted pairs/s, the p99 of one pair, and delivered/s end to end.
 func BenchmarkSendPair(b *testing.B) {
-	sink, err := smtpsink.Start(smtpsink.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sink.Close()
+	sink := servertest.Sink(b, smtpsink.Options{})
 	cfg := servertest.Config(b)
 	cfg.SMTPRelay = sink.URL()
 	srv := servertest.Start(b, cfg)

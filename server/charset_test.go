@@ -33,6 +33,7 @@ func (h *harness) wisdom(path string, body any, out any) {
 // what arrived: the attachment declares charset utf-8, its name and its text
 // decode to the originals, and nothing is a defect.
 func TestTemplateAttachmentCharset(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	const name, text = "conditions-générales.txt", "Conditions générales de vente\nArticle 1 — Objet : les présentes conditions…\n"

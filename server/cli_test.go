@@ -12,6 +12,7 @@ import (
 
 // TestAWSCLIWalkthrough drives the README walk-through with the real aws CLI.
 func TestAWSCLIWalkthrough(t *testing.T) {
+	t.Parallel()
 	awsBin, err := exec.LookPath("aws")
 	if err != nil {
 		t.Skip("the aws CLI is not installed; skipping the CLI walk-through")

@@ -41,6 +41,7 @@ func keyFile(t *testing.T, key any) string {
 }
 
 func TestDKIMSignedDelivery(t *testing.T) {
+	t.Parallel()
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
 	edPub, edKey, _ := ed25519.GenerateKey(rand.Reader)
 	rsaPubDER, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/aws/smithy-go"
@@ -38,15 +37,8 @@ type harness struct {
 
 func startServer(t *testing.T, mutate func(*server.Config)) *harness {
 	t.Helper()
-	sink, err := smtpsink.Start(smtpsink.Options{Keep: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sink.Close() })
-	cfg := servertest.Config(t)
+	cfg, sink := servertest.Relaying(t)
 	cfg.DB = testDB(t)
-	cfg.SMTPRelay = sink.URL()
-	cfg.RetryBase = 200 * time.Millisecond
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -71,11 +63,7 @@ func (h *harness) start() {
 	h.cfg.Addr = h.srv.Addr // a restart listens where clients already point
 	h.url = h.srv.URL
 	h.smtpAddr = h.srv.SMTPAddr()
-	h.client = connect.New(connect.Options{
-		BaseEndpoint: aws.String(h.url),
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-	})
+	h.client = servertest.Client(h.url)
 }
 
 func (h *harness) stop() { h.srv.Stop() }
@@ -151,6 +139,7 @@ func apiCode(err error) string {
 }
 
 func TestSendEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -223,6 +212,7 @@ func TestSendEndToEnd(t *testing.T) {
 }
 
 func TestStartOutboundEmailContactErrors(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -290,6 +280,7 @@ func TestStartOutboundEmailContactErrors(t *testing.T) {
 }
 
 func TestIdempotency(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -332,6 +323,7 @@ func TestIdempotency(t *testing.T) {
 }
 
 func TestRestartWithQueuedMailAndRelayDown(t *testing.T) {
+	t.Parallel()
 	// Start with a relay address where nothing listens: sends are accepted and deferred.
 	sink, err := smtpsink.Start(smtpsink.Options{Keep: true})
 	if err != nil {
@@ -381,6 +373,7 @@ func TestRestartWithQueuedMailAndRelayDown(t *testing.T) {
 }
 
 func TestPermanentFailureIsRecorded(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	h.sink.Reject("customer@example.org", 550, "no such user")
 	h.sink.Reject("cc@example.org", 550, "no such user")

@@ -20,7 +20,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/connectmail/connectmail/awsapi"
@@ -63,10 +62,7 @@ func writeCredentials(t *testing.T, file string, keys ...key) string {
 
 // sdkClient is a Go SDK Connect client for base signed with k.
 func sdkClient(base string, k key) *connect.Client {
-	return connect.New(connect.Options{
-		BaseEndpoint: aws.String(base), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider(k.id, k.secret, ""),
-	})
+	return servertest.ClientAs(base, k.id, k.secret)
 }
 
 // presign is what any client holding k can make: a URL of its choosing
@@ -157,6 +153,7 @@ func grantOf(rawURL string) string {
 // not overwrite another key's pending upload; and a URL is honoured only
 // while its key keeps the permission of the operation that issued it.
 func TestFileURLPermissions(t *testing.T) {
+	t.Parallel()
 	admin := key{id: "test", secret: "test"}
 	sender := key{id: "sender", secret: "sender-secret", allow: []string{"connect:CreateContact"}}
 	uploader := key{id: "uploader", secret: "uploader-secret", allow: []string{"connect:StartAttachedFileUpload", "connect:CompleteAttachedFileUpload"}}
@@ -270,6 +267,7 @@ const rebound = "rebind.attacker.example:4580"
 // 403 AccessDeniedException of their own service, the other routes a plain
 // 403; loopback names keep working and /healthz answers everyone.
 func TestHostCheck(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, func(c *server.Config) { c.Profiling = true })
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -344,6 +342,7 @@ func plain(t *testing.T, rawURL, host string) *http.Request {
 // one of Connect's many mutating POSTs) is refused; the same URL with
 // application/json, which needs a preflight, is served.
 func TestPresignedSimplePost(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst, err := h.client.DescribeInstance(ctx, &connect.DescribeInstanceInput{InstanceId: aws.String(h.setup(ctx))})
@@ -394,6 +393,7 @@ func TestPresignedSimplePost(t *testing.T) {
 // (default: the machine's host name); without it a public address without
 // --credentials does not start.
 func TestEmulatorMode(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		cfg  func(*server.Config)
@@ -452,10 +452,8 @@ func TestEmulatorMode(t *testing.T) {
 			}
 			// The Go SDK reaches it under an allowed name.
 			if tc.allowed != nil {
-				c := connect.New(connect.Options{
-					BaseEndpoint: aws.String("http://connectmail:" + port), Region: "us-east-1",
-					Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-					HTTPClient:  &http.Client{Transport: dialTo("127.0.0.1:" + port)},
+				c := servertest.Client("http://connectmail:"+port, func(o *connect.Options) {
+					o.HTTPClient = &http.Client{Transport: dialTo("127.0.0.1:" + port)}
 				})
 				if _, err := c.ListInstances(context.Background(), &connect.ListInstancesInput{}); err != nil {
 					t.Errorf("Go SDK at http://connectmail:%s: %v", port, err)
@@ -522,6 +520,7 @@ func readAnswer(t *testing.T, conn net.Conn, limit time.Duration) answer {
 // a body may take, and bounds the body bytes all unauthenticated requests
 // hold together.
 func TestBodiesBeforeAuthentication(t *testing.T) {
+	t.Parallel()
 	big := int64(awsapi.MaxBodyBytes)
 	// post is a signed CreateContact call with a small body.
 	post := func(h *harness, s signedRequest) *http.Request {
@@ -630,6 +629,7 @@ func pollUntil(t *testing.T, req func() *http.Request, done func(answer) bool) a
 // TestMetricLabelsAreKnown (issue 12 item 5): the service label came from the
 // unverified credential scope, so every forged request could add series.
 func TestMetricLabelsAreKnown(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	for i := 0; i < 200; i++ {
 		req := signedRequest{method: "GET", url: h.url + "/instance", service: fmt.Sprintf("forged-%d", i)}.build(t)
@@ -662,6 +662,7 @@ func TestMetricLabelsAreKnown(t *testing.T) {
 // these services a header-signed request declaring it, with a body nobody
 // signed, is refused as AWS refuses it (the signature covers the body).
 func TestUnsignedPayloadRefused(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	req := signedRequest{method: "PUT", url: h.url + "/instance", contentType: "application/json", payloadHash: "UNSIGNED-PAYLOAD",
 		body: []byte(`{"IdentityManagementType":"CONNECT_MANAGED","InboundCallsEnabled":true,"OutboundCallsEnabled":true,"InstanceAlias":"tampered"}`)}.build(t)
@@ -678,6 +679,7 @@ func TestUnsignedPayloadRefused(t *testing.T) {
 // Basic credentials must match exactly (compared in constant time: not
 // observable here), and the profiles need debug:pprof, not inspect access.
 func TestBasicAuthAndProfilePermission(t *testing.T) {
+	t.Parallel()
 	inspector := key{id: "inspector", secret: "inspector-secret", allow: []string{"inspect:*"}}
 	profiler := key{id: "profiler", secret: "profiler-secret", allow: []string{"debug:pprof"}}
 	file := writeCredentials(t, "", key{id: "test", secret: "test"}, inspector, profiler)

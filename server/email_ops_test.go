@@ -88,6 +88,7 @@ func (h *harness) uploadFile(ctx context.Context, inst, contactARN, name string,
 }
 
 func TestAttachedFilesAndOutboundAttachments(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -209,6 +210,7 @@ func TestAttachedFilesAndOutboundAttachments(t *testing.T) {
 }
 
 func TestAttachedFileQuota(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -249,6 +251,7 @@ func TestAttachedFileQuota(t *testing.T) {
 }
 
 func TestStartEmailContactInbound(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -358,6 +361,7 @@ func TestStartEmailContactInbound(t *testing.T) {
 }
 
 func TestSendOutboundEmail(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -401,6 +405,7 @@ func TestSendOutboundEmail(t *testing.T) {
 }
 
 func TestEmailAddressAliases(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -456,6 +461,7 @@ func TestEmailAddressAliases(t *testing.T) {
 }
 
 func TestContactAttributes(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -500,6 +506,7 @@ func TestContactAttributes(t *testing.T) {
 }
 
 func TestTags(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -540,6 +547,7 @@ func TestTags(t *testing.T) {
 }
 
 func TestQueueEmailAddressesAndDefaultSender(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -607,6 +615,7 @@ func TestQueueEmailAddressesAndDefaultSender(t *testing.T) {
 }
 
 func TestPaginators(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	want := []string{h.setup(ctx)}

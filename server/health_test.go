@@ -36,6 +36,7 @@ func (p *slowPinger) Ping(ctx context.Context) error {
 // at once, the store is asked once per TTL; a failing store gives 503 with
 // its reason.
 func TestHealthzCachesTheStoreAnswer(t *testing.T) {
+	t.Parallel()
 	p := &slowPinger{}
 	h := newHealth(p, slog.New(slog.DiscardHandler))
 	h.ttl = time.Hour

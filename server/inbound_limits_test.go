@@ -97,6 +97,7 @@ func smtpServer(t *testing.T, limits func(c *server.Config)) (*harness, string) 
 // connection is answered 421 4.4.5 and closed before any session starts,
 // while the two sessions carry on; once one ends, a new one is admitted.
 func TestInboundSessionCap(t *testing.T) {
+	t.Parallel()
 	h, _ := smtpServer(t, func(c *server.Config) { c.SMTPLimits.MaxSessions = 2 })
 	a := dialSMTP(t, h.smtpAddr, "220")
 	b := dialSMTP(t, h.smtpAddr, "220")
@@ -132,6 +133,7 @@ func TestInboundSessionCap(t *testing.T) {
 // minute here): by timely NOOPs, by a command line trickled byte by byte,
 // or by message data trickled byte by byte.
 func TestInboundSessionDeadline(t *testing.T) {
+	t.Parallel()
 	const session = 2 * time.Second
 	h, _ := smtpServer(t, func(c *server.Config) {
 		c.SMTPLimits.SessionTimeout, c.SMTPLimits.CommandTimeout = session, time.Minute
@@ -209,6 +211,7 @@ func TestInboundSessionDeadline(t *testing.T) {
 // not count, and a delivered message starts the count afresh, as postfix's
 // smtpd_hard_error_limit does.
 func TestInboundUnknownRecipientLimit(t *testing.T) {
+	t.Parallel()
 	h, _ := smtpServer(t, func(c *server.Config) { c.SMTPLimits.MaxRefusedRecipients = 3 })
 	r := dialSMTP(t, h.smtpAddr, "220")
 	r.cmd("EHLO client.example.org", "250")
@@ -256,6 +259,7 @@ func spoolFiles(t *testing.T, dir string) []int64 {
 // answered. A message over --smtp-max-size is refused with 552 5.3.4 and
 // leaves nothing behind.
 func TestInboundLargeMessageIsSpooled(t *testing.T) {
+	t.Parallel()
 	spool := t.TempDir()
 	h, inst := smtpServer(t, func(c *server.Config) {
 		c.SMTPLimits.SpoolDir, c.SMTPLimits.MaxMessageBytes = spool, 3<<20
@@ -332,6 +336,7 @@ func inboundMessage(messageID, subject, extra string) []byte {
 // one, only the same bytes are the same message. Copies sent at once over
 // several connections are recorded once too.
 func TestInboundDeduplication(t *testing.T) {
+	t.Parallel()
 	h, inst := smtpServer(t, func(*server.Config) {})
 	received := "Received: from relay2.example.net by mx.example.com; Mon, 1 Jan 2024 10:00:00 +0000\r\n"
 	cases := []struct {

@@ -29,6 +29,7 @@ import (
 // TestInboundReplyThreads sends a contact, then has the customer reply over
 // SMTP to --smtp-addr: the reply becomes an INBOUND contact related to it.
 func TestInboundReplyThreads(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, func(c *server.Config) { c.SMTPAddr = "127.0.0.1:0" })
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -88,6 +89,7 @@ func TestInboundReplyThreads(t *testing.T) {
 // again (a retry after a temporary failure) does not make a second contact,
 // for any of its recipients; a different message does.
 func TestInboundRetryIsRecordedOnce(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, func(c *server.Config) { c.SMTPAddr = "127.0.0.1:0" })
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -170,6 +172,7 @@ func pemPair(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 // TestInboundStartTLS: with a certificate the inbound listener offers
 // STARTTLS, and mail sent over it is recorded; without one it offers none.
 func TestInboundStartTLS(t *testing.T) {
+	t.Parallel()
 	cert, key, pool := pemPair(t)
 	h := startServer(t, func(c *server.Config) { c.SMTPAddr, c.SMTPTLSCert, c.SMTPTLSKey = "127.0.0.1:0", cert, key })
 	ctx := context.Background()

@@ -81,6 +81,7 @@ func (h *harness) fetchAll(path string) (int, http.Header, []byte) {
 // does the memory the server allocates to answer; an image referenced once
 // is inlined however large.
 func TestInspectInlineImagesBounded(t *testing.T) {
+	// Not parallel: it measures the process's allocations.
 	h, inst := inboundServer(t, nil)
 	for _, c := range []struct {
 		name             string
@@ -129,6 +130,7 @@ func TestInspectInlineImagesBounded(t *testing.T) {
 // as far as the limits, on every endpoint the UI loads, and the parts API
 // says what it cut.
 func TestInspectMIMEWalkBounded(t *testing.T) {
+	t.Parallel()
 	h, inst := inboundServer(t, nil)
 	for _, c := range []struct {
 		name      string
@@ -184,6 +186,7 @@ func TestInspectMIMEWalkBounded(t *testing.T) {
 // another connection), the server answers 500 without detail and logs each
 // one with the path and the error; a 404 is not logged.
 func TestInspect5xxLogged(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	dbPath := filepath.Join(t.TempDir(), "cm.db")
 	h, inst := inboundServer(t, func(c *server.Config) {
@@ -238,6 +241,7 @@ func TestInspect5xxLogged(t *testing.T) {
 // a reply is listed as such on the contact it answers; "same customer"
 // never means "same system address".
 func TestInspectRelatedByCustomer(t *testing.T) {
+	t.Parallel()
 	h, inst := inboundServer(t, nil)
 	ctx := context.Background()
 	mail := func(from, subject, extra string) []byte {
@@ -304,6 +308,7 @@ func TestInspectRelatedByCustomer(t *testing.T) {
 // the declared one (with the bytes as sent), else utf-8 when the bytes are
 // valid UTF-8, else none.
 func TestInspectTextPartCharset(t *testing.T) {
+	t.Parallel()
 	h, inst := inboundServer(t, nil)
 	for _, c := range []struct {
 		name, partHeader string

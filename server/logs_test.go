@@ -37,6 +37,7 @@ func (s *syncBuffer) String() string {
 // and a failing webhook, and checks that no log line carries the message
 // body, its subject or the webhook secret.
 func TestLogsHoldNoSecretsOrBodies(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	h := startServer(t, func(c *server.Config) {
 		c.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -85,6 +86,7 @@ func records(t *testing.T, out string) []map[string]any {
 // its password masked (or capture mode) and the DKIM domains; webhooks
 // without a secret are warned about; the last line is "stopped".
 func TestStartAndStopLogLines(t *testing.T) {
+	t.Parallel()
 	cert, key, _ := pemPair(t)
 	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
 	dkimKey := keyFile(t, edKey)

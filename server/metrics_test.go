@@ -15,6 +15,7 @@ import (
 
 // TestMetrics checks the Prometheus metrics that issue-level monitoring relies on.
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -97,6 +98,7 @@ func grepLines(s, sub string) string {
 // TestProfiles: with --pprof the server serves Go runtime profiles that
 // `go tool pprof` reads (gzip-compressed protocol buffers); without it, none.
 func TestProfiles(t *testing.T) {
+	t.Parallel()
 	off := startServer(t, nil)
 	if resp, err := http.Get(off.url + "/debug/pprof/heap"); err != nil || resp.StatusCode == http.StatusOK {
 		t.Fatalf("profiles served without --pprof: %v %v", resp, err)

@@ -13,13 +13,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/connectmail/connectmail/server"
+	"github.com/connectmail/connectmail/server/servertest"
 )
 
 func TestInstancesAndEmailAddresses(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	var ids []string
@@ -98,6 +99,7 @@ func TestInstancesAndEmailAddresses(t *testing.T) {
 }
 
 func TestCreateContactRules(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	inst := h.setup(ctx)
@@ -140,6 +142,7 @@ func TestCreateContactRules(t *testing.T) {
 }
 
 func TestStopContactCancelsQueuedDelivery(t *testing.T) {
+	t.Parallel()
 	// A relay that is down keeps the message queued.
 	h := startServer(t, func(c *server.Config) { c.SMTPRelay = "smtp://127.0.0.1:1"; c.RetryBase = time.Hour })
 	ctx := context.Background()
@@ -197,6 +200,7 @@ func signedFor(t *testing.T, h *harness, service, method, path, body string, hdr
 }
 
 func TestWireErrors(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	cases := []struct {
 		name, method, path, body string
@@ -224,13 +228,11 @@ func TestWireErrors(t *testing.T) {
 		})
 	}
 	// Authentication failures as AWS names them.
-	bad := connect.New(connect.Options{BaseEndpoint: aws.String(h.url), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("test", "wrong", "")})
+	bad := servertest.ClientAs(h.url, "test", "wrong")
 	if _, err := bad.ListInstances(context.Background(), &connect.ListInstancesInput{}); apiCode(err) != "InvalidSignatureException" {
 		t.Fatalf("wrong secret: %v", err)
 	}
-	unknown := connect.New(connect.Options{BaseEndpoint: aws.String(h.url), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDUNKNOWN", "x", "")})
+	unknown := servertest.ClientAs(h.url, "AKIDUNKNOWN", "x")
 	if _, err := unknown.ListInstances(context.Background(), &connect.ListInstancesInput{}); apiCode(err) != "UnrecognizedClientException" {
 		t.Fatalf("unknown key: %v", err)
 	}

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/connectmail/connectmail/postgres/pgtest"
@@ -123,11 +122,7 @@ func (h *hookLog) snapshot() map[int64]int {
 // event reaches the webhook once per node failure at most.
 func TestPostgresTwoNodes(t *testing.T) {
 	dsn := withParams(pgtest.NewDatabase(t), "connectmail_heartbeat=500ms&connectmail_node_timeout=3s&pool_max_conns=8")
-	sink, err := smtpsink.Start(smtpsink.Options{Keep: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
+	sink := servertest.Sink(t, smtpsink.Options{Keep: true})
 	hooks := &hookLog{ids: map[int64]int{}}
 	hookSrv := httptest.NewServer(hooks)
 	defer hookSrv.Close()
@@ -424,16 +419,11 @@ func BenchmarkAcceptedSends(b *testing.B) {
 			if engine != "sqlite" {
 				cfg.DB = pgtest.NewDatabase(b)
 			}
-			sink, err := smtpsink.Start(smtpsink.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer sink.Close()
+			sink := servertest.Sink(b, smtpsink.Options{})
 			cfg.SMTPRelay = sink.URL()
 			srv := servertest.Start(b, cfg)
 			defer srv.Stop()
-			client := connect.New(connect.Options{BaseEndpoint: aws.String(srv.URL), Region: "us-east-1",
-				Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+			client := servertest.Client(srv.URL)
 			ctx := context.Background()
 			inst := setupB(ctx, b, client)
 			b.SetParallelism(16) // 32 clients on 2 CPUs

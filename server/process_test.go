@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/connectmail/connectmail/server/servertest"
 	"io"
 	"net"
 	"net/http"
@@ -19,7 +20,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/connectmail/connectmail/smtpsink"
@@ -94,8 +94,7 @@ func startProc(t *testing.T, args ...string) *proc {
 }
 
 func (p *proc) client() *connect.Client {
-	return connect.New(connect.Options{BaseEndpoint: aws.String(p.url), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	return servertest.Client(p.url)
 }
 
 func messageIDs(msgs []smtpsink.Message) map[string]int {
@@ -115,11 +114,8 @@ func messageIDs(msgs []smtpsink.Message) map[string]int {
 // restarts it, and checks that every send that got a 200 is delivered, and
 // that any duplicate carries the same Message-ID.
 func TestKill9UnderLoad(t *testing.T) {
-	sink, err := smtpsink.Start(smtpsink.Options{Keep: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
+	t.Parallel()
+	sink := servertest.Sink(t, smtpsink.Options{Keep: true})
 	db := "sqlite:" + filepath.Join(t.TempDir(), "crash.db")
 	p := startProc(t, "--db", db, "--smtp-relay", sink.URL(), "--retry-base", "100ms")
 	ctx := context.Background()
@@ -197,11 +193,8 @@ func TestKill9UnderLoad(t *testing.T) {
 // TestSIGTERMDrains stops the server with SIGTERM while a slow relay is mid-transaction:
 // the in-flight send completes (or is retried after restart), nothing is lost.
 func TestSIGTERMDrains(t *testing.T) {
-	sink, err := smtpsink.Start(smtpsink.Options{Keep: true, Delay: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
+	t.Parallel()
+	sink := servertest.Sink(t, smtpsink.Options{Keep: true, Delay: 300 * time.Millisecond})
 	db := "sqlite:" + filepath.Join(t.TempDir(), "term.db")
 	p := startProc(t, "--db", db, "--smtp-relay", sink.URL())
 	ctx := context.Background()
@@ -244,6 +237,7 @@ func TestSIGTERMDrains(t *testing.T) {
 // TestMailpitReceives sends through connectmail into Mailpit, an independent
 // SMTP server, and reads the message back through Mailpit's REST API.
 func TestMailpitReceives(t *testing.T) {
+	t.Parallel()
 	bin := os.Getenv("CONNECTMAIL_TEST_MAILPIT")
 	if bin == "" {
 		var err error

@@ -13,6 +13,7 @@ import (
 
 	"github.com/connectmail/connectmail/relay"
 	"github.com/connectmail/connectmail/server"
+	"github.com/connectmail/connectmail/server/servertest"
 	"github.com/connectmail/connectmail/smtpsink"
 	"github.com/connectmail/connectmail/testpki"
 )
@@ -53,6 +54,7 @@ func (h *harness) metrics() string {
 // bounced. With --smtp-relay-ca, or with verification turned off, the mail is
 // delivered, and the relay hears the configured EHLO name.
 func TestRelayTLS(t *testing.T) {
+	t.Parallel()
 	ca := testpki.NewCA(t, "Example Corp Private CA")
 	caFile := ca.WriteFile(t)
 	serverTLS := &tls.Config{Certificates: []tls.Certificate{ca.Issue(t, testpki.Leaf{Hosts: []string{"127.0.0.1"}})}}
@@ -77,11 +79,7 @@ func TestRelayTLS(t *testing.T) {
 	}{{"STARTTLS", false}, {"smtps", true}} {
 		for _, tc := range tests {
 			t.Run(mode.name+"/"+tc.name, func(t *testing.T) {
-				sink, err := smtpsink.Start(smtpsink.Options{Keep: true, TLS: serverTLS, ImplicitTLS: mode.implicit})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { sink.Close() })
+				sink := servertest.Sink(t, smtpsink.Options{Keep: true, TLS: serverTLS, ImplicitTLS: mode.implicit})
 				var logs syncBuffer
 				h := startServer(t, func(c *server.Config) {
 					c.SMTPRelay = sink.URL()

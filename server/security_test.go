@@ -8,6 +8,7 @@ import (
 
 // TestShutdownWithOpenStream: an open event stream does not hold up shutdown.
 func TestShutdownWithOpenStream(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	resp, err := http.Get(h.url + "/api/v1/stream")
 	if err != nil {

@@ -4,6 +4,7 @@ import "testing"
 
 // TestRedactDSN: passwords of store DSNs and relay URLs never reach a log.
 func TestRedactDSN(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"sqlite:connectmail.db", "sqlite:connectmail.db"},
 		{"postgres://cm:s3cret@db.internal:5432/cm?sslmode=verify-full", "postgres://cm:xxxxx@db.internal:5432/cm?sslmode=verify-full"},

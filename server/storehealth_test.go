@@ -39,6 +39,7 @@ func contactsDB(t *testing.T, n int) string {
 // server.New and by `connectmail serve` — with a message naming the file and
 // how to recover; the recovery commands given work.
 func TestServeRefusesADamagedDatabase(t *testing.T) {
+	t.Parallel()
 	damaged := contactsDB(t, 200)
 	sqlitetest.CorruptTable(t, damaged, "contacts")
 	empty := filepath.Join(t.TempDir(), "empty.db")
@@ -183,6 +184,7 @@ func waitHealth(t *testing.T, base string, status int) string {
 // reason once the database file is gone from under the server, and 200 again
 // once it is back.
 func TestHealthzReportsAFailingSQLiteStore(t *testing.T) {
+	t.Parallel()
 	cfg := servertest.Config(t)
 	path := strings.TrimPrefix(cfg.DB, "sqlite:")
 	srv := servertest.Start(t, cfg)
@@ -205,6 +207,7 @@ func TestHealthzReportsAFailingSQLiteStore(t *testing.T) {
 // server's PostgreSQL database refuses connections (its sessions ended, new
 // ones not allowed, as when the database goes down), and 200 once it is back.
 func TestHealthzReportsAFailingPostgreSQLStore(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.NewDatabase(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -242,6 +245,7 @@ func TestHealthzReportsAFailingPostgreSQLStore(t *testing.T) {
 // their events alike (the SSE id, a position in each log, for resuming), but
 // the envelopes' ids differ, so a receiver of both can tell the events apart.
 func TestEventIDsDifferAcrossServers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var first []sseEvent
 	for range 2 {

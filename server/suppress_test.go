@@ -16,6 +16,7 @@ import (
 // API and checks that a send to a listed address is recorded as suppressed
 // and never attempted, and that removing it lets mail through again.
 func TestSuppressionListAPI(t *testing.T) {
+	t.Parallel()
 	h := startServer(t, nil)
 	ctx := context.Background()
 	do := func(method, path, body string) *http.Response {

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/chromedp/cdproto/page"
@@ -252,23 +251,13 @@ type harness struct {
 
 func startServer(t *testing.T, mutate func(*server.Config)) *harness {
 	t.Helper()
-	sink, err := smtpsink.Start(smtpsink.Options{Keep: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sink.Close() })
-	cfg := servertest.Config(t)
-	cfg.SMTPRelay = sink.URL()
-	cfg.RetryBase = 200 * time.Millisecond
+	cfg, sink := servertest.Relaying(t)
 	if mutate != nil {
 		mutate(&cfg)
 	}
 	srv := servertest.Start(t, cfg)
 	h := &harness{t: t, url: srv.URL, srv: srv, sink: sink}
-	h.client = connect.New(connect.Options{
-		BaseEndpoint: aws.String(h.url), Region: "us-east-1",
-		Credentials: awscreds.NewStaticCredentialsProvider("test", "test", ""),
-	})
+	h.client = servertest.Client(h.url)
 	return h
 }
 

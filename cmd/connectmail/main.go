@@ -28,15 +28,14 @@ const usage = `connectmail — a self-hosted Amazon Connect email channel (Start
 Usage:
   connectmail serve [flags]    run the server (AWS APIs, delivery, web UI, inspection API)
   connectmail bench [flags]    load-test a server (started as a child or --target) and report its figures
+  connectmail healthcheck      exit 0 when the server on --addr answers /healthz (for container HEALTHCHECKs)
   connectmail help [command]   show help
-  connectmail version          print the version
+  connectmail version          print the version, commit and Go toolchain
 
 Run 'connectmail serve --help' for the server's flags. Every flag has an
 environment twin CONNECTMAIL_<NAME> (for example CONNECTMAIL_SMTP_RELAY);
 a flag on the command line wins over the environment.
 `
-
-const version = "0.1.0"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -52,8 +51,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "bench":
 		return bench.Main(args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheck(args[1:], stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "connectmail", version)
+		info, _ := debug.ReadBuildInfo()
+		fmt.Fprintln(stdout, versionLine(info, version, commit))
 		return 0
 	case "help", "-h", "--help":
 		if len(args) > 1 && args[1] == "serve" {

@@ -2,8 +2,15 @@ package main
 
 import (
 	"bytes"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/connectmail/connectmail/server/servertest"
 )
 
 func TestServeHelpExplainsEveryFlag(t *testing.T) {
@@ -69,4 +76,105 @@ func TestServeRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestVersionLine(t *testing.T) {
+	settings := func(kv ...string) []debug.BuildSetting {
+		var s []debug.BuildSetting
+		for i := 0; i < len(kv); i += 2 {
+			s = append(s, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return s
+	}
+	cases := []struct {
+		name            string
+		info            *debug.BuildInfo
+		version, commit string
+		want            string
+	}{
+		{"checkout without VCS stamping", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, "", "",
+			"connectmail devel (commit unknown, go1.26.8, "},
+		{"no build info at all", nil, "", "", "connectmail devel (commit unknown, "},
+		{"release script stamps both", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, "v1.2.3", "0123456789abcdef0123456789abcdef01234567",
+			"connectmail v1.2.3 (commit 0123456789abcdef0123456789abcdef01234567, go1.26.8, "},
+		{"go install module@v1.2.3", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.2.3"}}, "", "",
+			"connectmail v1.2.3 (commit unknown, go1.26.8, "},
+		{"go install module@latest on an untagged commit", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.0.0-20261204184800-2cf6280abcde"}}, "", "",
+			"connectmail v0.0.0-20261204184800-2cf6280abcde (commit 2cf6280abcde, "},
+		{"pseudo-version after a tag, dirty build", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.1.1-0.20261204184800-2cf6280abcde+dirty"}}, "", "",
+			"(commit 2cf6280abcde, "},
+		{"go build with VCS stamping", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.1.1-0.20261204184800-2cf6280abcde+dirty"},
+			Settings: settings("vcs.revision", "2cf6280abcdef0123456789abcdef0123456789a", "vcs.modified", "true")}, "", "",
+			"(commit 2cf6280abcdef0123456789abcdef0123456789a-dirty, "},
+		{"stamped commit wins over VCS", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"},
+			Settings: settings("vcs.revision", "ffff", "vcs.modified", "true")}, "", "abcd",
+			"connectmail devel (commit abcd, "},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := versionLine(c.info, c.version, c.commit)
+			if !strings.Contains(got, c.want) {
+				t.Fatalf("versionLine = %q, want it to contain %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestVersionCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"version"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if got := out.String(); !strings.HasPrefix(got, "connectmail ") || !strings.Contains(got, "(commit ") || !strings.Contains(got, runtime.Version()) {
+		t.Fatalf("version printed %q", got)
+	}
+}
+
+func TestHealthcheck(t *testing.T) {
+	srv := servertest.Start(t, servertest.Config(t))
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "draining", http.StatusServiceUnavailable)
+	}))
+	defer failing.Close()
+	closed := freeLoopbackAddr(t)
+	cases := []struct {
+		name     string
+		args     []string
+		env      string // CONNECTMAIL_ADDR
+		wantCode int
+		wantErr  string
+	}{
+		{"server on its address", []string{"--addr", srv.Addr}, "", 0, ""},
+		{"listener on every interface is reached on loopback", []string{"--addr", "0.0.0.0:" + port}, "", 0, ""},
+		{"empty host is every interface too", []string{"--addr", ":" + port}, "", 0, ""},
+		{"address from the serve environment twin", nil, "0.0.0.0:" + port, 0, ""},
+		{"flag wins over the environment", []string{"--addr", srv.Addr}, closed, 0, ""},
+		{"nothing listening", []string{"--addr", closed, "--timeout", "2s"}, "", 1, "connection refused"},
+		{"unhealthy answer", []string{"--addr", strings.TrimPrefix(failing.URL, "http://")}, "", 1, "503"},
+		{"malformed address", []string{"--addr", "nonsense"}, "", 2, "--addr"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.env != "" {
+				t.Setenv("CONNECTMAIL_ADDR", c.env)
+			}
+			var out, errb bytes.Buffer
+			code := run(append([]string{"healthcheck"}, c.args...), &out, &errb)
+			if code != c.wantCode || !strings.Contains(errb.String(), c.wantErr) {
+				t.Fatalf("exit %d, stderr %q; want exit %d mentioning %q", code, errb.String(), c.wantCode, c.wantErr)
+			}
+		})
+	}
+}
+
+// freeLoopbackAddr is a loopback address nothing listens on.
+func freeLoopbackAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
 }

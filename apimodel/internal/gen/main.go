@@ -1,7 +1,13 @@
 // Command gen writes apimodel's tables (zz_<service>.go) from the botocore
 // JSON models of Amazon Connect and Amazon Q in Connect.
 //
-//	go run ./internal/gen -models ../../shared/aws-models -out .
+//	go run ./internal/gen -models internal/gen/models -out .
+//
+// The models in internal/gen/models are botocore's JSON models without
+// their documentation strings. To update them, put the new botocore files
+// in a directory under the names services gives them and run
+//
+//	go run ./internal/gen -import DIR -models internal/gen/models
 //
 // For every operation it writes the HTTP binding, the input/output shape
 // names and the modeled errors. For the operations listed in services (the
@@ -76,9 +82,14 @@ var services = []serviceSpec{
 }
 
 func main() {
-	models := flag.String("models", "../../shared/aws-models", "directory of the botocore JSON models")
+	models := flag.String("models", "internal/gen/models", "directory of the botocore JSON models")
 	out := flag.String("out", ".", "directory to write zz_<service>.go into")
+	imp := flag.String("import", "", "instead of generating, copy the models from this botocore directory into -models without their documentation")
 	flag.Parse()
+	run := run
+	if *imp != "" {
+		run = func(models, _ string) error { return importModels(*imp, models) }
+	}
 	if err := run(*models, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
