@@ -102,7 +102,7 @@ func (p *FilePresigner) Presign(ctx context.Context, method, instanceID, fileID 
 	at := now().UTC()
 	exp := strconv.Itoa(int(expires / time.Second))
 	grant := fileGrant(p.GrantKey, method, instanceID, fileID, caller.AccessKeyID, at.Format(amzDateLayout), exp)
-	u := caller.Endpoint + connect.FilePath(instanceID, fileID) + "?X-Amz-Expires=" + exp + "&" + GrantParam + "=" + hex.EncodeToString(grant)
+	u := caller.Endpoint + filePath(instanceID, fileID) + "?X-Amz-Expires=" + exp + "&" + GrantParam + "=" + hex.EncodeToString(grant)
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return "", err
@@ -143,7 +143,7 @@ func (h *FileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, (&Server{}).mapError(svc, op, err), false)
 	}
 	w.Header().Set("x-amzn-RequestId", uuid.NewString())
-	instanceID, fileID, ok := connect.ParseFilePath(r.URL.EscapedPath())
+	instanceID, fileID, ok := parseFilePath(r.URL.EscapedPath())
 	if !ok {
 		fail(fault.NotFoundf("File", "No file at %s", r.URL.Path))
 		return

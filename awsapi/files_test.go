@@ -46,10 +46,10 @@ func TestFileURLs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := func(name string, size int64, expiry int) *connect.StartAttachedFileUploadOutput {
+	start := func(name string, size int64, expiry int) *connect.FileUpload {
 		t.Helper()
 		up, err := svc.StartAttachedFileUpload(ctx, &connect.StartAttachedFileUploadInput{InstanceID: inst.ID, FileName: name,
-			FileSizeInBytes: size, FileUseCaseType: "ATTACHMENT", AssociatedResourceArn: c.ContactARN, URLExpiryInSeconds: expiry})
+			FileSizeInBytes: size, FileUseCaseType: "ATTACHMENT", AssociatedResourceArn: c.ARN, URLExpiryInSeconds: expiry})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +83,10 @@ func TestFileURLs(t *testing.T) {
 		pu, _ := url.Parse(rawURL)
 		return pu.Query().Get(awsapi.GrantParam)
 	}
-	filePath := srv.URL + connect.FilePath(inst.ID, other.FileID)
+	pathOf := func(fileID string) string {
+		return srv.URL + awsapi.FilePathPrefix + url.PathEscape(inst.ID) + "/" + url.PathEscape(fileID)
+	}
+	filePath := pathOf(other.FileID)
 	for _, tc := range []struct {
 		name, method, url, body string
 		status                  int
@@ -95,7 +98,7 @@ func TestFileURLs(t *testing.T) {
 		{"a longer expiry", "PUT", strings.Replace(u, "X-Amz-Expires=300", "X-Amz-Expires=600", 1), "hello", 403, sigv4.CodeInvalidSignature},
 		{"presigned by the client, no grant", "PUT", selfSigned("PUT", filePath+"?X-Amz-Expires=300"), "hello", 403, "AccessDeniedException"},
 		{"presigned by the client with another file's grant", "PUT", selfSigned("PUT", filePath+"?X-Amz-Expires=300&"+awsapi.GrantParam+"="+grantOf(u)), "hello", 403, "AccessDeniedException"},
-		{"re-signed with a longer expiry", "PUT", selfSigned("PUT", srv.URL+connect.FilePath(inst.ID, up.FileID)+"?X-Amz-Expires=600&"+awsapi.GrantParam+"="+grantOf(u)), "hello", 403, "AccessDeniedException"},
+		{"re-signed with a longer expiry", "PUT", selfSigned("PUT", pathOf(up.FileID)+"?X-Amz-Expires=600&"+awsapi.GrantParam+"="+grantOf(u)), "hello", 403, "AccessDeniedException"},
 		{"the wrong size", "PUT", u, "hello!", 400, "InvalidRequestException"},
 		{"upload", "PUT", u, "hello", 200, ""},
 		{"upload again before completion", "PUT", u, "HELLO", 200, ""},
@@ -106,17 +109,17 @@ func TestFileURLs(t *testing.T) {
 			t.Errorf("%s: %d %q, want %d %q", tc.name, st, et, tc.status, tc.errType)
 		}
 	}
-	if err := svc.CompleteAttachedFileUpload(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ContactARN}); err != nil {
+	if err := svc.CompleteAttachedFileUpload(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ARN}); err != nil {
 		t.Fatal(err)
 	}
 	if st, et := do("PUT", u, "hello"); st != 409 || et != "ResourceConflictException" {
 		t.Errorf("upload after completion: %d %q", st, et)
 	}
-	got, err := svc.GetAttachedFile(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ContactARN, URLExpiryInSeconds: 5})
-	if err != nil || got.DownloadURLMetadata == nil {
+	got, download, err := svc.GetAttachedFile(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ARN, URLExpiryInSeconds: 5})
+	if err != nil || download == nil {
 		t.Fatalf("GetAttachedFile: %+v %v", got, err)
 	}
-	req, _ := http.NewRequest("GET", got.DownloadURLMetadata.URL, nil)
+	req, _ := http.NewRequest("GET", download.URL, nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@
 package awsapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -37,19 +36,9 @@ type Call struct {
 	Labels map[string]string
 	Query  map[string][]string
 	Body   []byte
-	// Doc is the bound and validated input document.
+	// Doc is the bound and validated input document; handlers decode it
+	// (see handle) rather than parsing Body again.
 	Doc map[string]any
-}
-
-// Decode unmarshals the JSON body into v (an empty body leaves v unchanged).
-func (c *Call) Decode(v any) error {
-	if len(bytes.TrimSpace(c.Body)) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(c.Body, v); err != nil {
-		return fault.New(fault.Invalid, "The request body could not be parsed: %v", err)
-	}
-	return nil
 }
 
 // Handler serves one operation; a nil output with a nil error writes an empty object.

@@ -47,7 +47,7 @@ func TestFileURLExpiryIsTheRealOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	up, err := svc.StartAttachedFileUpload(ctx, &connect.StartAttachedFileUploadInput{InstanceID: inst.ID, FileName: "a.txt",
-		FileSizeInBytes: 5, FileUseCaseType: "ATTACHMENT", AssociatedResourceArn: c.ContactARN, URLExpiryInSeconds: 60})
+		FileSizeInBytes: 5, FileUseCaseType: "ATTACHMENT", AssociatedResourceArn: c.ARN, URLExpiryInSeconds: 60})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,14 +76,11 @@ func TestFileURLExpiryIsTheRealOne(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	check := func(what string, m *connect.URLMetadata, method, body string) {
+	check := func(what string, m *connect.PresignedURL, method, body string) {
 		t.Helper()
-		announced, err := time.Parse(time.RFC3339, m.URLExpiry)
-		if err != nil {
-			t.Fatal(err)
-		}
+		announced := m.URLExpiry
 		if real := realExpiry(m.URL); !announced.Equal(real) {
-			t.Fatalf("%s: UrlExpiry %s, but the URL expires at %s", what, m.URLExpiry, real.Format(time.RFC3339))
+			t.Fatalf("%s: UrlExpiry %s, but the URL expires at %s", what, m.URLExpiry.Format(time.RFC3339Nano), real.Format(time.RFC3339))
 		}
 		if st := do(method, m.URL, body, announced.Add(time.Second)); st != http.StatusForbidden {
 			t.Errorf("%s a second after its UrlExpiry: %d, want 403", what, st)
@@ -94,12 +91,12 @@ func TestFileURLExpiryIsTheRealOne(t *testing.T) {
 	}
 	check("upload URL", up.UploadURLMetadata, "PUT", "hello")
 	clock = time.Date(2026, 3, 1, 10, 5, 0, 700e6, time.UTC)
-	if err := svc.CompleteAttachedFileUpload(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ContactARN}); err != nil {
+	if err := svc.CompleteAttachedFileUpload(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ARN}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := svc.GetAttachedFile(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ContactARN, URLExpiryInSeconds: 30})
-	if err != nil || got.DownloadURLMetadata == nil {
+	got, download, err := svc.GetAttachedFile(ctx, &connect.AttachedFileInput{InstanceID: inst.ID, FileID: up.FileID, AssociatedResourceArn: c.ARN, URLExpiryInSeconds: 30})
+	if err != nil || download == nil {
 		t.Fatalf("GetAttachedFile: %+v %v", got, err)
 	}
-	check("download URL", got.DownloadURLMetadata, "GET", "")
+	check("download URL", download, "GET", "")
 }

@@ -21,8 +21,7 @@ func emailAddressID(id string) string {
 	return id
 }
 
-// AssociateEmailAddressAlias makes AliasConfiguration.EmailAddressId an
-// alias of EmailAddressId. Associating the same pair again succeeds.
+// AssociateEmailAddressAlias makes AliasID an alias of EmailAddressID. Associating the same pair again succeeds.
 func (s *Service) AssociateEmailAddressAlias(ctx context.Context, in *EmailAddressAliasInput) error {
 	return s.changeAlias(ctx, "AssociateEmailAddressAlias", in, func(primary, alias *EmailAddress, all []*EmailAddress) ([]*EmailAddress, error) {
 		if alias.AliasOf == primary.ID {
@@ -50,7 +49,7 @@ func (s *Service) AssociateEmailAddressAlias(ctx context.Context, in *EmailAddre
 }
 
 // DisassociateEmailAddressAlias ends the alias relation between
-// EmailAddressId and AliasConfiguration.EmailAddressId.
+// EmailAddressID and AliasID.
 func (s *Service) DisassociateEmailAddressAlias(ctx context.Context, in *EmailAddressAliasInput) error {
 	return s.changeAlias(ctx, "DisassociateEmailAddressAlias", in, func(primary, alias *EmailAddress, _ []*EmailAddress) ([]*EmailAddress, error) {
 		if alias.AliasOf != primary.ID {
@@ -69,13 +68,13 @@ func (s *Service) changeAlias(ctx context.Context, op string, in *EmailAddressAl
 	if err != nil {
 		return err
 	}
-	primaryID, aliasID := emailAddressID(in.EmailAddressID), emailAddressID(in.AliasConfiguration.EmailAddressID)
+	primaryID, aliasID := emailAddressID(in.EmailAddressID), emailAddressID(in.AliasID)
 	if primaryID == aliasID {
 		return fault.New(fault.Invalid, "An email address cannot be an alias of itself")
 	}
 	tok := in.ClientToken
-	in.ClientToken = ""
-	idem := newIdem(op, tok, in, struct{}{})
+	in.ClientToken = ClientToken{}
+	idem := clientIdem(op, tok, in, struct{}{})
 	err = s.cfg.Store.ModifyEmailAddresses(ctx, inst.ID, idem, func(all []*EmailAddress) ([]*EmailAddress, error) {
 		var primary, alias *EmailAddress
 		for _, e := range all {

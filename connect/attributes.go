@@ -2,7 +2,6 @@ package connect
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strconv"
 
@@ -12,17 +11,16 @@ import (
 // ReferencesPageSize is how many references one ListContactReferences page holds.
 const ReferencesPageSize = 50
 
-// GetContactAttributes returns the user-defined attributes of a contact.
-func (s *Service) GetContactAttributes(ctx context.Context, instanceID, initialContactID string) (*GetContactAttributesOutput, error) {
+// GetContactAttributes returns the user-defined attributes of a contact (not nil).
+func (s *Service) GetContactAttributes(ctx context.Context, instanceID, initialContactID string) (map[string]string, error) {
 	_, c, err := s.contact(ctx, instanceID, initialContactID)
 	if err != nil {
 		return nil, err
 	}
-	out := &GetContactAttributesOutput{Attributes: c.Attributes}
-	if out.Attributes == nil {
-		out.Attributes = map[string]string{}
+	if c.Attributes == nil {
+		return map[string]string{}, nil
 	}
-	return out, nil
+	return c.Attributes, nil
 }
 
 // UpdateContactAttributes merges attributes into a contact's, in any state:
@@ -61,7 +59,7 @@ func (s *Service) UpdateContactAttributes(ctx context.Context, in *UpdateContact
 // ListContactReferences lists a contact's references of the requested types:
 // its email message (EMAIL_MESSAGE, a file readable with GetAttachedFile),
 // its attached files (ATTACHMENT) and the references it was created with.
-func (s *Service) ListContactReferences(ctx context.Context, in *ListContactReferencesInput) (*ListContactReferencesOutput, error) {
+func (s *Service) ListContactReferences(ctx context.Context, in *ListContactReferencesInput) (*ReferencePage, error) {
 	inst, c, err := s.contact(ctx, in.InstanceID, in.ContactID)
 	if err != nil {
 		return nil, err
@@ -81,7 +79,7 @@ func (s *Service) ListContactReferences(ctx context.Context, in *ListContactRefe
 	if want("EMAIL_MESSAGE") {
 		if _, err := s.cfg.Store.GetMessage(ctx, c.ID); err == nil {
 			id := messageFilePrefix + c.ID
-			all = append(all, ReferenceSummary{EmailMessage: &ReferenceSummaryItem{Name: c.ID + ".eml", Arn: inst.ARN + "/file/" + id}})
+			all = append(all, ReferenceSummary{Type: "EMAIL_MESSAGE", Name: c.ID + ".eml", ARN: inst.ARN + "/file/" + id})
 		} else if !fault.Is(err, fault.NotFound) {
 			return nil, err
 		}
@@ -92,47 +90,31 @@ func (s *Service) ListContactReferences(ctx context.Context, in *ListContactRefe
 			return nil, err
 		}
 		for _, f := range files {
-			all = append(all, ReferenceSummary{Attachment: &ReferenceSummaryItem{Name: f.Name, Value: f.ID, Status: f.Status, Arn: f.ARN}})
+			all = append(all, ReferenceSummary{Type: "ATTACHMENT", Name: f.Name, Value: f.ID, Status: f.Status, ARN: f.ARN})
 		}
 	}
-	var refs map[string]Reference
-	if len(c.References) > 0 {
-		if err := json.Unmarshal(c.References, &refs); err != nil {
-			return nil, fault.Wrap(err, "stored references are unreadable")
-		}
-	}
+	refs := c.References
 	for _, name := range sortedKeys(refs) {
 		r := refs[name]
 		if !want(r.Type) {
 			continue
 		}
-		item := &ReferenceSummaryItem{Name: name, Value: r.Value}
-		var rs ReferenceSummary
+		rs := ReferenceSummary{Type: r.Type, Name: name, Value: r.Value}
 		switch r.Type {
-		case "URL":
-			rs.URL = item
-		case "NUMBER":
-			rs.Number = item
-		case "STRING":
-			rs.String = item
-		case "DATE":
-			rs.Date = item
-		case "EMAIL":
-			rs.Email = item
+		case "URL", "NUMBER", "STRING", "DATE", "EMAIL":
 		case "ATTACHMENT":
-			item.Status, item.Arn = r.Status, r.Arn
-			rs.Attachment = item
+			rs.Status, rs.ARN = r.Status, r.ARN
 		default:
 			continue
 		}
 		all = append(all, rs)
 	}
-	out := &ListContactReferencesOutput{ReferenceSummaryList: []ReferenceSummary{}}
+	out := &ReferencePage{References: []ReferenceSummary{}}
 	if offset > len(all) {
 		offset = len(all)
 	}
 	end := min(offset+ReferencesPageSize, len(all))
-	out.ReferenceSummaryList = append(out.ReferenceSummaryList, all[offset:end]...)
+	out.References = append(out.References, all[offset:end]...)
 	if end < len(all) {
 		out.NextToken = encodeToken(strconv.Itoa(end))
 	}

@@ -1,7 +1,6 @@
 package connect
 
 import (
-	"bytes"
 	"context"
 	"maps"
 	"slices"
@@ -77,8 +76,8 @@ func cloneContact(c *Contact) *Contact {
 	d := *c
 	d.Attributes = maps.Clone(c.Attributes)
 	d.Tags = maps.Clone(c.Tags)
-	d.References = bytes.Clone(c.References)
-	d.SegmentAttributes = bytes.Clone(c.SegmentAttributes)
+	d.References = maps.Clone(c.References)
+	d.SegmentAttributes = cloneSegments(c.SegmentAttributes)
 	d.ToList = slices.Clone(c.ToList)
 	d.Cc = slices.Clone(c.Cc)
 	d.NotInterpolated = slices.Clone(c.NotInterpolated)

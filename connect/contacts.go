@@ -14,13 +14,13 @@ import (
 const MaxRecipients = 50
 
 // CreateContact creates an EMAIL contact.
-func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*CreateContactOutput, error) {
+func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*Created, error) {
 	if in.Channel != "EMAIL" {
 		return nil, fault.New(fault.Invalid, "Channel %s is not supported by this service; only EMAIL contacts can be created", in.Channel)
 	}
 	switch in.InitiationMethod {
 	case "OUTBOUND", "AGENT_REPLY":
-		if in.UserInfo == nil || in.UserInfo.UserID == "" {
+		if in.UserID == "" {
 			return nil, fault.New(fault.Invalid, "UserInfo is required for EMAIL contacts with InitiationMethod %s", in.InitiationMethod)
 		}
 	case "FLOW":
@@ -39,19 +39,8 @@ func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*C
 	if err := checkReferences(in.References); err != nil {
 		return nil, err
 	}
-	if string(in.SegmentAttributes) == "null" {
-		in.SegmentAttributes = nil // as if absent
-	}
-	var seg map[string]json.RawMessage
-	if len(in.SegmentAttributes) > 0 {
-		if err := json.Unmarshal(in.SegmentAttributes, &seg); err != nil {
-			return nil, fault.New(fault.Invalid, "SegmentAttributes must be an object")
-		}
-		for k := range seg {
-			if strings.HasPrefix(k, "connect:") && k != "connect:ContactExpiry" && k != "connect:Subtype" {
-				return nil, fault.New(fault.Invalid, "Segment attribute %s cannot be set", k)
-			}
-		}
+	if err := checkSegmentAttributes(in.SegmentAttributes); err != nil {
+		return nil, err
 	}
 	inst, err := s.instance(ctx, in.InstanceID)
 	if err != nil {
@@ -66,9 +55,7 @@ func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*C
 		SegmentAttributes: in.SegmentAttributes, State: StateCreated,
 		InitiatedAt: now, UpdatedAt: now, InitialContactID: id,
 	}
-	if in.UserInfo != nil {
-		c.AgentID = in.UserInfo.UserID
-	}
+	c.AgentID = in.UserID
 	if in.ExpiryDurationInMinutes != nil {
 		if *in.ExpiryDurationInMinutes < 1 {
 			return nil, fault.New(fault.Invalid, "ExpiryDurationInMinutes must be at least 1")
@@ -76,7 +63,7 @@ func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*C
 		c.ExpiryMinutes = *in.ExpiryDurationInMinutes
 	}
 	if len(in.References) > 0 {
-		c.References, _ = json.Marshal(in.References)
+		c.References = in.References
 	}
 	if in.RelatedContactID != "" {
 		rel, err := s.cfg.Store.GetContact(ctx, inst.ID, in.RelatedContactID)
@@ -99,17 +86,24 @@ func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*C
 			c.Attributes = merged
 		}
 	}
-	out := &CreateContactOutput{ContactID: c.ID, ContactARN: c.ARN}
+	out := &contactCreated{ContactID: c.ID, ContactARN: c.ARN}
 	tok := in.ClientToken
-	in.ClientToken = ""
+	in.ClientToken = ClientToken{}
 	ev := []Event{s.event(c, EventInitiated, nil)}
-	err = s.cfg.Store.CreateContact(ctx, c, ev, newIdem("CreateContact", tok, in, out))
+	err = s.cfg.Store.CreateContact(ctx, c, ev, clientIdem("CreateContact", tok, in, out))
 	if ok, err := replay(err, out); ok || err != nil {
-		return out, err
+		return &Created{ID: out.ContactID, ARN: out.ContactARN}, err
 	}
 	s.cfg.Publish(ev)
-	return out, nil
+	return &Created{ID: out.ContactID, ARN: out.ContactARN}, nil
 }
+
+// contactCreated and contactStarted are the responses stored for the
+// idempotent replay of creating and starting contacts; their member names
+// are those of the records earlier versions stored.
+type contactCreated struct{ ContactID, ContactARN string }
+
+type contactStarted struct{ ContactID string }
 
 func (s *Service) event(c *Contact, typ string, detail map[string]any) Event {
 	var raw json.RawMessage
@@ -163,78 +157,10 @@ func (s *Service) contact(ctx context.Context, instanceID, id string) (*Instance
 	return inst, c, err
 }
 
-// DescribeContact describes a contact.
-func (s *Service) DescribeContact(ctx context.Context, instanceID, contactID string) (*DescribeContactOutput, error) {
+// DescribeContact returns a contact of an instance.
+func (s *Service) DescribeContact(ctx context.Context, instanceID, contactID string) (*Contact, error) {
 	_, c, err := s.contact(ctx, instanceID, contactID)
-	if err != nil {
-		return nil, err
-	}
-	return &DescribeContactOutput{Contact: View(c)}, nil
-}
-
-// View renders a contact as the Contact shape.
-func View(c *Contact) ContactView {
-	v := ContactView{
-		ARN: c.ARN, ID: c.ID, InitiationMethod: c.InitiationMethod, Channel: c.Channel,
-		Name: c.Name, Description: c.Description, RelatedContactID: c.RelatedContactID,
-		PreviousContactID: c.PreviousContactID, InitialContactID: c.InitialContactID,
-		ContactAssociationID: c.InitialContactID,
-		InitiationTimestamp:  epoch(c.InitiatedAt), LastUpdateTimestamp: epoch(c.UpdatedAt),
-		DisconnectReason: c.DisconnectReason, Attributes: c.Attributes, Tags: c.Tags,
-	}
-	if c.AgentID != "" {
-		v.AgentInfo = &struct {
-			ID string `json:"Id"`
-		}{c.AgentID}
-	}
-	if !c.DisconnectedAt.IsZero() {
-		t := epoch(c.DisconnectedAt)
-		v.DisconnectTimestamp = &t
-	}
-	if c.To.Address != "" {
-		v.CustomerEndpoint = &EndpointInfo{Type: "EMAIL_ADDRESS", Address: c.To.Address, DisplayName: c.To.DisplayName}
-	}
-	if c.From.Address != "" {
-		v.SystemEndpoint = &EndpointInfo{Type: "EMAIL_ADDRESS", Address: c.From.Address, DisplayName: c.From.DisplayName}
-	}
-	if c.Inbound() {
-		// Inbound: the customer wrote from From to To.
-		v.CustomerEndpoint, v.SystemEndpoint = v.SystemEndpoint, v.CustomerEndpoint
-	}
-	if len(c.Cc) > 0 || len(c.ToList) > 0 {
-		r := &AdditionalEmailRecipients{}
-		for _, e := range c.ToList {
-			r.ToList = append(r.ToList, EmailRecipient(e))
-		}
-		for _, e := range c.Cc {
-			r.CcList = append(r.CcList, EmailRecipient(e))
-		}
-		v.AdditionalEmailRecipients = r
-	}
-	var seg map[string]json.RawMessage
-	if len(c.SegmentAttributes) > 0 {
-		_ = json.Unmarshal(c.SegmentAttributes, &seg)
-	}
-	if seg == nil { // none, or JSON null
-		seg = map[string]json.RawMessage{}
-	}
-	str := func(s string) json.RawMessage {
-		b, _ := json.Marshal(map[string]string{"ValueString": s})
-		return b
-	}
-	if _, ok := seg["connect:Subtype"]; !ok {
-		seg["connect:Subtype"] = str("connect:Email")
-	}
-	if c.Inbound() {
-		seg["connect:Direction"] = str("INBOUND")
-	} else {
-		seg["connect:Direction"] = str("OUTBOUND")
-	}
-	if c.Subject != "" {
-		seg["connect:EmailSubject"] = str(c.Subject)
-	}
-	v.SegmentAttributes = seg
-	return v
+	return c, err
 }
 
 // StopContact ends a contact that has not finished; a queued delivery is cancelled.
@@ -256,8 +182,8 @@ func (s *Service) StopContact(ctx context.Context, in *StopContactInput) error {
 	c.DisconnectedAt = now
 	c.UpdatedAt = now
 	c.DisconnectReason = ReasonStopped
-	if in.DisconnectReason != nil && in.DisconnectReason.Code != "" {
-		c.DisconnectReason = in.DisconnectReason.Code
+	if in.DisconnectReason != "" {
+		c.DisconnectReason = in.DisconnectReason
 	}
 	ev := []Event{s.event(c, EventDisconnected, map[string]any{"reason": c.DisconnectReason})}
 	if err := s.cfg.Store.UpdateContact(ctx, c, prev, ev); err != nil {
@@ -273,16 +199,25 @@ func (s *Service) StopContact(ctx context.Context, in *StopContactInput) error {
 	return nil
 }
 
-// StartOutboundEmailContact sends the message of an OUTBOUND or AGENT_REPLY email contact.
-func (s *Service) StartOutboundEmailContact(ctx context.Context, in *StartOutboundEmailContactInput) (*StartOutboundEmailContactOutput, error) {
+// StartOutboundEmailContact sends the message of an OUTBOUND or
+// AGENT_REPLY email contact and returns the contact's id.
+func (s *Service) StartOutboundEmailContact(ctx context.Context, in *StartOutboundEmailContactInput) (string, error) {
+	id, err := s.startOutbound(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	return id.ContactID, nil
+}
+
+func (s *Service) startOutbound(ctx context.Context, in *StartOutboundEmailContactInput) (*contactStarted, error) {
 	inst, c, err := s.contact(ctx, in.InstanceID, in.ContactID)
 	if err != nil {
 		return nil, err
 	}
-	out := &StartOutboundEmailContactOutput{ContactID: c.ID}
+	out := &contactStarted{ContactID: c.ID}
 	tok := in.ClientToken
-	in.ClientToken = ""
-	idem := newIdem("StartOutboundEmailContact", tok, in, out)
+	in.ClientToken = ClientToken{}
+	idem := clientIdem("StartOutboundEmailContact", tok, in, out)
 	if c.Channel != "EMAIL" || (c.InitiationMethod != "OUTBOUND" && c.InitiationMethod != "AGENT_REPLY") {
 		return nil, fault.New(fault.Invalid, "Contact %s is not an EMAIL contact created with InitiationMethod OUTBOUND or AGENT_REPLY", c.ID)
 	}

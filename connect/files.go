@@ -2,7 +2,6 @@ package connect
 
 import (
 	"context"
-	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -57,38 +56,16 @@ func FileContentType(name string) (string, bool) {
 	return ct, ok
 }
 
-// FileURLs presigns the URLs at which attached files are uploaded and
-// downloaded. connectmail serves them itself, on the API listener.
+// FileURLs makes and reads the URLs at which attached files are uploaded
+// and downloaded; connectmail serves them itself, on the API listener, and
+// only the API layer knows their form.
 type FileURLs interface {
 	// Presign returns a URL, valid for expires, at which the caller of ctx
 	// may send method (PUT to upload, GET to download) for the file.
 	Presign(ctx context.Context, method, instanceID, fileID string, expires time.Duration) (string, error)
-}
-
-// FilePathPrefix starts the path of every attached-file URL.
-const FilePathPrefix = "/files/"
-
-// FilePath is the path of a file's upload and download URL.
-func FilePath(instanceID, fileID string) string {
-	return FilePathPrefix + url.PathEscape(instanceID) + "/" + url.PathEscape(fileID)
-}
-
-// ParseFilePath is the inverse of FilePath, given an escaped path.
-func ParseFilePath(escaped string) (instanceID, fileID string, ok bool) {
-	rest, ok := strings.CutPrefix(escaped, FilePathPrefix)
-	if !ok {
-		return "", "", false
-	}
-	a, b, ok := strings.Cut(rest, "/")
-	if !ok || strings.Contains(b, "/") {
-		return "", "", false
-	}
-	inst, err1 := url.PathUnescape(a)
-	file, err2 := url.PathUnescape(b)
-	if err1 != nil || err2 != nil || inst == "" || file == "" {
-		return "", "", false
-	}
-	return inst, file, true
+	// FileAt returns the instance and file an attached-file URL names; ok
+	// is false for a URL that is not one.
+	FileAt(rawURL string) (instanceID, fileID string, ok bool)
 }
 
 // messageFilePrefix starts the ids of the files that stand for contacts'
@@ -99,7 +76,7 @@ const messageFilePrefix = "email-message-"
 // the URL to PUT its content to. The file is PROCESSING until
 // CompleteAttachedFileUpload; APPROVED files of a contact are attached to its
 // outbound message.
-func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttachedFileUploadInput) (*StartAttachedFileUploadOutput, error) {
+func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttachedFileUploadInput) (*FileUpload, error) {
 	if s.cfg.Files == nil {
 		return nil, fault.New(fault.Invalid, "Attached files are not available on this server")
 	}
@@ -144,16 +121,16 @@ func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttached
 	if err != nil {
 		return nil, fault.Wrap(err, "presigning the upload URL failed")
 	}
-	out := &StartAttachedFileUploadOutput{
-		FileArn: f.ARN, FileID: f.ID, CreationTime: iso(now), FileStatus: f.Status, CreatedBy: in.CreatedBy,
+	out := &FileUpload{
+		FileArn: f.ARN, FileID: f.ID, CreationTime: now, FileStatus: f.Status, CreatedBy: in.CreatedBy,
 		// now was read before signing; the fraction goes, as from the
 		// signature's X-Amz-Date: the expiry announced is never later than the real one.
-		UploadURLMetadata: &URLMetadata{URL: u, URLExpiry: iso(now.Truncate(time.Second).Add(expiry)), HeadersToInclude: map[string]string{"Content-Type": ct}},
+		UploadURLMetadata: &PresignedURL{URL: u, URLExpiry: now.Truncate(time.Second).Add(expiry), HeadersToInclude: map[string]string{"Content-Type": ct}},
 	}
 	tok := in.ClientToken
-	in.ClientToken = ""
+	in.ClientToken = ClientToken{}
 	err = s.cfg.Store.CreateFile(ctx, f, FileLimits{MaxCount: MaxFilesPerResource, MaxTotalBytes: MaxResourceFileBytes},
-		newIdem("StartAttachedFileUpload", tok, in, out))
+		clientIdem("StartAttachedFileUpload", tok, in, out))
 	err = fileQuotaError(err)
 	if ok, err := replay(err, out); ok || err != nil {
 		return out, err
@@ -247,37 +224,29 @@ func (s *Service) CompleteAttachedFileUpload(ctx context.Context, in *AttachedFi
 	return err
 }
 
-// GetAttachedFile describes a file; an APPROVED file comes with a URL to
-// download its content.
-func (s *Service) GetAttachedFile(ctx context.Context, in *AttachedFileInput) (*GetAttachedFileOutput, error) {
+// GetAttachedFile returns a file; an APPROVED file comes with a URL to
+// download its content (nil otherwise).
+func (s *Service) GetAttachedFile(ctx context.Context, in *AttachedFileInput) (*File, *PresignedURL, error) {
 	inst, f, err := s.file(ctx, in.InstanceID, in.FileID, in.AssociatedResourceArn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := &GetAttachedFileOutput{
-		FileArn: f.ARN, FileID: f.ID, CreationTime: iso(f.CreatedAt), FileStatus: f.Status, FileName: f.Name,
-		FileSizeInBytes: f.Size, AssociatedResourceArn: f.AssociatedResourceARN, FileUseCaseType: f.UseCase, Tags: f.Tags,
+	if f.Status != FileApproved || s.cfg.Files == nil {
+		return f, nil, nil
 	}
-	if f.CreatedBy != (CreatedByInfo{}) {
-		cb := f.CreatedBy
-		out.CreatedBy = &cb
+	expiry := DefaultURLExpiry
+	if in.URLExpiryInSeconds > 0 {
+		expiry = time.Duration(in.URLExpiryInSeconds) * time.Second
 	}
-	if f.Status == FileApproved && s.cfg.Files != nil {
-		expiry := DefaultURLExpiry
-		if in.URLExpiryInSeconds > 0 {
-			expiry = time.Duration(in.URLExpiryInSeconds) * time.Second
-		}
-		// Read the clock before signing and drop the fraction, as the
-		// signature's X-Amz-Date does: the expiry announced is never later
-		// than the real one.
-		signed := s.now().Truncate(time.Second)
-		u, err := s.cfg.Files.Presign(ctx, "GET", inst.ID, f.ID, expiry)
-		if err != nil {
-			return nil, fault.Wrap(err, "presigning the download URL failed")
-		}
-		out.DownloadURLMetadata = &URLMetadata{URL: u, URLExpiry: iso(signed.Add(expiry))}
+	// Read the clock before signing and drop the fraction, as the
+	// signature's X-Amz-Date does: the expiry announced is never later
+	// than the real one.
+	signed := s.now().Truncate(time.Second)
+	u, err := s.cfg.Files.Presign(ctx, "GET", inst.ID, f.ID, expiry)
+	if err != nil {
+		return nil, nil, fault.Wrap(err, "presigning the download URL failed")
 	}
-	return out, nil
+	return f, &PresignedURL{URL: u, URLExpiry: signed.Add(expiry)}, nil
 }
 
 // UploadFile stores the content PUT to a file's upload URL; the caller has
@@ -352,11 +321,10 @@ func (s *Service) contactAttachments(ctx context.Context, c *Contact, bodyBytes 
 // localFile resolves an attachment URL that points at an APPROVED attached
 // file of the instance on this server.
 func (s *Service) localFile(ctx context.Context, inst *Instance, raw string) (*File, []byte, bool) {
-	u, err := url.Parse(raw)
-	if err != nil {
+	if s.cfg.Files == nil {
 		return nil, nil, false
 	}
-	instID, fileID, ok := ParseFilePath(u.EscapedPath())
+	instID, fileID, ok := s.cfg.Files.FileAt(raw)
 	if !ok || instID != inst.ID {
 		return nil, nil, false
 	}

@@ -2,7 +2,6 @@ package connect
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,7 +27,15 @@ var inboundHeaders = map[string]string{
 // address. Attachments whose URL is a connectmail attached-file URL of the
 // instance are included in the message; other URLs are kept as ATTACHMENT
 // references only (connectmail never fetches foreign URLs).
-func (s *Service) StartEmailContact(ctx context.Context, in *StartEmailContactInput) (*StartEmailContactOutput, error) {
+func (s *Service) StartEmailContact(ctx context.Context, in *StartEmailContactInput) (string, error) {
+	out, err := s.startEmailContact(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	return out.ContactID, nil
+}
+
+func (s *Service) startEmailContact(ctx context.Context, in *StartEmailContactInput) (*contactStarted, error) {
 	rm := in.EmailMessage.RawMessage
 	if in.EmailMessage.MessageSourceType != "RAW" || rm == nil {
 		return nil, fault.New(fault.Invalid, "RawMessage is required: MessageSourceType must be RAW")
@@ -166,12 +173,12 @@ func (s *Service) StartEmailContact(ctx context.Context, in *StartEmailContactIn
 		ref := Reference{Type: "ATTACHMENT", Value: a.S3Url, Status: FileApproved}
 		if f, data, ok := s.localFile(ctx, inst, a.S3Url); ok {
 			d.Attachments = append(d.Attachments, Attachment{Filename: a.FileName, ContentType: f.ContentType, Data: data})
-			ref.Arn = f.ARN
+			ref.ARN = f.ARN
 		}
 		refs[name] = ref
 	}
 	if len(refs) > 0 {
-		c.References, _ = json.Marshal(refs)
+		c.References = refs
 	}
 	raw, err := s.cfg.Composer.Compose(d)
 	if err != nil {
@@ -185,15 +192,15 @@ func (s *Service) StartEmailContact(ctx context.Context, in *StartEmailContactIn
 	for _, e := range append(to, cc...) {
 		rcpts = append(rcpts, e.Address)
 	}
-	out := &StartEmailContactOutput{ContactID: c.ID}
+	out := &contactStarted{ContactID: c.ID}
 	tok := in.ClientToken
-	in.ClientToken = ""
+	in.ClientToken = ClientToken{}
 	ev := []Event{s.event(c, EventInitiated, map[string]any{"from": customer.Address, "to": written.Address})}
 	o := &Outbound{
 		Contact: c,
 		Message: Message{ContactID: c.ID, InstanceID: inst.ID, EnvelopeFrom: customer.Address, Recipients: rcpts, Raw: raw},
 		Events:  ev,
-		Idem:    newIdem("StartEmailContact", tok, in, out),
+		Idem:    clientIdem("StartEmailContact", tok, in, out),
 	}
 	err = s.cfg.Store.CreateContactMessage(ctx, o, false)
 	if ok, err := replay(err, out); ok || err != nil {
@@ -241,8 +248,8 @@ func (s *Service) SendOutboundEmail(ctx context.Context, in *SendOutboundEmailIn
 	}
 	o.Events = append([]Event{s.event(c, EventInitiated, detail)}, o.Events...)
 	tok := in.ClientToken
-	in.ClientToken = ""
-	o.Idem = newIdem("SendOutboundEmail", tok, in, struct{}{})
+	in.ClientToken = ClientToken{}
+	o.Idem = clientIdem("SendOutboundEmail", tok, in, struct{}{})
 	err = s.commitQueued(o, func() error { return s.cfg.Store.CreateContactMessage(ctx, o, true) })
 	if ok, err := replay(err, &struct{}{}); ok || err != nil {
 		return err
@@ -253,14 +260,7 @@ func (s *Service) SendOutboundEmail(ctx context.Context, in *SendOutboundEmailIn
 
 // checkSegmentAttributes applies CreateContact's rule: only the system
 // segment attributes connect:ContactExpiry and connect:Subtype may be set.
-func checkSegmentAttributes(raw json.RawMessage) error {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	var seg map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &seg); err != nil {
-		return fault.New(fault.Invalid, "SegmentAttributes must be an object")
-	}
+func checkSegmentAttributes(seg map[string]SegmentAttributeValue) error {
 	for k := range seg {
 		if strings.HasPrefix(k, "connect:") && k != "connect:ContactExpiry" && k != "connect:Subtype" {
 			return fault.New(fault.Invalid, "Segment attribute %s cannot be set", k)

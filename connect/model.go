@@ -83,8 +83,8 @@ type EmailAddress struct {
 
 // Endpoint is an email address with an optional display name.
 type Endpoint struct {
-	Address     string `json:"Address"`
-	DisplayName string `json:"DisplayName,omitempty"`
+	Address     string
+	DisplayName string
 }
 
 // Contact is one email contact.
@@ -101,9 +101,9 @@ type Contact struct {
 	Description       string
 	AgentID           string
 	Attributes        map[string]string
-	// References and SegmentAttributes are kept as the JSON the API uses.
-	References        json.RawMessage
-	SegmentAttributes json.RawMessage
+	// References are the contact's references by name.
+	References        map[string]Reference
+	SegmentAttributes map[string]SegmentAttributeValue
 	ExpiryMinutes     int
 	State             State
 	InitiatedAt       time.Time

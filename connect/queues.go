@@ -3,6 +3,7 @@ package connect
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/connectmail/connectmail/fault"
 )
@@ -34,11 +35,7 @@ func (s *Service) AssociateQueueEmailAddresses(ctx context.Context, in *QueueEma
 	if err != nil {
 		return err
 	}
-	ids := make([]string, 0, len(in.EmailAddressesConfig))
-	for _, c := range in.EmailAddressesConfig {
-		ids = append(ids, c.EmailAddressID)
-	}
-	addrs, err := s.addresses(ctx, inst, ids)
+	addrs, err := s.addresses(ctx, inst, in.EmailAddressesID)
 	if err != nil {
 		return err
 	}
@@ -91,7 +88,7 @@ func (s *Service) UpdateQueueOutboundEmailConfig(ctx context.Context, in *Update
 		return err
 	}
 	var def *EmailAddress
-	if id := in.OutboundEmailConfig.OutboundEmailAddressID; id != "" {
+	if id := in.OutboundEmailAddressID; id != "" {
 		if _, def, err = s.emailAddress(ctx, inst.ID, id); err != nil {
 			return err
 		}
@@ -116,7 +113,7 @@ func (s *Service) UpdateQueueOutboundEmailConfig(ctx context.Context, in *Update
 }
 
 // ListQueueEmailAddresses pages the email addresses of a queue.
-func (s *Service) ListQueueEmailAddresses(ctx context.Context, in *ListQueueEmailAddressesInput) (*ListQueueEmailAddressesOutput, error) {
+func (s *Service) ListQueueEmailAddresses(ctx context.Context, in *ListQueueEmailAddressesInput) (*QueueEmailAddressPage, error) {
 	inst, err := s.instance(ctx, in.InstanceID)
 	if err != nil {
 		return nil, err
@@ -147,18 +144,18 @@ func (s *Service) ListQueueEmailAddresses(ctx context.Context, in *ListQueueEmai
 	for _, e := range all {
 		arns[e.ID] = e.ARN
 	}
-	out := &ListQueueEmailAddressesOutput{EmailAddressMetadataList: []EmailAddressSummary{}}
+	out := &QueueEmailAddressPage{Addresses: []QueueAddress{}}
 	for _, l := range links {
-		if out.LastModifiedTime == nil || epoch(l.ModifiedAt) > *out.LastModifiedTime {
-			t := epoch(l.ModifiedAt)
-			out.LastModifiedTime = &t
+		if out.LastModified == nil || l.ModifiedAt.Truncate(time.Millisecond).After(*out.LastModified) {
+			t := l.ModifiedAt.Truncate(time.Millisecond)
+			out.LastModified = &t
 			out.LastModifiedRegion = CallerFrom(ctx).Region
 		}
 	}
 	offset = min(offset, len(links))
 	end := min(offset+limit, len(links))
 	for _, l := range links[offset:end] {
-		out.EmailAddressMetadataList = append(out.EmailAddressMetadataList, EmailAddressSummary{ID: l.EmailAddressID, ARN: arns[l.EmailAddressID], IsDefaultOutboundEmail: l.Default})
+		out.Addresses = append(out.Addresses, QueueAddress{ID: l.EmailAddressID, ARN: arns[l.EmailAddressID], IsDefault: l.Default})
 	}
 	if end < len(links) {
 		out.NextToken = encodeToken(strconv.Itoa(end))

@@ -183,10 +183,25 @@ func newIdem(op, token string, req any, resp any) *Idem {
 	return &Idem{Op: op, Token: token, Hash: requestHash(op, req), Response: b}
 }
 
+// clientIdem is the idempotency record of an API call: in is its input
+// with the token cleared, used when tok does not carry the request.
+func clientIdem(op string, tok ClientToken, in any, resp any) *Idem {
+	if tok.Token == "" {
+		return nil
+	}
+	req := tok.Request
+	if req == nil {
+		req, _ = json.Marshal(in)
+	}
+	h := sha256.Sum256(append([]byte(op+"\x00"), req...))
+	b, _ := json.Marshal(resp)
+	return &Idem{Op: op, Token: tok.Token, Hash: hex.EncodeToString(h[:]), Response: b}
+}
+
 // ---- Instances ----
 
 // CreateInstance creates an instance.
-func (s *Service) CreateInstance(ctx context.Context, in *CreateInstanceInput) (*CreateInstanceOutput, error) {
+func (s *Service) CreateInstance(ctx context.Context, in *CreateInstanceInput) (*Created, error) {
 	if in.IdentityManagementType == "EXISTING_DIRECTORY" && in.DirectoryID == "" {
 		return nil, fault.New(fault.Invalid, "DirectoryId is required when IdentityManagementType is EXISTING_DIRECTORY")
 	}
@@ -200,36 +215,14 @@ func (s *Service) CreateInstance(ctx context.Context, in *CreateInstanceInput) (
 		InboundCallsEnabled: in.InboundCallsEnabled, OutboundCallsEnabled: in.OutboundCallsEnabled,
 		Status: "ACTIVE", CreatedAt: s.now(), Tags: in.Tags,
 	}
-	out := &CreateInstanceOutput{ID: inst.ID, ARN: inst.ARN}
+	out := &Created{ID: inst.ID, ARN: inst.ARN}
 	tok := in.ClientToken
-	in.ClientToken = ""
-	err := s.cfg.Store.CreateInstance(ctx, inst, newIdem("CreateInstance", tok, in, out))
+	in.ClientToken = ClientToken{}
+	err := s.cfg.Store.CreateInstance(ctx, inst, clientIdem("CreateInstance", tok, in, out))
 	if ok, err := replay(err, out); ok || err != nil {
 		return out, err
 	}
 	return out, nil
-}
-
-func instanceView(in *Instance) InstanceView {
-	return InstanceView{
-		ID: in.ID, ARN: in.ARN, IdentityManagementType: in.IdentityManagementType,
-		InstanceAlias: in.Alias, CreatedTime: epoch(in.CreatedAt), InstanceStatus: in.Status,
-		InboundCallsEnabled: in.InboundCallsEnabled, OutboundCallsEnabled: in.OutboundCallsEnabled,
-		ServiceRole:       strings.Replace(in.ARN, ":instance/", ":role/", 1),
-		InstanceAccessURL: "https://" + aliasOr(in) + ".my.connect.aws",
-		Tags:              in.Tags,
-	}
-}
-
-func aliasOr(in *Instance) string {
-	if in.Alias != "" {
-		return in.Alias
-	}
-	return in.ID
-}
-
-func epoch(t time.Time) float64 {
-	return float64(t.UnixMilli()) / 1000
 }
 
 // instance loads an instance by id or ARN, as Connect accepts both.
@@ -244,39 +237,30 @@ func (s *Service) instance(ctx context.Context, id string) (*Instance, error) {
 	return in, err
 }
 
-// DescribeInstance describes an instance.
-func (s *Service) DescribeInstance(ctx context.Context, id string) (*DescribeInstanceOutput, error) {
-	in, err := s.instance(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return &DescribeInstanceOutput{Instance: instanceView(in)}, nil
+// DescribeInstance returns an instance, by id or ARN.
+func (s *Service) DescribeInstance(ctx context.Context, id string) (*Instance, error) {
+	return s.instance(ctx, id)
 }
 
-// ListInstances pages instances.
-func (s *Service) ListInstances(ctx context.Context, nextToken string, maxResults int) (*ListInstancesOutput, error) {
+// ListInstances pages instances; the next token is "" on the last page.
+func (s *Service) ListInstances(ctx context.Context, nextToken string, maxResults int) ([]*Instance, string, error) {
 	after, err := decodeToken(nextToken)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if maxResults <= 0 {
 		maxResults = 10
 	}
 	list, err := s.cfg.Store.ListInstances(ctx, after, maxResults+1)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	out := &ListInstancesOutput{InstanceSummaryList: []InstanceView{}}
+	next := ""
 	if len(list) > maxResults {
 		list = list[:maxResults]
-		out.NextToken = encodeToken(list[len(list)-1].ID)
+		next = encodeToken(list[len(list)-1].ID)
 	}
-	for _, in := range list {
-		v := instanceView(in)
-		v.Tags = nil
-		out.InstanceSummaryList = append(out.InstanceSummaryList, v)
-	}
-	return out, nil
+	return list, next, nil
 }
 
 // DeleteInstance deletes an instance and its resources.
@@ -310,7 +294,7 @@ func decodeToken(tok string) (string, error) {
 // ---- Email addresses ----
 
 // CreateEmailAddress creates an email address in an instance.
-func (s *Service) CreateEmailAddress(ctx context.Context, in *CreateEmailAddressInput) (*EmailAddressRef, error) {
+func (s *Service) CreateEmailAddress(ctx context.Context, in *CreateEmailAddressInput) (*Created, error) {
 	inst, err := s.instance(ctx, in.InstanceID)
 	if err != nil {
 		return nil, err
@@ -331,7 +315,7 @@ func (s *Service) CreateEmailAddress(ctx context.Context, in *CreateEmailAddress
 		}
 		return nil, err
 	}
-	return &EmailAddressRef{EmailAddressID: e.ID, EmailAddressARN: e.ARN}, nil
+	return &Created{ID: e.ID, ARN: e.ARN}, nil
 }
 
 func (s *Service) emailAddress(ctx context.Context, instanceID, id string) (*Instance, *EmailAddress, error) {
@@ -349,22 +333,23 @@ func (s *Service) emailAddress(ctx context.Context, instanceID, id string) (*Ins
 	return inst, e, err
 }
 
-func (s *Service) aliases(ctx context.Context, e *EmailAddress) ([]AliasConfiguration, error) {
+// aliases returns the ids of e's aliases (not nil).
+func (s *Service) aliases(ctx context.Context, e *EmailAddress) ([]string, error) {
 	all, err := s.cfg.Store.ListEmailAddresses(ctx, e.InstanceID)
 	if err != nil {
 		return nil, err
 	}
-	out := []AliasConfiguration{}
+	out := []string{}
 	for _, a := range all {
 		if a.AliasOf == e.ID {
-			out = append(out, AliasConfiguration{EmailAddressID: a.ID})
+			out = append(out, a.ID)
 		}
 	}
 	return out, nil
 }
 
-// DescribeEmailAddress describes an email address.
-func (s *Service) DescribeEmailAddress(ctx context.Context, instanceID, id string) (*DescribeEmailAddressOutput, error) {
+// DescribeEmailAddress returns an email address, by id or ARN, with its aliases.
+func (s *Service) DescribeEmailAddress(ctx context.Context, instanceID, id string) (*AddressWithAliases, error) {
 	_, e, err := s.emailAddress(ctx, instanceID, id)
 	if err != nil {
 		return nil, err
@@ -373,18 +358,11 @@ func (s *Service) DescribeEmailAddress(ctx context.Context, instanceID, id strin
 	if err != nil {
 		return nil, err
 	}
-	return &DescribeEmailAddressOutput{
-		EmailAddressID: e.ID, EmailAddressARN: e.ARN, EmailAddress: e.Address,
-		DisplayName: e.DisplayName, Description: e.Description,
-		CreateTimestamp: iso(e.CreatedAt), ModifiedTimestamp: iso(e.ModifiedAt),
-		AliasConfigurations: al, Tags: e.Tags,
-	}, nil
+	return &AddressWithAliases{Address: e, AliasIDs: al}, nil
 }
 
-func iso(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
 // UpdateEmailAddressMetadata updates the description and display name.
-func (s *Service) UpdateEmailAddressMetadata(ctx context.Context, in *UpdateEmailAddressMetadataInput) (*EmailAddressRef, error) {
+func (s *Service) UpdateEmailAddressMetadata(ctx context.Context, in *UpdateEmailAddressMetadataInput) (*Created, error) {
 	_, e, err := s.emailAddress(ctx, in.InstanceID, in.EmailAddressID)
 	if err != nil {
 		return nil, err
@@ -402,7 +380,7 @@ func (s *Service) UpdateEmailAddressMetadata(ctx context.Context, in *UpdateEmai
 	if err := s.cfg.Store.UpdateEmailAddress(ctx, e); err != nil {
 		return nil, err
 	}
-	return &EmailAddressRef{EmailAddressID: e.ID, EmailAddressARN: e.ARN}, nil
+	return &Created{ID: e.ID, ARN: e.ARN}, nil
 }
 
 // DeleteEmailAddress deletes an email address; alias links to it are removed.
@@ -415,7 +393,7 @@ func (s *Service) DeleteEmailAddress(ctx context.Context, instanceID, id string)
 }
 
 // SearchEmailAddresses searches an instance's email addresses.
-func (s *Service) SearchEmailAddresses(ctx context.Context, in *SearchEmailAddressesInput) (*SearchEmailAddressesOutput, error) {
+func (s *Service) SearchEmailAddresses(ctx context.Context, in *SearchEmailAddressesInput) (*EmailAddressPage, error) {
 	inst, err := s.instance(ctx, in.InstanceID)
 	if err != nil {
 		return nil, err
@@ -434,7 +412,7 @@ func (s *Service) SearchEmailAddresses(ctx context.Context, in *SearchEmailAddre
 		if err != nil {
 			return nil, err
 		}
-		if ok && in.SearchFilter != nil && !matchTags(in.SearchFilter.TagFilter, e.Tags) {
+		if ok && !matchTags(in.TagFilter, e.Tags) {
 			ok = false
 		}
 		if ok {
@@ -445,7 +423,7 @@ func (s *Service) SearchEmailAddresses(ctx context.Context, in *SearchEmailAddre
 	if limit <= 0 {
 		limit = 100
 	}
-	out := &SearchEmailAddressesOutput{EmailAddresses: []EmailAddressMetadata{}, ApproximateTotalCount: int64(len(matched))}
+	out := &EmailAddressPage{Addresses: []AddressWithAliases{}, Total: int64(len(matched))}
 	start := 0
 	if after != "" {
 		start = len(matched)
@@ -457,7 +435,7 @@ func (s *Service) SearchEmailAddresses(ctx context.Context, in *SearchEmailAddre
 		}
 	}
 	for i := start; i < len(matched); i++ {
-		if len(out.EmailAddresses) == limit {
+		if len(out.Addresses) == limit {
 			out.NextToken = encodeToken(matched[i-1].ID)
 			break
 		}
@@ -466,10 +444,7 @@ func (s *Service) SearchEmailAddresses(ctx context.Context, in *SearchEmailAddre
 		if err != nil {
 			return nil, err
 		}
-		out.EmailAddresses = append(out.EmailAddresses, EmailAddressMetadata{
-			EmailAddressID: e.ID, EmailAddressARN: e.ARN, EmailAddress: e.Address,
-			Description: e.Description, DisplayName: e.DisplayName, AliasConfigurations: al,
-		})
+		out.Addresses = append(out.Addresses, AddressWithAliases{Address: e, AliasIDs: al})
 	}
 	return out, nil
 }

@@ -131,16 +131,12 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) err
 }
 
 // ListTagsForResource returns a resource's tags.
-func (s *Service) ListTagsForResource(ctx context.Context, arn string) (*ListTagsForResourceOutput, error) {
+func (s *Service) ListTagsForResource(ctx context.Context, arn string) (map[string]string, error) {
 	ref, err := s.parseARN(ctx, arn)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := s.resourceTags(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	return &ListTagsForResourceOutput{Tags: tags}, nil
+	return s.resourceTags(ctx, ref)
 }
 
 // sortedKeys returns the keys of m in order.

@@ -52,26 +52,32 @@ type Store interface {
 
 // Summary is a contact as listed by the inspection API.
 type Summary struct {
-	ContactID        string            `json:"contactId"`
-	InstanceID       string            `json:"instanceId"`
-	InitiationMethod string            `json:"initiationMethod"`
-	State            string            `json:"state"`
-	From             *connect.Endpoint `json:"from,omitempty"`
-	To               *connect.Endpoint `json:"to,omitempty"`
+	ContactID        string    `json:"contactId"`
+	InstanceID       string    `json:"instanceId"`
+	InitiationMethod string    `json:"initiationMethod"`
+	State            string    `json:"state"`
+	From             *Endpoint `json:"from,omitempty"`
+	To               *Endpoint `json:"to,omitempty"`
 	// Customer is the contact's customer (connect.Contact.Customer): From
 	// of an inbound contact, To of the others.
-	Customer         *Customer          `json:"customer,omitempty"`
-	Cc               []connect.Endpoint `json:"cc,omitempty"`
-	Subject          string             `json:"subject,omitempty"`
-	MessageID        string             `json:"messageId,omitempty"`
-	Source           string             `json:"source,omitempty"`
-	TemplateRef      string             `json:"templateRef,omitempty"`
-	NotInterpolated  []string           `json:"notInterpolated,omitempty"`
-	RelatedContactID string             `json:"relatedContactId,omitempty"`
-	DisconnectReason string             `json:"disconnectReason,omitempty"`
-	InitiatedAt      time.Time          `json:"initiatedAt"`
-	UpdatedAt        time.Time          `json:"updatedAt"`
-	DisconnectedAt   *time.Time         `json:"disconnectedAt,omitempty"`
+	Customer         *Customer  `json:"customer,omitempty"`
+	Cc               []Endpoint `json:"cc,omitempty"`
+	Subject          string     `json:"subject,omitempty"`
+	MessageID        string     `json:"messageId,omitempty"`
+	Source           string     `json:"source,omitempty"`
+	TemplateRef      string     `json:"templateRef,omitempty"`
+	NotInterpolated  []string   `json:"notInterpolated,omitempty"`
+	RelatedContactID string     `json:"relatedContactId,omitempty"`
+	DisconnectReason string     `json:"disconnectReason,omitempty"`
+	InitiatedAt      time.Time  `json:"initiatedAt"`
+	UpdatedAt        time.Time  `json:"updatedAt"`
+	DisconnectedAt   *time.Time `json:"disconnectedAt,omitempty"`
+}
+
+// Endpoint is an address of a contact.
+type Endpoint struct {
+	Address     string `json:"Address"`
+	DisplayName string `json:"DisplayName,omitempty"`
 }
 
 // Customer is the customer of a contact.
@@ -116,20 +122,23 @@ type EventView struct {
 func Summarize(c *connect.Contact) Summary {
 	s := Summary{
 		ContactID: c.ID, InstanceID: c.InstanceID, InitiationMethod: c.InitiationMethod, State: string(c.State),
-		Cc: c.Cc, Subject: c.Subject, MessageID: c.MessageID, Source: c.Source, TemplateRef: c.TemplateRef,
+		Subject: c.Subject, MessageID: c.MessageID, Source: c.Source, TemplateRef: c.TemplateRef,
 		NotInterpolated: c.NotInterpolated, RelatedContactID: c.RelatedContactID, DisconnectReason: c.DisconnectReason,
 		InitiatedAt: c.InitiatedAt, UpdatedAt: c.UpdatedAt,
 	}
 	if c.From.Address != "" {
-		f := c.From
+		f := Endpoint(c.From)
 		s.From = &f
 	}
 	if c.To.Address != "" {
-		t := c.To
+		t := Endpoint(c.To)
 		s.To = &t
 	}
 	if cu := c.Customer(); cu.Address != "" {
 		s.Customer = &Customer{Address: cu.Address, DisplayName: cu.DisplayName}
+	}
+	for _, e := range c.Cc {
+		s.Cc = append(s.Cc, Endpoint(e))
 	}
 	if !c.DisconnectedAt.IsZero() {
 		d := c.DisconnectedAt

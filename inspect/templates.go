@@ -17,6 +17,7 @@ import (
 	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
 	"github.com/connectmail/connectmail/render"
+	"github.com/connectmail/connectmail/storedoc"
 	"github.com/connectmail/connectmail/template"
 )
 
@@ -67,7 +68,7 @@ type VersionView struct {
 	SHA256            string                `json:"sha256"`
 	ModifiedAt        time.Time             `json:"modifiedAt"`
 	ModifiedBy        string                `json:"modifiedBy,omitempty"`
-	Content           *template.Content     `json:"content,omitempty"`
+	Content           json.RawMessage       `json:"content,omitempty"`
 	DefaultAttributes *render.Attributes    `json:"defaultAttributes,omitempty"`
 	Attachments       []template.Attachment `json:"attachments,omitempty"`
 	// Placeholders lists the placeholder paths the version uses.
@@ -88,12 +89,18 @@ type TemplateDetail struct {
 
 // RenderView is a render preview.
 type RenderView struct {
-	Version                   int64             `json:"version"`
-	Subject                   string            `json:"subject,omitempty"`
-	Text                      string            `json:"text,omitempty"`
-	HTML                      string            `json:"html,omitempty"`
-	Headers                   []template.Header `json:"headers,omitempty"`
-	AttributesNotInterpolated []string          `json:"attributesNotInterpolated"`
+	Version                   int64    `json:"version"`
+	Subject                   string   `json:"subject,omitempty"`
+	Text                      string   `json:"text,omitempty"`
+	HTML                      string   `json:"html,omitempty"`
+	Headers                   []Header `json:"headers,omitempty"`
+	AttributesNotInterpolated []string `json:"attributesNotInterpolated"`
+}
+
+// Header is an email header of a rendered template.
+type Header struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // TemplateStore is what the template endpoints read (a template.Store).
@@ -273,7 +280,7 @@ func versionView(t *template.Template, v *template.Version, full bool) VersionVi
 	}
 	vv.SampleAttributes = sampleAttributes(found, v.DefaultAttributes)
 	if full {
-		vv.Content, vv.DefaultAttributes, vv.Attachments = v.Content, v.DefaultAttributes, v.Attachments
+		vv.Content, vv.DefaultAttributes, vv.Attachments = storedoc.TemplateContent(v.Content), v.DefaultAttributes, v.Attachments
 	}
 	return vv
 }
@@ -418,7 +425,10 @@ func (h *Handler) renderTemplate(w http.ResponseWriter, r *http.Request, ts Temp
 		rv.Version = n
 	}
 	if c := out.Content; c != nil && c.Email != nil {
-		rv.Subject, rv.Headers = c.Email.Subject, c.Email.Headers
+		rv.Subject = c.Email.Subject
+		for _, hd := range c.Email.Headers {
+			rv.Headers = append(rv.Headers, Header(hd))
+		}
 		if b := c.Email.Body; b != nil {
 			if b.PlainText != nil {
 				rv.Text = b.PlainText.Content

@@ -8,6 +8,7 @@ import (
 
 	"github.com/connectmail/connectmail/fault"
 	"github.com/connectmail/connectmail/render"
+	"github.com/connectmail/connectmail/storedoc"
 	"github.com/connectmail/connectmail/template"
 	"github.com/jackc/pgx/v5"
 )
@@ -166,8 +167,8 @@ const versionCols = `v.template_id, v.version, v.content, v.language, v.default_
 func decodeTemplate(t *template.Template, grouping, tags []byte) error {
 	t.CreatedAt = fromTS(&t.CreatedAt)
 	if len(grouping) > 0 {
-		t.Grouping = &template.Grouping{}
-		if err := json.Unmarshal(grouping, t.Grouping); err != nil {
+		var err error
+		if t.Grouping, err = storedoc.ParseGrouping(grouping); err != nil {
 			return err
 		}
 	}
@@ -182,8 +183,8 @@ func decodeTemplate(t *template.Template, grouping, tags []byte) error {
 func decodeVersion(v *template.Version, content, attrs []byte) error {
 	v.ModifiedAt = fromTS(&v.ModifiedAt)
 	if len(content) > 0 {
-		v.Content = &template.Content{}
-		if err := json.Unmarshal(content, v.Content); err != nil {
+		var err error
+		if v.Content, err = storedoc.ParseTemplateContent(content); err != nil {
 			return err
 		}
 	}
@@ -291,7 +292,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO q_templates(id, kb_id, name, description, channel_subtype, grouping, tags, created_at, active_version, last_version, revision)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,0,0,1)`,
-			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, sqlstore.JSON(t.Grouping), sqlstore.JSON(t.Tags), tm(t.CreatedAt))
+			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, sqlstore.JSON(storedoc.Grouping(t.Grouping)), sqlstore.JSON(t.Tags), tm(t.CreatedAt))
 		switch {
 		case isUnique(err):
 			return fault.New(fault.Duplicate, "template name %s is taken", t.Name)
@@ -314,7 +315,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 func insertVersion(ctx context.Context, tx *txn, templateID string, v *template.Version) error {
 	_, err := tx.Exec(ctx, `INSERT INTO q_template_versions(template_id, version, content, language, default_attributes, sha256, modified_at, modified_by)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-		templateID, v.Number, sqlstore.JSON(v.Content), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, tm(v.ModifiedAt), v.ModifiedBy)
+		templateID, v.Number, sqlstore.JSON(storedoc.TemplateContent(v.Content)), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, tm(v.ModifiedAt), v.ModifiedBy)
 	return err
 }
 
@@ -425,7 +426,7 @@ func bumpRevision(ctx context.Context, tx *txn, t *template.Template, set string
 func updateLatest(ctx context.Context, tx *txn, templateID string, v *template.Version) error {
 	_, err := tx.Exec(ctx, `UPDATE q_template_versions SET content = $1, language = $2, default_attributes = $3, sha256 = $4, modified_at = $5, modified_by = $6
 		WHERE template_id = $7 AND version = 0`,
-		sqlstore.JSON(v.Content), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, tm(v.ModifiedAt), v.ModifiedBy, templateID)
+		sqlstore.JSON(storedoc.TemplateContent(v.Content)), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, tm(v.ModifiedAt), v.ModifiedBy, templateID)
 	return err
 }
 
@@ -443,7 +444,7 @@ func (s *Store) writeTemplate(ctx context.Context, t *template.Template, fn func
 func (s *Store) SaveTemplate(ctx context.Context, t *template.Template, latest *template.Version) error {
 	return s.writeTemplate(ctx, t, func(tx *txn) error {
 		if err := bumpRevision(ctx, tx, t, `name = $3, description = $4, grouping = $5, tags = $6, active_version = $7`,
-			t.Name, t.Description, sqlstore.JSON(t.Grouping), sqlstore.JSON(t.Tags), t.ActiveVersion); err != nil {
+			t.Name, t.Description, sqlstore.JSON(storedoc.Grouping(t.Grouping)), sqlstore.JSON(t.Tags), t.ActiveVersion); err != nil {
 			return err
 		}
 		if latest == nil {

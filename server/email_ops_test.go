@@ -681,3 +681,60 @@ func TestPaginators(t *testing.T) {
 		t.Errorf("bad token: %v", err)
 	}
 }
+
+// TestStartEmailContactAttachesLocalFiles: an attachment whose URL is an
+// attached-file URL of the instance on this server is put into the
+// message; other URLs stay references only.
+func TestStartEmailContactAttachesLocalFiles(t *testing.T) {
+	h := startServer(t, nil)
+	ctx := context.Background()
+	inst := h.setup(ctx)
+	cid := h.newContact(ctx, inst)
+	dc, err := h.client.DescribeContact(ctx, &connect.DescribeContactInput{InstanceId: aws.String(inst), ContactId: aws.String(cid)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fid := h.uploadFile(ctx, inst, *dc.Contact.Arn, "note.txt", []byte("attached-text-0123456789"))
+	got, err := h.client.GetAttachedFile(ctx, &connect.GetAttachedFileInput{InstanceId: aws.String(inst), FileId: aws.String(fid),
+		AssociatedResourceArn: dc.Contact.Arn})
+	if err != nil || got.DownloadUrlMetadata == nil {
+		t.Fatalf("GetAttachedFile: %+v %v", got, err)
+	}
+	out, err := h.client.StartEmailContact(ctx, &connect.StartEmailContactInput{
+		InstanceId:              aws.String(inst),
+		FromEmailAddress:        &types.EmailAddressInfo{EmailAddress: aws.String("ana@example.org")},
+		DestinationEmailAddress: aws.String("support@example.com"),
+		EmailMessage: &types.InboundEmailContent{MessageSourceType: types.InboundMessageSourceTypeRaw, RawMessage: &types.InboundRawMessage{
+			Subject: aws.String("files"), Body: aws.String("see attached"), ContentType: aws.String("text/plain")}},
+		Attachments: []types.EmailAttachment{
+			{FileName: aws.String("note.txt"), S3Url: got.DownloadUrlMetadata.Url},
+			{FileName: aws.String("far.pdf"), S3Url: aws.String("https://bucket.example/files/" + inst + "/" + fid + "/far.pdf")},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(h.url + "/api/v1/messages/" + *out.ContactId + "/raw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Contains(raw, []byte(`filename=note.txt`)) || bytes.Contains(raw, []byte("far.pdf")) {
+		t.Errorf("message does not attach exactly the local file:\n%s", raw)
+	}
+	refs, err := h.client.ListContactReferences(ctx, &connect.ListContactReferencesInput{InstanceId: aws.String(inst), ContactId: out.ContactId,
+		ReferenceTypes: []types.ReferenceType{types.ReferenceTypeAttachment}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arns := map[string]string{}
+	for _, r := range refs.ReferenceSummaryList {
+		if a, ok := r.(*types.ReferenceSummaryMemberAttachment); ok {
+			arns[*a.Value.Name] = aws.ToString(a.Value.Arn)
+		}
+	}
+	if len(arns) != 2 || !strings.HasSuffix(arns["note.txt"], "/file/"+fid) || arns["far.pdf"] != "" {
+		t.Errorf("attachment references: %v", arns)
+	}
+}

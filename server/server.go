@@ -270,13 +270,13 @@ func New(cfg Config) (*Server, error) {
 	services := map[string]*awsapi.Service{}
 	var tsvc *template.Service
 	if tstore, ok := store.(template.Store); ok {
-		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, URLKey: urlKey, BaseURL: func() string {
+		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, URLKey: urlKey})
+		services["wisdom"] = awsapi.QConnectService(tsvc, func() string {
 			if s.listener != nil {
 				return "http://" + s.listener.Addr().String()
 			}
 			return "http://" + cfg.Addr
-		}})
-		services["wisdom"] = awsapi.QConnectService(tsvc)
+		})
 	}
 	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Handoff: s.worker, Publish: publish,
 		Files: &awsapi.FilePresigner{Secrets: creds.Secret, GrantKey: grantKey}}
@@ -300,7 +300,7 @@ func New(cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, inspectAction, &events.Stream{Log: store, Notifier: notifier, Renderer: renderer, Done: streamsDone}))
 	if tsvc != nil {
-		mux.Handle(template.AttachmentPath, basicAuth(creds, anonymous, inspectAction, awsapi.TemplateAttachmentHandler(tsvc)))
+		mux.Handle(awsapi.TemplateAttachmentPath, basicAuth(creds, anonymous, inspectAction, awsapi.TemplateAttachmentHandler(tsvc)))
 	}
 	mux.Handle("/api/v1/", basicAuth(creds, anonymous, inspectAction, &inspect.Handler{Store: store, Logger: log.With("component", "inspect")}))
 	mux.Handle("/metrics", basicAuth(creds, anonymous, inspectAction, s.Metrics.Handler()))
@@ -309,7 +309,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, inspectAction, ui.Handler()))
 	mux.Handle("/healthz", newHealth(store, log))
-	mux.Handle(connect.FilePathPrefix, &awsapi.FileHandler{Service: svc, Auth: creds, GrantKey: grantKey, Bodies: bodies,
+	mux.Handle(awsapi.FilePathPrefix, &awsapi.FileHandler{Service: svc, Auth: creds, GrantKey: grantKey, Bodies: bodies,
 		Verifier: &sigv4.Verifier{Secrets: creds.Secret, AllowUnsignedPayload: true}})
 	if cfg.FaultInjection {
 		api = awsapi.InjectFaults(api)

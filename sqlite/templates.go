@@ -12,6 +12,7 @@ import (
 	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
 	"github.com/connectmail/connectmail/render"
+	"github.com/connectmail/connectmail/storedoc"
 	"github.com/connectmail/connectmail/template"
 )
 
@@ -176,8 +177,8 @@ const versionCols = `v.template_id, v.version, v.content, v.language, v.default_
 func decodeTemplate(t *template.Template, grouping, tags sql.NullString, created int64) error {
 	t.CreatedAt = fromMS(created)
 	if grouping.Valid {
-		t.Grouping = &template.Grouping{}
-		if err := json.Unmarshal([]byte(grouping.String), t.Grouping); err != nil {
+		var err error
+		if t.Grouping, err = storedoc.ParseGrouping([]byte(grouping.String)); err != nil {
 			return err
 		}
 	}
@@ -193,8 +194,8 @@ func decodeTemplate(t *template.Template, grouping, tags sql.NullString, created
 func decodeVersion(v *template.Version, content, attrs sql.NullString, modified int64) error {
 	v.ModifiedAt = fromMS(modified)
 	if content.Valid {
-		v.Content = &template.Content{}
-		if err := json.Unmarshal([]byte(content.String), v.Content); err != nil {
+		var err error
+		if v.Content, err = storedoc.ParseTemplateContent([]byte(content.String)); err != nil {
 			return err
 		}
 	}
@@ -293,7 +294,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 		}
 		_, err := s.exec(tx, `INSERT INTO q_templates(id, kb_id, name, description, channel_subtype, grouping, tags, created_at, active_version, last_version, revision)
 			VALUES (?,?,?,?,?,?,?,?,0,0,1)`,
-			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, sqlstore.JSON(t.Grouping), sqlstore.JSON(t.Tags), ms(t.CreatedAt))
+			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, sqlstore.JSON(storedoc.Grouping(t.Grouping)), sqlstore.JSON(t.Tags), ms(t.CreatedAt))
 		switch {
 		case isUnique(err):
 			return fault.New(fault.Duplicate, "template name %s is taken", t.Name)
@@ -319,7 +320,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 func (s *Store) insertVersion(tx *sql.Tx, templateID string, v *template.Version) error {
 	_, err := s.exec(tx, `INSERT INTO q_template_versions(template_id, version, content, language, default_attributes, sha256, modified_at, modified_by)
 		VALUES (?,?,?,?,?,?,?,?)`,
-		templateID, v.Number, sqlstore.JSON(v.Content), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy)
+		templateID, v.Number, sqlstore.JSON(storedoc.TemplateContent(v.Content)), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy)
 	return err
 }
 
@@ -437,7 +438,7 @@ func (s *Store) bumpRevision(tx *sql.Tx, t *template.Template, set string, args 
 func (s *Store) updateLatest(tx *sql.Tx, templateID string, v *template.Version) error {
 	_, err := s.exec(tx, `UPDATE q_template_versions SET content = ?, language = ?, default_attributes = ?, sha256 = ?, modified_at = ?, modified_by = ?
 		WHERE template_id = ? AND version = 0`,
-		sqlstore.JSON(v.Content), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy, templateID)
+		sqlstore.JSON(storedoc.TemplateContent(v.Content)), v.Language, sqlstore.JSON(v.DefaultAttributes), v.SHA256, ms(v.ModifiedAt), v.ModifiedBy, templateID)
 	return err
 }
 
@@ -455,7 +456,7 @@ func (s *Store) writeTemplate(ctx context.Context, t *template.Template, fn func
 func (s *Store) SaveTemplate(ctx context.Context, t *template.Template, latest *template.Version) error {
 	return s.writeTemplate(ctx, t, func(tx *sql.Tx) error {
 		if err := s.bumpRevision(tx, t, `name = ?, description = ?, grouping = ?, tags = ?, active_version = ?`,
-			t.Name, t.Description, sqlstore.JSON(t.Grouping), sqlstore.JSON(t.Tags), t.ActiveVersion); err != nil {
+			t.Name, t.Description, sqlstore.JSON(storedoc.Grouping(t.Grouping)), sqlstore.JSON(t.Tags), t.ActiveVersion); err != nil {
 			return err
 		}
 		if latest == nil {

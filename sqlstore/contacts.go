@@ -2,10 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/fault"
+	"github.com/connectmail/connectmail/storedoc"
 )
 
 const contactCols = `id, instance_id, arn, channel, initiation_method, related_id, previous_id, initial_id, name, description, agent_id,
@@ -17,14 +19,20 @@ const insertContactSQL = `INSERT INTO contacts(` + contactCols + `)
 
 func scanContact(row Row) (*connect.Contact, error) {
 	var c connect.Contact
+	var refs, seg, toList, cc json.RawMessage
 	err := row.Scan(&c.ID, &c.InstanceID, &c.ARN, &c.Channel, &c.InitiationMethod, &c.RelatedContactID, &c.PreviousContactID, &c.InitialContactID,
-		&c.Name, &c.Description, &c.AgentID, JSONCol{&c.Attributes}, RawCol{&c.References}, RawCol{&c.SegmentAttributes}, &c.ExpiryMinutes, (*string)(&c.State),
+		&c.Name, &c.Description, &c.AgentID, JSONCol{&c.Attributes}, RawCol{&refs}, RawCol{&seg}, &c.ExpiryMinutes, (*string)(&c.State),
 		TimeCol{&c.InitiatedAt}, TimeCol{&c.UpdatedAt}, TimeCol{&c.DisconnectedAt}, &c.DisconnectReason,
-		&c.From.Address, &c.From.DisplayName, &c.To.Address, &c.To.DisplayName, JSONCol{&c.ToList}, JSONCol{&c.Cc}, &c.Subject, &c.MessageID, &c.Source, &c.TemplateRef,
+		&c.From.Address, &c.From.DisplayName, &c.To.Address, &c.To.DisplayName, RawCol{&toList}, RawCol{&cc}, &c.Subject, &c.MessageID, &c.Source, &c.TemplateRef,
 		JSONCol{&c.NotInterpolated}, JSONCol{&c.Tags})
 	if err != nil {
 		return nil, err
 	}
+	// Unparsable documents read as absent, as JSONCol leaves other columns.
+	c.References, _ = storedoc.ParseReferences(refs)
+	c.SegmentAttributes, _ = storedoc.ParseSegmentAttributes(seg)
+	c.ToList, _ = storedoc.ParseEndpoints(toList)
+	c.Cc, _ = storedoc.ParseEndpoints(cc)
 	return &c, nil
 }
 
@@ -34,8 +42,8 @@ func contactNotFound(id string) error { return fault.NotFoundf("Contact", "conta
 func (s *Store) insertContact(ctx context.Context, tx Tx, c *connect.Contact) error {
 	return tx.Queue(ctx, s.q(insertContactSQL),
 		c.ID, c.InstanceID, c.ARN, c.Channel, c.InitiationMethod, c.RelatedContactID, c.PreviousContactID, c.InitialContactID, c.Name, c.Description, c.AgentID,
-		JSON(c.Attributes), JSON(c.References), JSON(c.SegmentAttributes), c.ExpiryMinutes, string(c.State), s.d.Time(c.InitiatedAt), s.d.Time(c.UpdatedAt), s.d.NullTime(c.DisconnectedAt), c.DisconnectReason,
-		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, JSON(c.ToList), JSON(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, JSON(c.NotInterpolated), JSON(c.Tags))
+		JSON(c.Attributes), JSON(storedoc.References(c.References)), JSON(storedoc.SegmentAttributes(c.SegmentAttributes)), c.ExpiryMinutes, string(c.State), s.d.Time(c.InitiatedAt), s.d.Time(c.UpdatedAt), s.d.NullTime(c.DisconnectedAt), c.DisconnectReason,
+		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, JSON(storedoc.Endpoints(c.ToList)), JSON(storedoc.Endpoints(c.Cc)), c.Subject, c.MessageID, c.Source, c.TemplateRef, JSON(c.NotInterpolated), JSON(c.Tags))
 }
 
 // CreateContact implements connect.ContactStore.
@@ -63,7 +71,7 @@ func (s *Store) updateContact(ctx context.Context, tx Tx, c *connect.Contact, ex
  from_addr = ?, from_name = ?, to_addr = ?, to_name = ?, to_list = ?, cc = ?, subject = ?, message_id = ?, source = ?, template_ref = ?, not_interpolated = ?, tags = ?
  WHERE id = ? AND state = ?`),
 		JSON(c.Attributes), string(c.State), s.d.Time(c.UpdatedAt), s.d.NullTime(c.DisconnectedAt), c.DisconnectReason,
-		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, JSON(c.ToList), JSON(c.Cc), c.Subject, c.MessageID, c.Source, c.TemplateRef, JSON(c.NotInterpolated), JSON(c.Tags),
+		c.From.Address, c.From.DisplayName, c.To.Address, c.To.DisplayName, JSON(storedoc.Endpoints(c.ToList)), JSON(storedoc.Endpoints(c.Cc)), c.Subject, c.MessageID, c.Source, c.TemplateRef, JSON(c.NotInterpolated), JSON(c.Tags),
 		c.ID, string(expect))
 	return n == 1, err
 }

@@ -19,7 +19,9 @@ func testContacts(t *testing.T, b Backend) {
 	in := f.instance()
 	c := f.newContact(in.ID)
 	c.RelatedContactID, c.PreviousContactID, c.InitialContactID = "rel", "prev", "init"
-	c.SegmentAttributes = json.RawMessage(`{"connect:Subtype":{"ValueString":"connect:Email"}}`)
+	subtype, n := "connect:Email", 7
+	c.SegmentAttributes = map[string]connect.SegmentAttributeValue{"connect:Subtype": {String: &subtype},
+		"custom": {Map: map[string]connect.SegmentAttributeValue{"n": {Integer: &n}, "empty": {List: []connect.SegmentAttributeValue{}}}}}
 	c.ExpiryMinutes = 90
 	c.NotInterpolated = []string{"Attributes.Custom.x"}
 	c.ToList = []connect.Endpoint{{Address: "a@example.org", DisplayName: "A"}, {Address: "b@example.org"}}

@@ -170,7 +170,7 @@ func (f *fixture) newContact(instanceID string) *connect.Contact {
 		InstanceID: instanceID, Channel: "EMAIL", InitiationMethod: "OUTBOUND",
 		Name: "Order", Description: "about the order", AgentID: "agent-1",
 		Attributes:  map[string]string{"orderId": "42", "ünï": "cødé"},
-		References:  json.RawMessage(`{"site": {"Type": "URL", "Value": "https://example.com"}}`),
+		References:  map[string]connect.Reference{"site": {Type: "URL", Value: "https://example.com"}},
 		State:       connect.StateCreated,
 		InitiatedAt: f.now, UpdatedAt: f.now,
 		Tags: map[string]string{"k": "v"},

@@ -87,53 +87,53 @@ type Attachment struct {
 	UploadedAt time.Time
 }
 
-// Content is the qconnect MessageTemplateContentProvider union. WhatsApp and
-// Push are kept only to refuse them clearly.
+// Content is the content of a message template: email or SMS. WhatsApp
+// and Push tell that a request gave those kinds, which are refused.
 type Content struct {
-	Email    *EmailContent `json:"email,omitempty"`
-	SMS      *SMSContent   `json:"sms,omitempty"`
-	WhatsApp any           `json:"whatsApp,omitempty"`
-	Push     any           `json:"push,omitempty"`
+	Email    *EmailContent
+	SMS      *SMSContent
+	WhatsApp bool
+	Push     bool
 }
 
-// EmailContent is the EmailMessageTemplateContent shape.
+// EmailContent is the content of an email template.
 type EmailContent struct {
-	Subject string     `json:"subject,omitempty"`
-	Body    *EmailBody `json:"body,omitempty"`
-	Headers []Header   `json:"headers,omitempty"`
+	Subject string
+	Body    *EmailBody
+	Headers []Header
 }
 
-// EmailBody is the EmailMessageTemplateContentBody shape.
+// EmailBody is the body of an email template: plain text, HTML or both.
 type EmailBody struct {
-	PlainText *BodyContent `json:"plainText,omitempty"`
-	HTML      *BodyContent `json:"html,omitempty"`
+	PlainText *BodyContent
+	HTML      *BodyContent
 }
 
-// BodyContent is the MessageTemplateBodyContentProvider union.
+// BodyContent is one body text.
 type BodyContent struct {
-	Content string `json:"content"`
+	Content string
 }
 
 // Header is an email header of a template.
 type Header struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+	Name  string
+	Value string
 }
 
-// SMSContent is the SMSMessageTemplateContent shape.
+// SMSContent is the content of an SMS template.
 type SMSContent struct {
-	Body *SMSBody `json:"body,omitempty"`
+	Body *SMSBody
 }
 
-// SMSBody is the SMSMessageTemplateContentBody shape.
+// SMSBody is the body of an SMS template.
 type SMSBody struct {
-	PlainText *BodyContent `json:"plainText,omitempty"`
+	PlainText *BodyContent
 }
 
-// Grouping is the GroupingConfiguration shape.
+// Grouping says which routing profiles a template is for.
 type Grouping struct {
-	Criteria string   `json:"criteria,omitempty"`
-	Values   []string `json:"values,omitempty"`
+	Criteria string
+	Values   []string
 }
 
 // Idem is an idempotency record written in the same transaction as a create.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/connectmail/connectmail/fault"
 )
@@ -63,9 +64,9 @@ func (d *searchDoc) fieldValues(field string) []string {
 	case "qualifier":
 		return one(d.qualifier)
 	case "createdTime":
-		return one(iso(d.t.CreatedAt))
+		return one(searchTime(d.t.CreatedAt))
 	case "lastModifiedTime":
-		return one(iso(d.v.ModifiedAt))
+		return one(searchTime(d.v.ModifiedAt))
 	case "lastModifiedBy":
 		return one(d.v.ModifiedBy)
 	case "groupingConfiguration.criteria":
@@ -79,6 +80,10 @@ func (d *searchDoc) fieldValues(field string) []string {
 	}
 	return nil
 }
+
+// searchTime is a time as the createdTime and lastModifiedTime fields are
+// compared: the ISO 8601 form with milliseconds that responses carry.
+func searchTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 func checkField(kind, name string, allowed []string) error {
 	if !slices.Contains(allowed, name) {

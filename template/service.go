@@ -40,10 +40,6 @@ const (
 	MaxSMSTemplateChars   = 800
 )
 
-// AttachmentPath is the path, under Config.BaseURL, where attachments are
-// served by id: BaseURL + AttachmentPath + <attachment-id>.
-const AttachmentPath = "/api/v1/template-attachments/"
-
 // Config configures a Service.
 type Config struct {
 	// AccountID is the account of every ARN.
@@ -51,9 +47,6 @@ type Config struct {
 	Store     Store
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
-	// BaseURL returns the http(s) URL of the server, which attachment URLs
-	// start with ("http://127.0.0.1:4580" when nil).
-	BaseURL func() string
 	// URLExpiry is how long an attachment URL is valid (1 hour when 0): the
 	// urlExpiry a response announces, after which the URL is refused.
 	URLExpiry time.Duration
@@ -82,9 +75,6 @@ func NewService(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.BaseURL == nil {
-		cfg.BaseURL = func() string { return "http://127.0.0.1:4580" }
-	}
 	if cfg.URLExpiry <= 0 {
 		cfg.URLExpiry = time.Hour
 	}
@@ -105,10 +95,6 @@ func NewService(cfg Config) *Service {
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
-
-func iso(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 func (s *Service) arn(region, resource string) string {
 	return "arn:aws:wisdom:" + region + ":" + s.cfg.AccountID + ":" + resource
@@ -177,18 +163,19 @@ func page[T any](list []T, key func(T) string, token string, max int) ([]T, stri
 
 // ---- idempotency ----
 
-func requestHash(op string, v any) string {
-	b, _ := json.Marshal(v)
-	h := sha256.Sum256(append([]byte(op+"\x00"), b...))
-	return hex.EncodeToString(h[:])
-}
-
-func newIdem(op, token string, req, resp any) *Idem {
-	if token == "" {
+// newIdem is the idempotency record of a create: req is its input with the
+// token cleared, used when tok does not carry the request.
+func newIdem(op string, tok connect.ClientToken, req, resp any) *Idem {
+	if tok.Token == "" {
 		return nil
 	}
-	b, _ := json.Marshal(resp)
-	return &Idem{Op: op, Token: token, Hash: requestHash(op, req), Response: b}
+	b := tok.Request
+	if b == nil {
+		b, _ = json.Marshal(req)
+	}
+	h := sha256.Sum256(append([]byte(op+"\x00"), b...))
+	r, _ := json.Marshal(resp)
+	return &Idem{Op: op, Token: tok.Token, Hash: hex.EncodeToString(h[:]), Response: r}
 }
 
 // replay decodes a stored response into out when err is *Replayed.
@@ -203,7 +190,32 @@ func replay(err error, out any) (bool, error) {
 	return true, nil
 }
 
-func idemConflict(err error, token string) error {
+// replayed returns the stored response of an idempotent replay.
+func replayed(err error) ([]byte, bool) {
+	var r *Replayed
+	if errors.As(err, &r) {
+		return r.Response, true
+	}
+	return nil, false
+}
+
+// replayKnowledgeBase answers a replayed CreateKnowledgeBase with the
+// knowledge base the stored response names, as it is now. (Earlier
+// versions stored the wire response, whose member names match these
+// ignoring case; its lastContentModificationTime was epoch seconds, which
+// is why the rest of it is not read back.)
+func (s *Service) replayKnowledgeBase(ctx context.Context, resp []byte) (*KnowledgeBaseOutput, error) {
+	var ref struct {
+		KnowledgeBase struct{ KnowledgeBaseID string }
+	}
+	if err := json.Unmarshal(resp, &ref); err != nil || ref.KnowledgeBase.KnowledgeBaseID == "" {
+		return nil, fault.Wrap(errors.Join(err, errors.New("no knowledge base id")), "stored idempotent response is unreadable")
+	}
+	return s.GetKnowledgeBase(ctx, ref.KnowledgeBase.KnowledgeBaseID)
+}
+
+func idemConflict(err error, tok connect.ClientToken) error {
+	token := tok.Token
 	if fault.Is(err, fault.Idempotency) {
 		return fault.New(fault.Idempotency, "The clientToken %s was already used with different request parameters.", token)
 	}
@@ -224,11 +236,11 @@ func (s *Service) CreateKnowledgeBase(ctx context.Context, in *CreateKnowledgeBa
 	if in.KnowledgeBaseType != KnowledgeBaseTypeMessageTemplates {
 		return nil, fault.New(fault.Invalid, "connectmail serves knowledge bases of type MESSAGE_TEMPLATES only; knowledgeBaseType %s is not supported.", in.KnowledgeBaseType)
 	}
-	for name, v := range map[string]json.RawMessage{
-		"sourceConfiguration": in.SourceConfiguration, "renderingConfiguration": in.RenderingConfiguration,
-		"vectorIngestionConfiguration": in.VectorIngestionConfiguration,
+	for name, given := range map[string]bool{
+		"sourceConfiguration": in.HasSourceConfiguration, "renderingConfiguration": in.HasRenderingConfiguration,
+		"vectorIngestionConfiguration": in.HasVectorIngestionConfiguration,
 	} {
-		if len(v) > 0 && string(v) != "null" {
+		if given {
 			return nil, fault.New(fault.Invalid, "%s does not apply to a knowledge base of type MESSAGE_TEMPLATES.", name)
 		}
 	}
@@ -241,17 +253,17 @@ func (s *Service) CreateKnowledgeBase(ctx context.Context, in *CreateKnowledgeBa
 	kb := &KnowledgeBase{
 		ID: id, ARN: s.arn(region, resKnowledgeBase+"/"+id), Region: region, Name: in.Name,
 		Description: in.Description, Type: in.KnowledgeBaseType, Status: "ACTIVE",
-		CreatedAt: now, ContentModifiedAt: now, Tags: in.Tags,
-	}
-	if in.ServerSideEncryptionConfiguration != nil {
-		kb.KMSKeyID = in.ServerSideEncryptionConfiguration.KMSKeyID
+		CreatedAt: now, ContentModifiedAt: now, Tags: in.Tags, KMSKeyID: in.KMSKeyID,
 	}
 	out := &KnowledgeBaseOutput{KnowledgeBase: kbView(kb, true)}
 	tok := in.ClientToken
 	req := *in
-	req.ClientToken = ""
+	req.ClientToken = connect.ClientToken{}
 	err := s.cfg.Store.CreateKnowledgeBase(ctx, kb, s.cfg.MaxKnowledgeBases, newIdem("qconnect:CreateKnowledgeBase:"+region, tok, &req, out))
-	if ok, err := replay(err, out); ok || err != nil {
+	if r, ok := replayed(err); ok {
+		return s.replayKnowledgeBase(ctx, r)
+	}
+	if err != nil {
 		switch {
 		case fault.Is(err, fault.Duplicate):
 			return nil, fault.New(fault.Duplicate, "A knowledge base named %s already exists.", in.Name)
@@ -266,13 +278,10 @@ func (s *Service) CreateKnowledgeBase(ctx context.Context, in *CreateKnowledgeBa
 func kbView(kb *KnowledgeBase, full bool) *KnowledgeBaseData {
 	d := &KnowledgeBaseData{
 		KnowledgeBaseID: kb.ID, KnowledgeBaseARN: kb.ARN, Name: kb.Name, KnowledgeBaseType: kb.Type,
-		Status: kb.Status, Description: kb.Description, Tags: kb.Tags,
-	}
-	if kb.KMSKeyID != "" {
-		d.ServerSideEncryptionConfiguration = &SSEConfig{KMSKeyID: kb.KMSKeyID}
+		Status: kb.Status, Description: kb.Description, Tags: kb.Tags, KMSKeyID: kb.KMSKeyID,
 	}
 	if full {
-		d.LastContentModificationTime = epoch(kb.ContentModifiedAt)
+		d.LastContentModificationTime = kb.ContentModifiedAt
 	}
 	return d
 }
@@ -380,8 +389,8 @@ func (s *Service) taggable(ctx context.Context, arn string) (*KnowledgeBase, *Te
 	return nil, nil, fault.New(fault.Invalid, "%s is not the ARN of a knowledge base or message template.", arn)
 }
 
-// ListTagsForResource returns the tags of a knowledge base or message template.
-func (s *Service) ListTagsForResource(ctx context.Context, arn string) (*TagsOutput, error) {
+// ListTagsForResource returns the tags of a knowledge base or message template (not nil).
+func (s *Service) ListTagsForResource(ctx context.Context, arn string) (map[string]string, error) {
 	kb, t, err := s.taggable(ctx, arn)
 	if err != nil {
 		return nil, err
@@ -393,7 +402,7 @@ func (s *Service) ListTagsForResource(ctx context.Context, arn string) (*TagsOut
 	if tags == nil {
 		tags = map[string]string{}
 	}
-	return &TagsOutput{Tags: tags}, nil
+	return tags, nil
 }
 
 // TagResource adds or replaces tags of a knowledge base or message template.

@@ -3,7 +3,6 @@ package template_test
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -30,7 +29,7 @@ func newService(t *testing.T, mutate func(*template.Config)) *template.Service {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cfg := template.Config{AccountID: account, Store: st, BaseURL: func() string { return "http://cm.test" }}
+	cfg := template.Config{AccountID: account, Store: st}
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -100,7 +99,7 @@ func TestKnowledgeBases(t *testing.T) {
 	if want := "arn:aws:wisdom:us-east-1:" + account + ":knowledge-base/" + kb.KnowledgeBaseID; kb.KnowledgeBaseARN != want {
 		t.Errorf("ARN = %s, want %s", kb.KnowledgeBaseARN, want)
 	}
-	if kb.Status != "ACTIVE" || kb.KnowledgeBaseType != "MESSAGE_TEMPLATES" || kb.LastContentModificationTime == 0 {
+	if kb.Status != "ACTIVE" || kb.KnowledgeBaseType != "MESSAGE_TEMPLATES" || kb.LastContentModificationTime.IsZero() {
 		t.Errorf("knowledge base = %+v", kb)
 	}
 	for _, ref := range []string{kb.KnowledgeBaseID, kb.KnowledgeBaseARN} {
@@ -122,7 +121,7 @@ func TestKnowledgeBases(t *testing.T) {
 	}{
 		{"other type", template.CreateKnowledgeBaseInput{Name: "x", KnowledgeBaseType: "CUSTOM"}, fault.Invalid},
 		{"quick responses", template.CreateKnowledgeBaseInput{Name: "x", KnowledgeBaseType: "QUICK_RESPONSES"}, fault.Invalid},
-		{"source configuration", template.CreateKnowledgeBaseInput{Name: "x", KnowledgeBaseType: "MESSAGE_TEMPLATES", SourceConfiguration: json.RawMessage(`{"appIntegrations":{}}`)}, fault.Invalid},
+		{"source configuration", template.CreateKnowledgeBaseInput{Name: "x", KnowledgeBaseType: "MESSAGE_TEMPLATES", HasSourceConfiguration: true}, fault.Invalid},
 		{"duplicate name", template.CreateKnowledgeBaseInput{Name: "first", KnowledgeBaseType: "MESSAGE_TEMPLATES"}, fault.Duplicate},
 	}
 	for _, tc := range cases {
@@ -135,7 +134,7 @@ func TestKnowledgeBases(t *testing.T) {
 	newKB(t, s, ctxIn("eu-west-1"), "first")
 
 	// Idempotency: same token and request gives the same knowledge base; another request conflicts.
-	in := template.CreateKnowledgeBaseInput{Name: "second", KnowledgeBaseType: "MESSAGE_TEMPLATES", ClientToken: "tok-1"}
+	in := template.CreateKnowledgeBaseInput{Name: "second", KnowledgeBaseType: "MESSAGE_TEMPLATES", ClientToken: connect.ClientToken{Token: "tok-1"}}
 	a := must[*template.KnowledgeBaseOutput](t)(s.CreateKnowledgeBase(ctx, &in))
 	b := must[*template.KnowledgeBaseOutput](t)(s.CreateKnowledgeBase(ctx, &in))
 	if a.KnowledgeBase.KnowledgeBaseID != b.KnowledgeBase.KnowledgeBaseID {
@@ -224,7 +223,7 @@ func TestTemplateCreateRules(t *testing.T) {
 		}), fault.Invalid},
 		{"language", with(func(in *template.CreateMessageTemplateInput) { in.Language = "xx_XX" }), fault.Invalid},
 		{"source configuration", with(func(in *template.CreateMessageTemplateInput) {
-			in.SourceConfiguration = json.RawMessage(`{"whatsApp":{}}`)
+			in.HasSourceConfiguration = true
 		}), fault.Invalid},
 		{"unknown knowledge base", with(func(in *template.CreateMessageTemplateInput) {
 			in.KnowledgeBaseID = "00000000-0000-4000-8000-000000000000"
@@ -248,7 +247,7 @@ func TestTemplateCreateRules(t *testing.T) {
 	mustKind(t, err, fault.Quota)
 
 	// Idempotent create.
-	in := &template.CreateMessageTemplateInput{KnowledgeBaseID: kb2.KnowledgeBaseID, Name: "idem", ChannelSubtype: "SMS", ClientToken: "t1"}
+	in := &template.CreateMessageTemplateInput{KnowledgeBaseID: kb2.KnowledgeBaseID, Name: "idem", ChannelSubtype: "SMS", ClientToken: connect.ClientToken{Token: "t1"}}
 	a := must[*template.MessageTemplateOutput](t)(s.CreateMessageTemplate(ctx, in))
 	b := must[*template.MessageTemplateOutput](t)(s.CreateMessageTemplate(ctx, in))
 	if a.MessageTemplate.MessageTemplateID != b.MessageTemplate.MessageTemplateID {
@@ -473,12 +472,12 @@ func TestConcurrentUpdatesAllApply(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	tags := must[*template.TagsOutput](t)(s.ListTagsForResource(ctx, "arn:aws:wisdom:us-east-1:"+account+":message-template/"+kb+"/"+id))
-	if len(tags.Tags) != 4 {
-		t.Errorf("tags = %v, want 4 (no lost update)", tags.Tags)
+	tags := must[map[string]string](t)(s.ListTagsForResource(ctx, "arn:aws:wisdom:us-east-1:"+account+":message-template/"+kb+"/"+id))
+	if len(tags) != 4 {
+		t.Errorf("tags = %v, want 4 (no lost update)", tags)
 	}
-	if kbTags := must[*template.TagsOutput](t)(s.ListTagsForResource(ctx, kbData.KnowledgeBaseARN)); len(kbTags.Tags) != 4 {
-		t.Errorf("knowledge base tags = %v, want 4 (no lost update)", kbTags.Tags)
+	if kbTags := must[map[string]string](t)(s.ListTagsForResource(ctx, kbData.KnowledgeBaseARN)); len(kbTags) != 4 {
+		t.Errorf("knowledge base tags = %v, want 4 (no lost update)", kbTags)
 	}
 }
 
@@ -534,18 +533,17 @@ func TestAttachmentsAndSend(t *testing.T) {
 	add := func(name, data, token string) (*template.CreateAttachmentOutput, error) {
 		return s.CreateMessageTemplateAttachment(ctx, &template.CreateAttachmentInput{
 			KnowledgeBaseID: kb.KnowledgeBaseID, MessageTemplateID: id, ContentDisposition: "ATTACHMENT",
-			Name: name, Body: base64.StdEncoding.EncodeToString([]byte(data)), ClientToken: token,
+			Name: name, Body: base64.StdEncoding.EncodeToString([]byte(data)), ClientToken: connect.ClientToken{Token: token},
 		})
 	}
 	a1 := must[*template.CreateAttachmentOutput](t)(add("terms.pdf", "%PDF-1.4 terms", "tok")).Attachment
-	a1URL, err := url.Parse(a1.URL)
-	if err != nil || a1URL.Scheme+"://"+a1URL.Host+a1URL.Path != "http://cm.test/api/v1/template-attachments/"+a1.AttachmentID || a1.ContentDisposition != "ATTACHMENT" {
+	if a1.AttachmentID == "" || a1.ContentDisposition != "ATTACHMENT" || a1.URLQuery.Get("signature") == "" {
 		t.Errorf("attachment = %+v", a1)
 	}
 	if again := must[*template.CreateAttachmentOutput](t)(add("terms.pdf", "%PDF-1.4 terms", "tok")).Attachment; again.AttachmentID != a1.AttachmentID {
 		t.Error("replayed attachment upload stored a second file")
 	}
-	_, err = add("terms.pdf", "other", "")
+	_, err := add("terms.pdf", "other", "")
 	mustKind(t, err, fault.Duplicate)
 	_, err = add("big.txt", strings.Repeat("x", 101), "")
 	mustKind(t, err, fault.Quota)
@@ -571,7 +569,7 @@ func TestAttachmentsAndSend(t *testing.T) {
 	if v := must[*template.MessageTemplateOutput](t)(s.GetMessageTemplate(ctx, kb.KnowledgeBaseID, id+":1")).MessageTemplate; len(v.Attachments) != 2 {
 		t.Errorf("version 1 has %d attachments", len(v.Attachments))
 	}
-	name, ct, data, err := s.AttachmentFile(ctx, a1.AttachmentID, a1URL.Query())
+	name, ct, data, err := s.AttachmentFile(ctx, a1.AttachmentID, a1.URLQuery)
 	if err != nil || name != "terms.pdf" || ct != "application/pdf" || string(data) != "%PDF-1.4 terms" {
 		t.Errorf("AttachmentFile = %q %q %q %v", name, ct, data, err)
 	}
@@ -622,7 +620,7 @@ func TestAttachmentsAndSend(t *testing.T) {
 	if err := s.DeleteKnowledgeBase(ctx, kb.KnowledgeBaseID); err != nil {
 		t.Fatal(err)
 	}
-	_, _, _, err = s.AttachmentFile(ctx, a1.AttachmentID, a1URL.Query())
+	_, _, _, err = s.AttachmentFile(ctx, a1.AttachmentID, a1.URLQuery)
 	mustKind(t, err, fault.NotFound)
 }
 
@@ -646,23 +644,24 @@ func TestAttachmentURLsExpire(t *testing.T) {
 		return out.Attachment
 	}
 	a, b := add("a.txt"), add("b.txt")
-	if want := "2026-03-01T11:00:00.000Z"; a.URLExpiry != want {
+	if want := time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC); !a.URLExpiry.Equal(want) {
 		t.Fatalf("urlExpiry %s, want %s (one hour, to the second)", a.URLExpiry, want)
 	}
-	q := func(raw string) url.Values {
-		u, err := url.Parse(raw)
-		if err != nil {
-			t.Fatal(err)
+	// q copies an attachment's URL query, for a case to alter.
+	q := func(d *template.AttachmentData) url.Values {
+		c := url.Values{}
+		for k, v := range d.URLQuery {
+			c[k] = slices.Clone(v)
 		}
-		return u.Query()
+		return c
 	}
-	expiry, _ := time.Parse(time.RFC3339, a.URLExpiry)
-	if got := q(a.URL).Get("expires"); got != strconv.FormatInt(expiry.Unix(), 10) {
+	expiry := a.URLExpiry
+	if got := a.URLQuery.Get("expires"); got != strconv.FormatInt(expiry.Unix(), 10) {
 		t.Fatalf("the URL expires at %s, its response says %s", got, a.URLExpiry)
 	}
-	longer := q(a.URL)
+	longer := q(a)
 	longer.Set("expires", strconv.FormatInt(expiry.Add(time.Hour).Unix(), 10))
-	unsigned := q(a.URL)
+	unsigned := q(a)
 	unsigned.Del("signature")
 	for _, tc := range []struct {
 		name  string
@@ -671,13 +670,13 @@ func TestAttachmentURLsExpire(t *testing.T) {
 		query url.Values
 		ok    bool
 	}{
-		{"at once", clock, a.AttachmentID, q(a.URL), true},
-		{"at its expiry", expiry, a.AttachmentID, q(a.URL), true},
-		{"a second after its expiry", expiry.Add(time.Second), a.AttachmentID, q(a.URL), false},
+		{"at once", clock, a.AttachmentID, q(a), true},
+		{"at its expiry", expiry, a.AttachmentID, q(a), true},
+		{"a second after its expiry", expiry.Add(time.Second), a.AttachmentID, q(a), false},
 		{"a longer expiry", clock, a.AttachmentID, longer, false},
 		{"without its signature", clock, a.AttachmentID, unsigned, false},
 		{"no query", clock, a.AttachmentID, nil, false},
-		{"another attachment's signature", clock, a.AttachmentID, q(b.URL), false},
+		{"another attachment's signature", clock, a.AttachmentID, q(b), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock = tc.at
@@ -765,7 +764,7 @@ func TestTags(t *testing.T) {
 	if err := s.UntagResource(ctx, kb.KnowledgeBaseARN, []string{"env"}); err != nil {
 		t.Fatal(err)
 	}
-	tags := must[*template.TagsOutput](t)(s.ListTagsForResource(ctx, kb.KnowledgeBaseARN)).Tags
+	tags := must[map[string]string](t)(s.ListTagsForResource(ctx, kb.KnowledgeBaseARN))
 	if len(tags) != 1 || tags["team"] != "b" {
 		t.Errorf("tags = %v", tags)
 	}
@@ -789,16 +788,20 @@ func TestTags(t *testing.T) {
 	mustKind(t, s.TagResource(ctx, "arn:aws:wisdom:us-east-1:"+account+":assistant/00000000-0000-4000-8000-000000000000", map[string]string{"a": "b"}), fault.Invalid)
 }
 
-func TestTimesAreISO(t *testing.T) {
-	now := time.Date(2025, 3, 4, 5, 6, 7, 891e6, time.UTC)
+// TestTimes: the times of knowledge bases and templates are the service
+// clock's, to the millisecond (awsapi's TestQConnectTimes checks their wire
+// forms).
+func TestTimes(t *testing.T) {
+	now := time.Date(2025, 3, 4, 5, 6, 7, 891654321, time.UTC)
 	s := newService(t, func(c *template.Config) { c.Now = func() time.Time { return now } })
 	ctx := ctxIn("us-east-1")
 	kb := newKB(t, s, ctx, "kb")
-	if kb.LastContentModificationTime != float64(now.UnixMilli())/1000 {
+	ms := now.Truncate(time.Millisecond)
+	if !kb.LastContentModificationTime.Equal(ms) {
 		t.Errorf("lastContentModificationTime = %v", kb.LastContentModificationTime)
 	}
 	tm := newTemplate(t, s, ctx, kb.KnowledgeBaseID, "t")
-	if tm.CreatedTime != "2025-03-04T05:06:07.891Z" || tm.LastModifiedTime != tm.CreatedTime {
+	if !tm.CreatedTime.Equal(ms) || !tm.LastModifiedTime.Equal(tm.CreatedTime) {
 		t.Errorf("times = %s %s", tm.CreatedTime, tm.LastModifiedTime)
 	}
 }

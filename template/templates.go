@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/url"
 	"path"
@@ -41,7 +40,7 @@ func validateContent(subtype string, c *Content) error {
 	if c == nil {
 		return nil
 	}
-	if c.WhatsApp != nil || c.Push != nil {
+	if c.WhatsApp || c.Push {
 		return fault.New(fault.Invalid, "connectmail serves EMAIL and SMS message templates only; whatsApp and push content are not supported.")
 	}
 	switch subtype {
@@ -88,8 +87,8 @@ func validateLanguage(lang string) error {
 	return nil
 }
 
-func noSourceConfiguration(raw json.RawMessage) error {
-	if len(raw) > 0 && string(raw) != "null" {
+func noSourceConfiguration(given bool) error {
+	if given {
 		return fault.New(fault.Invalid, "sourceConfiguration applies to WHATSAPP message templates only, which connectmail does not serve.")
 	}
 	return nil
@@ -119,27 +118,6 @@ func (c *Content) texts() []string {
 		out = append(out, s.Body.PlainText.Content)
 	}
 	return out
-}
-
-// checksum computes a version's messageTemplateContentSha256.
-func checksum(v *Version) string {
-	type att struct {
-		ID     string `json:"id"`
-		Name   string `json:"name"`
-		SHA256 string `json:"sha256"`
-	}
-	doc := struct {
-		Content           *Content           `json:"content"`
-		Language          string             `json:"language"`
-		DefaultAttributes *render.Attributes `json:"defaultAttributes"`
-		Attachments       []att              `json:"attachments"`
-	}{Content: v.Content, Language: v.Language, DefaultAttributes: v.DefaultAttributes, Attachments: []att{}}
-	for _, a := range v.Attachments {
-		doc.Attachments = append(doc.Attachments, att{a.ID, a.Name, a.SHA256})
-	}
-	b, _ := json.Marshal(doc)
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
 }
 
 // copyVersion returns a copy of v whose slices can be changed independently.
@@ -211,8 +189,8 @@ func (s *Service) version(ctx context.Context, t *Template, q qualifier) (*Versi
 func (s *Service) attachmentView(a Attachment) AttachmentData {
 	exp := s.now().Add(s.cfg.URLExpiry).Truncate(time.Second)
 	return AttachmentData{
-		ContentDisposition: "ATTACHMENT", Name: a.Name, UploadedTime: iso(a.UploadedAt),
-		URL: s.attachmentURL(a.ID, exp), URLExpiry: iso(exp), AttachmentID: a.ID,
+		ContentDisposition: "ATTACHMENT", Name: a.Name, UploadedTime: a.UploadedAt,
+		URLExpiry: exp, URLQuery: s.attachmentQuery(a.ID, exp), AttachmentID: a.ID,
 	}
 }
 
@@ -223,7 +201,7 @@ func (s *Service) view(kb *KnowledgeBase, t *Template, v *Version, extended bool
 		MessageTemplateARN: s.templateARN(kb, t.ID, v.Number), MessageTemplateID: t.ID,
 		KnowledgeBaseARN: kb.ARN, KnowledgeBaseID: kb.ID, Name: t.Name,
 		Channel: t.ChannelSubtype, ChannelSubtype: t.ChannelSubtype,
-		CreatedTime: iso(t.CreatedAt), LastModifiedTime: iso(v.ModifiedAt), LastModifiedBy: v.ModifiedBy,
+		CreatedTime: t.CreatedAt, LastModifiedTime: v.ModifiedAt, LastModifiedBy: v.ModifiedBy,
 		Content: v.Content, Description: t.Description, Language: v.Language,
 		GroupingConfiguration: t.Grouping, DefaultAttributes: v.DefaultAttributes,
 		AttributeTypes:               render.AttributeTypes(v.Content.texts()...),
@@ -256,7 +234,7 @@ func (s *Service) CreateMessageTemplate(ctx context.Context, in *CreateMessageTe
 	if in.Name == "" {
 		return nil, fault.New(fault.Invalid, "name is required: a message template needs a name, unique in its knowledge base.")
 	}
-	if err := noSourceConfiguration(in.SourceConfiguration); err != nil {
+	if err := noSourceConfiguration(in.HasSourceConfiguration); err != nil {
 		return nil, err
 	}
 	if err := validateContent(in.ChannelSubtype, in.Content); err != nil {
@@ -281,7 +259,7 @@ func (s *Service) CreateMessageTemplate(ctx context.Context, in *CreateMessageTe
 	out := &MessageTemplateOutput{MessageTemplate: s.view(kb, t, t.Latest, false)}
 	tok := in.ClientToken
 	req := *in
-	req.ClientToken = ""
+	req.ClientToken = connect.ClientToken{}
 	err = s.cfg.Store.CreateTemplate(ctx, t, s.cfg.MaxTemplates, newIdem("qconnect:CreateMessageTemplate:"+kb.ID, tok, &req, out))
 	if ok, err := replay(err, out); ok || err != nil {
 		switch {
@@ -328,7 +306,7 @@ func (s *Service) modify(ctx context.Context, kbRef, tmplRef, op string, fn func
 
 // UpdateMessageTemplate updates the $LATEST content, language and default attributes.
 func (s *Service) UpdateMessageTemplate(ctx context.Context, in *UpdateMessageTemplateInput) (*MessageTemplateOutput, error) {
-	if err := noSourceConfiguration(in.SourceConfiguration); err != nil {
+	if err := noSourceConfiguration(in.HasSourceConfiguration); err != nil {
 		return nil, err
 	}
 	var out *MessageTemplateOutput
@@ -483,7 +461,7 @@ func (s *Service) ListMessageTemplates(ctx context.Context, kbRef, nextToken str
 			MessageTemplateARN: s.templateARN(kb, t.ID, 0), MessageTemplateID: t.ID,
 			KnowledgeBaseARN: kb.ARN, KnowledgeBaseID: kb.ID, Name: t.Name,
 			Channel: t.ChannelSubtype, ChannelSubtype: t.ChannelSubtype,
-			CreatedTime: iso(t.CreatedAt), LastModifiedTime: iso(t.Latest.ModifiedAt), LastModifiedBy: t.Latest.ModifiedBy,
+			CreatedTime: t.CreatedAt, LastModifiedTime: t.Latest.ModifiedAt, LastModifiedBy: t.Latest.ModifiedBy,
 			ActiveVersionNumber: t.ActiveVersion, Description: t.Description, Tags: t.Tags,
 		})
 	}
@@ -600,7 +578,7 @@ func (s *Service) CreateMessageTemplateAttachment(ctx context.Context, in *Creat
 		res := &CreateAttachmentOutput{Attachment: &AttachmentData{}}
 		*res.Attachment = s.attachmentView(a)
 		req := *in
-		req.ClientToken = ""
+		req.ClientToken = connect.ClientToken{}
 		idem := newIdem("qconnect:CreateMessageTemplateAttachment:"+t.ID, in.ClientToken, &req, res)
 		err := s.cfg.Store.AddAttachment(ctx, t, latest, &a, data, s.cfg.MaxAttachments, idem)
 		if ok, err := replay(err, res); ok || err != nil {

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/connectmail/connectmail/fault"
@@ -18,11 +17,14 @@ import (
 // (HMAC-SHA256 under Config.URLKey of the attachment id and the expiry), and
 // is refused after the urlExpiry its response announced.
 
-// attachmentURL returns the URL of attachment id, valid until exp.
-func (s *Service) attachmentURL(id string, exp time.Time) string {
+// The API layer puts the query in the URL it serves the attachment at
+// (AttachmentData.URLQuery) and hands the query of a download back to
+// AttachmentFile.
+
+// attachmentQuery returns the URL query of attachment id, valid until exp.
+func (s *Service) attachmentQuery(id string, exp time.Time) url.Values {
 	e := strconv.FormatInt(exp.Unix(), 10)
-	return strings.TrimRight(s.cfg.BaseURL(), "/") + AttachmentPath + id + "?" +
-		url.Values{"expires": {e}, "signature": {s.urlSignature(id, e)}}.Encode()
+	return url.Values{"expires": {e}, "signature": {s.urlSignature(id, e)}}
 }
 
 func (s *Service) urlSignature(id, expires string) string {
@@ -31,7 +33,7 @@ func (s *Service) urlSignature(id, expires string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// checkAttachmentURL accepts the query of a URL attachmentURL made for id,
+// checkAttachmentURL accepts the query attachmentQuery made for id,
 // until its expiry.
 func (s *Service) checkAttachmentURL(id string, q url.Values) error {
 	e, sig := q.Get("expires"), q.Get("signature")
@@ -46,7 +48,7 @@ func (s *Service) checkAttachmentURL(id string, q url.Values) error {
 		return &fault.Error{Kind: fault.AccessDenied, Message: "The attachment URL's signature does not match."}
 	}
 	if s.cfg.Now().After(time.Unix(exp, 0)) {
-		return &fault.Error{Kind: fault.AccessDenied, Message: "The attachment URL expired at " + iso(time.Unix(exp, 0)) + "; get a new one from GetMessageTemplate."}
+		return &fault.Error{Kind: fault.AccessDenied, Message: "The attachment URL expired at " + time.Unix(exp, 0).UTC().Format("2006-01-02T15:04:05.000Z") + "; get a new one from GetMessageTemplate."}
 	}
 	return nil
 }

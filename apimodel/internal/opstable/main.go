@@ -57,7 +57,7 @@ func services() []struct {
 		svc  *awsapi.Service
 	}{
 		{"connect", awsapi.ConnectService(connect.NewService(connect.Config{}))},
-		{"qconnect", awsapi.QConnectService(template.NewService(template.Config{}))},
+		{"qconnect", awsapi.QConnectService(template.NewService(template.Config{}), nil)},
 	}
 }
 

@@ -25,25 +25,6 @@ func TestMessageIDs(t *testing.T) {
 	}
 }
 
-func TestFilePath(t *testing.T) {
-	for _, tc := range []struct{ inst, file string }{
-		{"i-1", "f-1"},
-		{"inst", "email-message-0a1b"},
-		{"a b", "c/d?e"},
-	} {
-		p := FilePath(tc.inst, tc.file)
-		inst, file, ok := ParseFilePath(p)
-		if !ok || inst != tc.inst || file != tc.file {
-			t.Errorf("ParseFilePath(FilePath(%q, %q) = %q) = %q %q %v", tc.inst, tc.file, p, inst, file, ok)
-		}
-	}
-	for _, p := range []string{"/files/", "/files/i", "/files/i/", "/files//f", "/files/i/f/g", "/other/i/f", "/files/i/%zz"} {
-		if _, _, ok := ParseFilePath(p); ok {
-			t.Errorf("ParseFilePath(%q) accepted", p)
-		}
-	}
-}
-
 func TestFileContentType(t *testing.T) {
 	for name, want := range map[string]string{"a.PDF": "application/pdf", "x.tar.txt": "text/plain", "photo.jpeg": "image/jpeg", "a.exe": "", "noext": "", ".pdf": "application/pdf"} {
 		got, ok := FileContentType(name)
