@@ -297,6 +297,17 @@ func Open(path string, opts Options) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite database %s: %w", path, err)
 	}
+	// From here on no connection may create the file: one opened while the
+	// file is missing (removed, or moved away and back) would otherwise make
+	// a new empty database at its path and keep answering from it.
+	w.Close()
+	dsn += "&mode=rw"
+	if w, err = sql.Open("sqlite", dsn+"&_txlock=immediate"); err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(2)
+	w.SetMaxIdleConns(2)
+	w.SetConnMaxLifetime(0)
 	r, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		w.Close()
