@@ -74,3 +74,60 @@ fetch(%s, {method: "POST", headers: {"Content-Type": "application/json"}, body: 
 		t.Errorf("the foreign page tagged the instance: planted=%s", v)
 	}
 }
+
+// TestBrowserDNSRebinding (issue 12 item 4): a name the attacker controls is
+// rebound to 127.0.0.1 (here by the browser's resolver rules), so the
+// attacker's page and connectmail share an origin and the page may send
+// anything, a request signed with the public test/test key included. Without
+// --credentials connectmail answers only loopback Host names: the UI, the
+// inspection API and the AWS API all refuse the rebound name, and nothing
+// changes.
+func TestBrowserDNSRebinding(t *testing.T) {
+	h := startServer(t, nil)
+	ctx := context.Background()
+	inst, err := h.client.DescribeInstance(ctx, &connect.DescribeInstanceInput{InstanceId: aws.String(h.setup(ctx))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := *inst.Instance.Arn
+	u, err := url.Parse(h.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := "http://rebind.attacker.example:" + u.Port()
+	body := `{"tags":{"planted":"by-a-rebound-page"}}`
+	req, _ := http.NewRequest("POST", origin+"/tags/"+url.PathEscape(arn), strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	sum := sha256.Sum256([]byte(body))
+	presigned, _, err := v4.NewSigner().PresignHTTP(ctx, aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"},
+		req, hex.EncodeToString(sum[:]), "connect", "us-east-1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := newBrowser(t, chromedp.Flag("host-resolver-rules", "MAP rebind.attacker.example 127.0.0.1"))
+	br.do("open the rebound name", chromedp.Navigate(origin+"/ui/"))
+	if got := eval[string](br, `document.body.innerText`); !strings.Contains(got, "forbidden") {
+		t.Errorf("the UI under a rebound name shows %q, want the refusal", got)
+	}
+	pu, _ := json.Marshal(presigned)
+	pb, _ := json.Marshal(body)
+	eval[bool](br, fmt.Sprintf(`(() => { window.results = {};
+fetch("/api/v1/messages").then(r => results.inspect = r.status, e => results.inspect = "error " + e);
+fetch(%s, {method: "POST", headers: {"Content-Type": "application/json"}, body: %s})
+  .then(r => results.api = r.status + " " + r.headers.get("X-Amzn-ErrorType"), e => results.api = "error " + e);
+return true; })()`, pu, pb))
+	br.waitJS("both requests settle", `results.inspect !== undefined && results.api !== undefined`)
+	if got := eval[float64](br, `results.inspect`); got != 403 {
+		t.Errorf("inspection API from the rebound origin: %v, want 403", got)
+	}
+	if got := eval[string](br, `results.api`); got != "403 AccessDeniedException" {
+		t.Errorf("signed AWS call from the rebound origin: %q, want 403 AccessDeniedException", got)
+	}
+	tags, err := h.client.ListTagsForResource(ctx, &connect.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := tags.Tags["planted"]; ok {
+		t.Errorf("the rebound page tagged the instance: planted=%s", v)
+	}
+}
