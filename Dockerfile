@@ -4,12 +4,12 @@
 # Containerfile twin.
 #
 #   podman build --format docker -t connectmail .      (or: docker build -t connectmail .)
-#   podman run --rm -p 127.0.0.1:4580:4580 -p 127.0.0.1:2525:2525 connectmail
+#   podman run --rm -e CONNECTMAIL_EMULATOR=1 -p 127.0.0.1:4580:4580 -p 127.0.0.1:2525:2525 connectmail
 #
-# THIS IS AN EMULATOR IMAGE BY DEFAULT: CONNECTMAIL_EMULATOR=1 makes the server
-# accept the public test/test key on 0.0.0.0, for CI and local development.
-# For anything else mount a credentials file and unset the emulator:
-#   -e CONNECTMAIL_EMULATOR=0 -e CONNECTMAIL_CREDENTIALS=/run/secrets/creds.json
+# The server listens on 0.0.0.0 inside the container, so it refuses to start
+# until told how callers authenticate: CONNECTMAIL_EMULATOR=1 (the public
+# test/test key, for CI and local development) or a mounted credentials file:
+#   -e CONNECTMAIL_CREDENTIALS=/run/secrets/creds.json
 #
 # The builder is any image with a Go toolchain at least as new as go.mod's
 # go line, a shell, mkdir and chmod (the official golang image; the tests use
@@ -43,7 +43,7 @@ FROM scratch
 ARG VERSION=
 ARG COMMIT=
 LABEL org.opencontainers.image.title="connectmail" \
-      org.opencontainers.image.description="Self-hosted, wire-compatible Amazon Connect email channel (emulator image: test/test accepted; see README)" \
+      org.opencontainers.image.description="Self-hosted, wire-compatible Amazon Connect email channel (set CONNECTMAIL_EMULATOR=1 or mount credentials; see README)" \
       org.opencontainers.image.source="https://github.com/connectmail/connectmail" \
       org.opencontainers.image.url="https://github.com/connectmail/connectmail" \
       org.opencontainers.image.documentation="https://github.com/connectmail/connectmail#run-it-in-a-container--ci" \
@@ -61,8 +61,7 @@ VOLUME ["/data"]
 EXPOSE 4580
 # Inbound SMTP (customer mail and replies).
 EXPOSE 2525
-ENV CONNECTMAIL_EMULATOR=1 \
-    CONNECTMAIL_ADDR=0.0.0.0:4580 \
+ENV CONNECTMAIL_ADDR=0.0.0.0:4580 \
     CONNECTMAIL_SMTP_ADDR=0.0.0.0:2525 \
     CONNECTMAIL_DB=sqlite:/data/connectmail.db
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 CMD ["/connectmail", "healthcheck"]

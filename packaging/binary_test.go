@@ -14,8 +14,8 @@ import (
 )
 
 // TestBinarySmoke runs the release archive's static binary configured the
-// way the container image is (CONNECTMAIL_EMULATOR=1 on 0.0.0.0, nothing on
-// the command line but serve) and passes it the same smoke test as the
+// way the README runs the container image (CONNECTMAIL_EMULATOR=1 on
+// 0.0.0.0, nothing on the command line but serve) and passes it the same smoke test as the
 // container.
 func TestBinarySmoke(t *testing.T) {
 	rel := releaseBuild(t)

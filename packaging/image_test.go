@@ -129,7 +129,7 @@ func TestContainerImage(t *testing.T) {
 		got  any
 	}{
 		{"runs as the numeric non-root user 65532", cfg.User == "65532:65532", cfg.User},
-		{"emulator mode on 0.0.0.0:4580 by default", strings.Contains(env, "CONNECTMAIL_EMULATOR=1\n") && strings.Contains(env, "CONNECTMAIL_ADDR=0.0.0.0:4580\n"), cfg.Env},
+		{"0.0.0.0:4580, emulator mode only when asked", !strings.Contains(env, "CONNECTMAIL_EMULATOR") && strings.Contains(env, "CONNECTMAIL_ADDR=0.0.0.0:4580\n"), cfg.Env},
 		{"SQLite database on the volume", strings.Contains(env, "CONNECTMAIL_DB=sqlite:/data/connectmail.db\n"), cfg.Env},
 		{"inbound SMTP on 2525", strings.Contains(env, "CONNECTMAIL_SMTP_ADDR=0.0.0.0:2525\n"), cfg.Env},
 		{"/data is a volume", cfg.Volumes["/data"] != nil, cfg.Volumes},
@@ -163,7 +163,7 @@ func TestContainerSmoke(t *testing.T) {
 	p, image := connectmailImage(t)
 	volume := uniqueName("connectmail-test-data-")
 	t.Cleanup(func() { _, _ = p.output("volume", "rm", "--force", volume) })
-	c := startContainer(t, p, image, "--volume", volume+":/data", "--env", "CONNECTMAIL_LOG_LEVEL=debug")
+	c := startContainer(t, p, image, "--env", "CONNECTMAIL_EMULATOR=1", "--volume", volume+":/data", "--env", "CONNECTMAIL_LOG_LEVEL=debug")
 	instanceID := smoke(t, c.endpoint)
 
 	// The image's HEALTHCHECK (podman runs it on demand here: no systemd timers).
@@ -184,7 +184,7 @@ func TestContainerSmoke(t *testing.T) {
 	}
 
 	p.must(t, "rm", "--force", "--volumes", "--time", "10", c.name) // the named volume stays
-	again := startContainer(t, p, image, "--volume", volume+":/data")
+	again := startContainer(t, p, image, "--env", "CONNECTMAIL_EMULATOR=1", "--volume", volume+":/data")
 	client := sdkFromEnvironment(t, map[string]string{"AWS_ENDPOINT_URL": again.endpoint})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -201,9 +201,10 @@ func TestContainerSmoke(t *testing.T) {
 	}
 }
 
-// TestContainerEmulatorOnlyWhenAsked: the emulator default is the image's
-// explicit choice. Turned off with no credentials, the server still refuses
-// to listen on 0.0.0.0; a credentials file with the emulator left on is
+// TestContainerEmulatorOnlyWhenAsked: as the image comes, with neither
+// CONNECTMAIL_EMULATOR=1 nor credentials, the server refuses to listen on
+// 0.0.0.0 (`podman run -p 4580:4580 connectmail` must not open the public
+// test/test key to the network); a credentials file with the emulator on is
 // refused too, so the public key cannot ride along with real ones.
 func TestContainerEmulatorOnlyWhenAsked(t *testing.T) {
 	p, image := connectmailImage(t)
@@ -216,8 +217,9 @@ func TestContainerEmulatorOnlyWhenAsked(t *testing.T) {
 		args []string
 		want string
 	}{
+		{"the image's defaults: no emulator, no credentials", nil, "refusing to listen on 0.0.0.0:4580"},
 		{"emulator off, no credentials", []string{"--env", "CONNECTMAIL_EMULATOR=0"}, "refusing to listen on 0.0.0.0:4580"},
-		{"credentials with the emulator left on", []string{"--volume", creds + ":/c.json:ro", "--env", "CONNECTMAIL_CREDENTIALS=/c.json"}, "does not go with --credentials"},
+		{"credentials with the emulator on", []string{"--env", "CONNECTMAIL_EMULATOR=1", "--volume", creds + ":/c.json:ro", "--env", "CONNECTMAIL_CREDENTIALS=/c.json"}, "does not go with --credentials"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -242,7 +244,7 @@ func TestContainerWithCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := startContainer(t, p, image, "--volume", creds+":/run/secrets/credentials.json:ro",
-		"--env", "CONNECTMAIL_EMULATOR=0", "--env", "CONNECTMAIL_CREDENTIALS=/run/secrets/credentials.json")
+		"--env", "CONNECTMAIL_CREDENTIALS=/run/secrets/credentials.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, k := range []struct {
@@ -261,7 +263,7 @@ func TestContainerWithCredentials(t *testing.T) {
 // loopback, and refuses other Host headers (DNS rebinding stays closed).
 func TestContainerHostCheck(t *testing.T) {
 	p, image := connectmailImage(t)
-	c := startContainer(t, p, image)
+	c := startContainer(t, p, image, "--env", "CONNECTMAIL_EMULATOR=1")
 	hostname := p.must(t, "inspect", "--format", "{{.Config.Hostname}}", c.name)
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(c.endpoint, "http://"))
 	cases := []struct {
