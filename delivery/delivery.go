@@ -7,7 +7,6 @@ package delivery
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
@@ -216,11 +215,19 @@ func (w *Worker) Backoff(n int) time.Duration {
 // that stopped. The store is only asked when there is reason to: a Wake, a
 // claim that filled every free slot, or the time the next queued job is due.
 func (w *Worker) Run(ctx context.Context) error {
-	if _, err := w.cfg.Store.ReleaseLeases(ctx, w.cfg.Now()); err != nil {
-		if ctx.Err() != nil {
-			return nil // stopped before it started
+	// A store that fails now (PostgreSQL restarting, a dropped connection)
+	// must not leave the server without a worker: retry until it answers.
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		_, err := w.cfg.Store.ReleaseLeases(ctx, w.cfg.Now())
+		if err == nil {
+			break
 		}
-		return fmt.Errorf("releasing leases: %w", err)
+		w.cfg.Logger.Error("releasing the leases of stopped processes failed; retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil // stopped before it started
+		case <-time.After(wait):
+		}
 	}
 	w.running.Store(true)
 	defer w.running.Store(false)

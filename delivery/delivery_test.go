@@ -444,3 +444,42 @@ func relayFailure(t *testing.T, code int) error {
 	}
 	return err
 }
+
+// flakyLeases is a store whose ReleaseLeases fails its first calls, as a
+// PostgreSQL store does while the database restarts.
+type flakyLeases struct {
+	delivery.Store
+	fails atomic.Int32
+}
+
+func (s *flakyLeases) ReleaseLeases(ctx context.Context, now time.Time) (int, error) {
+	if s.fails.Add(-1) >= 0 {
+		return 0, errors.New("FATAL: terminating connection due to administrator command (SQLSTATE 57P01)")
+	}
+	return s.Store.ReleaseLeases(ctx, now)
+}
+
+// TestWorkerStartsThroughAFailingStore: a store that fails when the worker
+// starts does not leave the server without a worker; it retries, and mail
+// queued meanwhile is delivered once the store answers.
+func TestWorkerStartsThroughAFailingStore(t *testing.T) {
+	e := newEnv(t)
+	store := &flakyLeases{Store: e.store}
+	store.fails.Store(3)
+	w := delivery.New(delivery.Config{Store: store, RetryBase: 20 * time.Millisecond})
+	e.worker = w
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	id := e.queue("success@simulator.connectmail.dev")
+	e.waitState(id, connect.StateSent)
+	if n := store.fails.Load(); n >= 0 {
+		t.Fatalf("ReleaseLeases still had %d failures to give", n+1)
+	}
+}
