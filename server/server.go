@@ -269,8 +269,8 @@ func New(cfg Config) (*Server, error) {
 	joinCluster(store, s.worker.Wake, notifier.Notify, s.webhooks)
 	services := map[string]*awsapi.Service{}
 	var tsvc *template.Service
-	if tstore, ok := store.(template.Store); ok {
-		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, URLKey: urlKey})
+	if tstores, ok := template.StoresOf(store); ok {
+		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Stores: tstores, URLKey: urlKey})
 		services["wisdom"] = awsapi.QConnectService(tsvc, func() string {
 			if s.listener != nil {
 				return "http://" + s.listener.Addr().String()

@@ -50,7 +50,7 @@ type Options struct {
 
 // Store is the SQLite store: the shared queries (sqlstore) over this
 // package's writer, and SQLite's own delivery queue claims. It implements
-// connect.Store, delivery.Queue and template.Store.
+// connect.Store, delivery.Queue and the template stores.
 type Store struct {
 	*sqlstore.Store
 	d      *sqlstore.Dialect
@@ -214,18 +214,6 @@ func (s *Store) read(ctx context.Context, q string, args ...any) (*sql.Rows, err
 }
 
 type rowScanner = sqlstore.Row
-
-// readsVia adapts a query function to querier.
-type readsVia func(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-
-// QueryContext implements querier.
-func (f readsVia) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return f(ctx, q, args...)
-}
-
-// cachedReads is the reader pool as a querier whose statements are prepared
-// once (see read).
-func (s *Store) cachedReads() querier { return readsVia(s.read) }
 
 type errRow struct{ err error }
 

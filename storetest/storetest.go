@@ -4,7 +4,7 @@
 // Store — instances, email addresses, contacts, messages, events and
 // cursors, idempotency records, delivery jobs and leases, the suppression
 // list, pagination — under concurrency too, and every method of
-// template.Store when the store implements it.
+// the template stores when the store implements them.
 //
 // A store package's test calls Run with a Backend that opens fresh stores.
 package storetest
@@ -64,14 +64,14 @@ func Run(t *testing.T, b Backend) {
 		}
 	}
 	probe := b.Open(t)
-	if _, ok := probe.(template.Store); !ok {
-		t.Log("the store does not implement template.Store: template cases not run")
+	if _, ok := template.StoresOf(probe); !ok {
+		t.Log("the store does not implement the template stores: template cases not run")
 		return
 	}
 	for _, c := range templateCases() {
 		t.Run("templates/"+c.name, func(t *testing.T) {
-			s := b.Open(t)
-			c.fn(t, &tfix{t: t, s: s.(template.Store), ctx: context.Background()})
+			ts, _ := template.StoresOf(b.Open(t))
+			c.fn(t, &tfix{t: t, s: templateStores{ts.KnowledgeBases, ts.Templates, ts.Attachments}, ctx: context.Background()})
 		})
 	}
 }
