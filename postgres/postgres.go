@@ -1,6 +1,6 @@
 // Package postgres is connectmail's store for several processes (nodes)
 // sharing one PostgreSQL database, through jackc/pgx. It implements
-// connect.Store and the template stores with the same behaviour as the embedded
+// the Connect, delivery and template stores with the same behaviour as the embedded
 // SQLite store, and adds what a cluster of nodes needs:
 //
 //   - Delivery jobs are claimed with FOR UPDATE SKIP LOCKED, so each due job
@@ -95,7 +95,7 @@ type Options struct {
 
 // Store is the PostgreSQL store: the shared queries (sqlstore) over this
 // package's transactions, and the cluster's own delivery queue claims and
-// event log. It implements connect.Store, delivery.Queue and the template stores.
+// event log. It implements the Connect stores (connect.Stores), delivery.Queue and the template stores.
 type Store struct {
 	*sqlstore.Store
 	d        *sqlstore.Dialect

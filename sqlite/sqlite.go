@@ -50,7 +50,7 @@ type Options struct {
 
 // Store is the SQLite store: the shared queries (sqlstore) over this
 // package's writer, and SQLite's own delivery queue claims. It implements
-// connect.Store, delivery.Queue and the template stores.
+// the Connect stores (connect.Stores), delivery.Queue and the template stores.
 type Store struct {
 	*sqlstore.Store
 	d      *sqlstore.Dialect

@@ -91,7 +91,7 @@ func testJobs(t *testing.T, b Backend) {
 	if staleOut[0].Events != nil {
 		t.Fatalf("the dropped outcome's events were kept: %+v", staleOut[0].Events)
 	}
-	if as, _ := f.s.ListAttempts(f.ctx, stale.ContactID); len(as) != 0 {
+	if as, _ := f.s.Inspect.ListAttempts(f.ctx, stale.ContactID); len(as) != 0 {
 		t.Fatalf("a stale outcome was recorded: %+v", as)
 	}
 	if c, _ := f.s.GetContact(f.ctx, "", stale.ContactID); c.State != connect.StateQueued {
@@ -104,7 +104,7 @@ func testJobs(t *testing.T, b Backend) {
 		Attempt: delivery.Attempt{ContactID: o1.Contact.ID, N: 2, StartedAt: after, FinishedAt: fin, Outcome: "sent", Code: 250, Detail: "queued as X"},
 		Events:  []connect.Event{f.event(o1.Contact, connect.EventSent), f.event(o1.Contact, connect.EventDisconnected), f.event(o1.Contact, connect.EventCompleted)}}}
 	must(t, "FinishAttempts", f.s.FinishAttempts(f.ctx, sent))
-	as, err := f.s.ListAttempts(f.ctx, o1.Contact.ID)
+	as, err := f.s.Inspect.ListAttempts(f.ctx, o1.Contact.ID)
 	must(t, "ListAttempts", err)
 	same(t, "ListAttempts", as, []delivery.Attempt{sent[0].Attempt})
 	c, err := f.s.GetContact(f.ctx, "", o1.Contact.ID)
@@ -112,7 +112,7 @@ func testJobs(t *testing.T, b Backend) {
 	if c.State != connect.StateSent || c.DisconnectReason != connect.ReasonDelivered || !c.DisconnectedAt.Equal(fin) || !c.UpdatedAt.Equal(fin) {
 		t.Fatalf("finished contact: state %s reason %s disconnected %v updated %v", c.State, c.DisconnectReason, c.DisconnectedAt, c.UpdatedAt)
 	}
-	evs, err := f.s.ListEvents(f.ctx, o1.Contact.ID)
+	evs, err := f.s.Inspect.ListEvents(f.ctx, o1.Contact.ID)
 	must(t, "ListEvents", err)
 	if len(evs) != 5 || evs[2].Type != connect.EventSent || evs[4].Type != connect.EventCompleted {
 		t.Fatalf("events of the sent contact: %+v", evs)
@@ -127,7 +127,7 @@ func testJobs(t *testing.T, b Backend) {
 	}
 	// Finishing it again (a duplicate report) changes nothing.
 	must(t, "FinishAttempts again", f.s.FinishAttempts(f.ctx, sent))
-	if as, _ := f.s.ListAttempts(f.ctx, o1.Contact.ID); len(as) != 1 {
+	if as, _ := f.s.Inspect.ListAttempts(f.ctx, o1.Contact.ID); len(as) != 1 {
 		t.Fatalf("a repeated outcome was recorded: %+v", as)
 	}
 
@@ -146,7 +146,7 @@ func testJobs(t *testing.T, b Backend) {
 		t.Fatalf("event ids of a two-outcome report: %d, %d", def[0].Events[0].ID, def[1].Events[0].ID)
 	}
 	// The attempt keeps its class (a configuration error here).
-	as, err = f.s.ListAttempts(f.ctx, o2.Contact.ID)
+	as, err = f.s.Inspect.ListAttempts(f.ctx, o2.Contact.ID)
 	must(t, "ListAttempts of the deferral", err)
 	same(t, "ListAttempts of the deferral", as, []delivery.Attempt{def[0].Attempt})
 	if c, _ := f.s.GetContact(f.ctx, "", o2.Contact.ID); c.State != connect.StateQueued {
