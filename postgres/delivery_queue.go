@@ -6,6 +6,7 @@ import (
 
 	"github.com/connectmail/connectmail/connect"
 	"github.com/connectmail/connectmail/delivery"
+	"github.com/connectmail/connectmail/sqlstore"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -51,7 +52,7 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
  RETURNING j.contact_id, j.instance_id, j.attempts, j.created_at, m.envelope_from, m.recipients, m.raw`,
 			tm(now), limit, tm(now.Add(lease)), s.node).Query(func(rows pgx.Rows) error {
 			var err error
-			jobs, err = collect(rows, scanJob)
+			jobs, err = sqlstore.Collect[*delivery.Job](rows, nil, scanJob)
 			return err
 		})
 		return t.commit(b)
@@ -59,7 +60,7 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 	return jobs, err
 }
 
-func scanJob(row pgx.Row) (*delivery.Job, error) {
+func scanJob(row sqlstore.Row) (*delivery.Job, error) {
 	j := &delivery.Job{}
 	var rcpts []byte
 	if err := row.Scan(&j.ContactID, &j.InstanceID, &j.Attempts, &j.CreatedAt, &j.Message.EnvelopeFrom, &rcpts, &j.Message.Raw); err != nil {

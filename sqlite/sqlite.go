@@ -16,8 +16,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -343,41 +341,28 @@ func migrate(db *sql.DB) error {
 	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return err
 	}
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+	migrations, err := sqlstore.Migrations(migrationFS)
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		v, err := strconv.Atoi(strings.SplitN(n, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: bad name", n)
-		}
+	for _, m := range migrations {
 		var one int
-		err = db.QueryRow(`SELECT 1 FROM schema_migrations WHERE version = ?`, v).Scan(&one)
+		err = db.QueryRow(`SELECT 1 FROM schema_migrations WHERE version = ?`, m.Version).Scan(&one)
 		if err == nil {
 			continue
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		body, err := migrationFS.ReadFile("migrations/" + n)
-		if err != nil {
-			return err
-		}
 		tx, err := db.Begin()
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(string(body)); err != nil {
+		if _, err := tx.Exec(m.Body); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", n, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
-		if _, err := tx.Exec(`INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now'))`, v); err != nil {
+		if _, err := tx.Exec(`INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now'))`, m.Version); err != nil {
 			tx.Rollback()
 			return err
 		}
