@@ -307,8 +307,7 @@ func retryable(err error) bool {
 	return false
 }
 
-func isUnique(err error) bool     { return sqlState(err) == "23505" }
-func isForeignKey(err error) bool { return sqlState(err) == "23503" }
+func isUnique(err error) bool { return sqlState(err) == "23505" }
 
 // lockKey maps a name to an advisory lock key.
 func lockKey(name string) int64 {
