@@ -43,9 +43,9 @@ func TestKeptContactReadsLikeStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	keptSvc := connect.NewService(connect.Config{AccountID: "123456789012", Store: st, Composer: plainComposer{}})
+	keptSvc := connect.NewService(connect.Config{AccountID: "123456789012", Stores: connect.StoresOf(st), Composer: plainComposer{}})
 	kept := ConnectService(keptSvc)
-	stored := ConnectService(connect.NewService(connect.Config{AccountID: "123456789012", Store: st, Composer: plainComposer{}, CacheFor: -1}))
+	stored := ConnectService(connect.NewService(connect.Config{AccountID: "123456789012", Stores: connect.StoresOf(st), Composer: plainComposer{}, CacheFor: -1}))
 	ctx := context.Background()
 	inst, err := keptSvc.CreateInstance(ctx, &connect.CreateInstanceInput{IdentityManagementType: "CONNECT_MANAGED"})
 	if err != nil {
@@ -92,7 +92,7 @@ func TestKeptContactReadsLikeStored(t *testing.T) {
 // replayingStore answers creates and sends as a store holding an
 // idempotency record for them does, and keeps the record it was given.
 type replayingStore struct {
-	connect.Store
+	*sqlite.Store
 	response []byte
 	idem     *connect.Idem
 }
@@ -148,7 +148,7 @@ func TestIdempotencyRecordsOfEarlierVersions(t *testing.T) {
 			`{"ContactId":"c-1"}`},
 	} {
 		rs := &replayingStore{Store: st, response: []byte(tc.response)}
-		svc := ConnectService(connect.NewService(connect.Config{AccountID: "123456789012", Store: rs, Composer: plainComposer{}, CacheFor: -1}))
+		svc := ConnectService(connect.NewService(connect.Config{AccountID: "123456789012", Stores: connect.StoresOf(rs), Composer: plainComposer{}, CacheFor: -1}))
 		out, err := call(t, svc, "PUT", tc.path, tc.body)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.path, err)
@@ -172,7 +172,7 @@ func TestSegmentAttributesEcho(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	csvc := connect.NewService(connect.Config{AccountID: "123456789012", Store: st, Composer: plainComposer{}})
+	csvc := connect.NewService(connect.Config{AccountID: "123456789012", Stores: connect.StoresOf(st), Composer: plainComposer{}})
 	svc := ConnectService(csvc)
 	inst, err := csvc.CreateInstance(context.Background(), &connect.CreateInstanceInput{IdentityManagementType: "CONNECT_MANAGED"})
 	if err != nil {

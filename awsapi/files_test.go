@@ -33,7 +33,7 @@ func TestFileURLs(t *testing.T) {
 	signedAt := time.Now()
 	grantKey := []byte("grant key")
 	presigner := &awsapi.FilePresigner{Secrets: secrets, GrantKey: grantKey, Now: func() time.Time { return signedAt }}
-	svc := connect.NewService(connect.Config{AccountID: "000000000000", Store: store, Files: presigner})
+	svc := connect.NewService(connect.Config{AccountID: "000000000000", Stores: connect.StoresOf(store), Files: presigner})
 	srv := httptest.NewServer(&awsapi.FileHandler{Service: svc, Verifier: &sigv4.Verifier{Secrets: secrets, AllowUnsignedPayload: true}, GrantKey: grantKey})
 	defer srv.Close()
 	ctx := connect.WithCaller(context.Background(), connect.Caller{Region: "us-east-1", AccessKeyID: "test", Endpoint: srv.URL})

@@ -20,7 +20,7 @@ func newTemplateService(t *testing.T, now time.Time, mutate func(*template.Confi
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cfg := template.Config{AccountID: "123456789012", Store: st, Now: func() time.Time { return now }}
+	cfg := template.Config{AccountID: "123456789012", Stores: st.TemplateStores(), Now: func() time.Time { return now }}
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -72,7 +72,7 @@ func TestQConnectTimes(t *testing.T) {
 // replayingTemplateStore answers CreateKnowledgeBase as a store holding an
 // idempotency record for it does.
 type replayingTemplateStore struct {
-	template.Store
+	template.KnowledgeBaseStore
 	response []byte
 	idem     *template.Idem
 }
@@ -93,8 +93,10 @@ func TestQConnectIdempotencyRecordsOfEarlierVersions(t *testing.T) {
 	id := first["knowledgeBase"].(map[string]any)["knowledgeBaseId"].(string)
 	legacy := `{"knowledgeBase":{"knowledgeBaseId":"` + id + `","knowledgeBaseArn":"arn:aws:wisdom:us-east-1:123456789012:knowledge-base/` + id +
 		`","name":"kb","knowledgeBaseType":"MESSAGE_TEMPLATES","status":"ACTIVE","lastContentModificationTime":1741064767.891}}`
-	rs := &replayingTemplateStore{Store: st, response: []byte(legacy)}
-	svc := QConnectService(template.NewService(template.Config{AccountID: "123456789012", Store: rs, Now: func() time.Time { return now }}), nil)
+	rs := &replayingTemplateStore{KnowledgeBaseStore: st, response: []byte(legacy)}
+	stores := st.TemplateStores()
+	stores.KnowledgeBases = rs
+	svc := QConnectService(template.NewService(template.Config{AccountID: "123456789012", Stores: stores, Now: func() time.Time { return now }}), nil)
 	got := wireJSON(t)(call(t, svc, "POST", "/knowledgeBases",
 		`{"clientToken":"tok","name":"kb2","knowledgeBaseType":"MESSAGE_TEMPLATES","description":"d","tags":{"a":"b"},"serverSideEncryptionConfiguration":{"kmsKeyId":"k"}}`))
 	if rs.idem == nil || rs.idem.Hash != "789d2ec37744ebfa9beb3790fb80336621ead2a646a17191539bf85bc9de539f" {

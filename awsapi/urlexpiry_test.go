@@ -32,7 +32,7 @@ func TestFileURLExpiryIsTheRealOne(t *testing.T) {
 	now := func() time.Time { return clock }
 	secrets := func(id string) (string, bool) { return "test", id == "test" }
 	grantKey := []byte("grant key")
-	svc := connect.NewService(connect.Config{AccountID: "000000000000", Store: store, Now: now,
+	svc := connect.NewService(connect.Config{AccountID: "000000000000", Stores: connect.StoresOf(store), Now: now,
 		Files: &awsapi.FilePresigner{Secrets: secrets, GrantKey: grantKey, Now: now}})
 	srv := httptest.NewServer(&awsapi.FileHandler{Service: svc, GrantKey: grantKey,
 		Verifier: &sigv4.Verifier{Secrets: secrets, Now: now, AllowUnsignedPayload: true}})

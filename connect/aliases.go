@@ -75,7 +75,7 @@ func (s *Service) changeAlias(ctx context.Context, op string, in *EmailAddressAl
 	tok := in.ClientToken
 	in.ClientToken = ClientToken{}
 	idem := clientIdem(op, tok, in, struct{}{})
-	err = s.cfg.Store.ModifyEmailAddresses(ctx, inst.ID, idem, func(all []*EmailAddress) ([]*EmailAddress, error) {
+	err = s.cfg.Stores.EmailAddresses.ModifyEmailAddresses(ctx, inst.ID, idem, func(all []*EmailAddress) ([]*EmailAddress, error) {
 		var primary, alias *EmailAddress
 		for _, e := range all {
 			switch e.ID {

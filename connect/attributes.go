@@ -36,7 +36,7 @@ func (s *Service) UpdateContactAttributes(ctx context.Context, in *UpdateContact
 		return err
 	}
 	var ev []Event
-	err = s.cfg.Store.ModifyContact(ctx, inst.ID, in.InitialContactID, func(c *Contact) ([]Event, error) {
+	err = s.cfg.Stores.Contacts.ModifyContact(ctx, inst.ID, in.InitialContactID, func(c *Contact) ([]Event, error) {
 		merged := mergeAttributes(c.Attributes, in.Attributes)
 		if err := checkAttributes(merged); err != nil {
 			return nil, err
@@ -77,7 +77,7 @@ func (s *Service) ListContactReferences(ctx context.Context, in *ListContactRefe
 	want := func(t string) bool { return slices.Contains(in.ReferenceTypes, t) }
 	var all []ReferenceSummary
 	if want("EMAIL_MESSAGE") {
-		if _, err := s.cfg.Store.GetMessage(ctx, c.ID); err == nil {
+		if _, err := s.cfg.Stores.Contacts.GetMessage(ctx, c.ID); err == nil {
 			id := messageFilePrefix + c.ID
 			all = append(all, ReferenceSummary{Type: "EMAIL_MESSAGE", Name: c.ID + ".eml", ARN: inst.ARN + "/file/" + id})
 		} else if !fault.Is(err, fault.NotFound) {
@@ -85,7 +85,7 @@ func (s *Service) ListContactReferences(ctx context.Context, in *ListContactRefe
 		}
 	}
 	if want("ATTACHMENT") {
-		files, err := s.cfg.Store.ListFiles(ctx, inst.ID, c.ARN)
+		files, err := s.cfg.Stores.Files.ListFiles(ctx, inst.ID, c.ARN)
 		if err != nil {
 			return nil, err
 		}

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// cachingStore is a Store that keeps what every send reads and almost never
+// cache keeps, for the stores that wrap it (cachedInstances,
+// cachedAddresses, cachedContacts, cachedTags), what every send reads and almost never
 // changes — instances and email addresses — for a short time, so that a
 // send costs the database its contact and nothing else. This process's own
 // changes to instances or email addresses drop the cache at once; another
@@ -19,11 +20,10 @@ import (
 // When the store is used by a single process (no other process writes to
 // it: SQLite), it also keeps the contacts this process creates, until their
 // first change, so that StartOutboundEmailContact right after CreateContact
-// does not read the contact back. Every change of a contact goes through this Store
-// (delivery outcomes only touch contacts that were started, which are no
+// does not read the contact back. Every change of a contact goes through the
+// Service's ContactStore (delivery outcomes only touch contacts that were started, which are no
 // longer kept), so what it returns is exact.
-type cachingStore struct {
-	Store
+type cache struct {
 	ttl time.Duration
 	now func() time.Time
 	// keepContacts: keep new contacts (single-process stores only).
@@ -53,16 +53,43 @@ type cached[V any] struct {
 // entry by entry, since it only fills with many instances read at once.
 const cacheLimit = 4096
 
-func newCachingStore(s Store, ttl time.Duration, now func() time.Time) *cachingStore {
-	c := &cachingStore{Store: s, ttl: ttl, now: now}
-	if x, ok := s.(SingleProcessStore); ok && x.SingleProcess() {
+// The stores that read through the cache and drop it on the writes that
+// change what it holds.
+type (
+	cachedInstances struct {
+		InstanceStore
+		c *cache
+	}
+	cachedAddresses struct {
+		EmailAddressStore
+		c *cache
+	}
+	cachedContacts struct {
+		ContactStore
+		c *cache
+	}
+	cachedTags struct {
+		TagStore
+		c *cache
+	}
+)
+
+// withCache returns st with its instances, email addresses, contacts and
+// tags read through one cache.
+func withCache(st Stores, ttl time.Duration, now func() time.Time) Stores {
+	c := &cache{ttl: ttl, now: now}
+	if x, ok := st.Contacts.(SingleProcessStore); ok && x.SingleProcess() {
 		c.keepContacts = true
 	}
 	c.clear()
-	return c
+	st.Instances = cachedInstances{st.Instances, c}
+	st.EmailAddresses = cachedAddresses{st.EmailAddresses, c}
+	st.Contacts = cachedContacts{st.Contacts, c}
+	st.Tags = cachedTags{st.Tags, c}
+	return st
 }
 
-func (c *cachingStore) clear() {
+func (c *cache) clear() {
 	c.mu.Lock()
 	c.instances = map[string]cached[*Instance]{}
 	c.addresses = map[string]cached[*EmailAddress]{}
@@ -85,7 +112,7 @@ func cloneContact(c *Contact) *Contact {
 }
 
 // forget drops a kept contact.
-func (c *cachingStore) forget(id string) {
+func (c *cache) forget(id string) {
 	if !c.keepContacts {
 		return
 	}
@@ -94,9 +121,10 @@ func (c *cachingStore) forget(id string) {
 	c.mu.Unlock()
 }
 
-// CreateContact implements Store.
-func (c *cachingStore) CreateContact(ctx context.Context, ct *Contact, events []Event, idem *Idem) error {
-	err := c.Store.CreateContact(ctx, ct, events, idem)
+// CreateContact implements ContactStore.
+func (w cachedContacts) CreateContact(ctx context.Context, ct *Contact, events []Event, idem *Idem) error {
+	c := w.c
+	err := w.ContactStore.CreateContact(ctx, ct, events, idem)
 	if err == nil && c.keepContacts {
 		keep := cloneContact(ct)
 		now := c.now()
@@ -116,8 +144,9 @@ func (c *cachingStore) CreateContact(ctx context.Context, ct *Contact, events []
 	return err
 }
 
-// GetContact implements Store.
-func (c *cachingStore) GetContact(ctx context.Context, instanceID, id string) (*Contact, error) {
+// GetContact implements ContactStore.
+func (w cachedContacts) GetContact(ctx context.Context, instanceID, id string) (*Contact, error) {
+	c := w.c
 	if c.keepContacts {
 		c.mu.Lock()
 		e, ok := c.contacts[id]
@@ -126,33 +155,36 @@ func (c *cachingStore) GetContact(ctx context.Context, instanceID, id string) (*
 			return cloneContact(e.v), nil
 		}
 	}
-	return c.Store.GetContact(ctx, instanceID, id)
+	return w.ContactStore.GetContact(ctx, instanceID, id)
 }
 
-// UpdateContact implements Store.
-func (c *cachingStore) UpdateContact(ctx context.Context, ct *Contact, expect State, events []Event) error {
+// UpdateContact implements ContactStore.
+func (w cachedContacts) UpdateContact(ctx context.Context, ct *Contact, expect State, events []Event) error {
+	c := w.c
 	c.forget(ct.ID)
 	defer c.forget(ct.ID)
-	return c.Store.UpdateContact(ctx, ct, expect, events)
+	return w.ContactStore.UpdateContact(ctx, ct, expect, events)
 }
 
-// StartOutbound implements Store.
-func (c *cachingStore) StartOutbound(ctx context.Context, o *Outbound) error {
+// StartOutbound implements ContactStore.
+func (w cachedContacts) StartOutbound(ctx context.Context, o *Outbound) error {
+	c := w.c
 	c.forget(o.Contact.ID)
 	defer c.forget(o.Contact.ID)
-	return c.Store.StartOutbound(ctx, o)
+	return w.ContactStore.StartOutbound(ctx, o)
 }
 
-// ModifyContact implements Store.
-func (c *cachingStore) ModifyContact(ctx context.Context, instanceID, id string, fn func(c *Contact) ([]Event, error)) error {
+// ModifyContact implements ContactStore.
+func (w cachedContacts) ModifyContact(ctx context.Context, instanceID, id string, fn func(c *Contact) ([]Event, error)) error {
+	c := w.c
 	c.forget(id)
 	defer c.forget(id)
-	return c.Store.ModifyContact(ctx, instanceID, id, fn)
+	return w.ContactStore.ModifyContact(ctx, instanceID, id, fn)
 }
 
 // lookup returns a copy of the cached value for key, or loads, keeps and
 // returns it.
-func lookup[V any](c *cachingStore, m *map[string]cached[*V], key string, load func() (*V, error)) (*V, error) {
+func lookup[V any](c *cache, m *map[string]cached[*V], key string, load func() (*V, error)) (*V, error) {
 	now := c.now()
 	c.mu.Lock()
 	e, ok := (*m)[key]
@@ -175,54 +207,62 @@ func lookup[V any](c *cachingStore, m *map[string]cached[*V], key string, load f
 	return v, nil
 }
 
-// GetInstance implements Store.
-func (c *cachingStore) GetInstance(ctx context.Context, id string) (*Instance, error) {
-	return lookup(c, &c.instances, id, func() (*Instance, error) { return c.Store.GetInstance(ctx, id) })
+// GetInstance implements InstanceStore.
+func (w cachedInstances) GetInstance(ctx context.Context, id string) (*Instance, error) {
+	c := w.c
+	return lookup(c, &c.instances, id, func() (*Instance, error) { return w.InstanceStore.GetInstance(ctx, id) })
 }
 
-// FindEmailAddress implements Store.
-func (c *cachingStore) FindEmailAddress(ctx context.Context, instanceID, address string) (*EmailAddress, error) {
+// FindEmailAddress implements EmailAddressStore.
+func (w cachedAddresses) FindEmailAddress(ctx context.Context, instanceID, address string) (*EmailAddress, error) {
+	c := w.c
 	return lookup(c, &c.addresses, instanceID+"\x00"+strings.ToLower(address), func() (*EmailAddress, error) {
-		return c.Store.FindEmailAddress(ctx, instanceID, address)
+		return w.EmailAddressStore.FindEmailAddress(ctx, instanceID, address)
 	})
 }
 
-// LookupEmailAddress implements Store. Instance ids never contain "\x00",
+// LookupEmailAddress implements EmailAddressStore. Instance ids never contain "\x00",
 // so the key cannot meet one of FindEmailAddress's.
-func (c *cachingStore) LookupEmailAddress(ctx context.Context, address string) (*EmailAddress, error) {
+func (w cachedAddresses) LookupEmailAddress(ctx context.Context, address string) (*EmailAddress, error) {
+	c := w.c
 	return lookup(c, &c.addresses, "\x00"+strings.ToLower(address), func() (*EmailAddress, error) {
-		return c.Store.LookupEmailAddress(ctx, address)
+		return w.EmailAddressStore.LookupEmailAddress(ctx, address)
 	})
 }
 
 // The writes below change what the cache holds: each drops it.
 
-// DeleteInstance implements Store.
-func (c *cachingStore) DeleteInstance(ctx context.Context, id string) error {
+// DeleteInstance implements InstanceStore.
+func (w cachedInstances) DeleteInstance(ctx context.Context, id string) error {
+	c := w.c
 	defer c.clear()
-	return c.Store.DeleteInstance(ctx, id)
+	return w.InstanceStore.DeleteInstance(ctx, id)
 }
 
-// UpdateEmailAddress implements Store.
-func (c *cachingStore) UpdateEmailAddress(ctx context.Context, e *EmailAddress) error {
+// UpdateEmailAddress implements EmailAddressStore.
+func (w cachedAddresses) UpdateEmailAddress(ctx context.Context, e *EmailAddress) error {
+	c := w.c
 	defer c.clear()
-	return c.Store.UpdateEmailAddress(ctx, e)
+	return w.EmailAddressStore.UpdateEmailAddress(ctx, e)
 }
 
-// DeleteEmailAddress implements Store.
-func (c *cachingStore) DeleteEmailAddress(ctx context.Context, instanceID, id string) error {
+// DeleteEmailAddress implements EmailAddressStore.
+func (w cachedAddresses) DeleteEmailAddress(ctx context.Context, instanceID, id string) error {
+	c := w.c
 	defer c.clear()
-	return c.Store.DeleteEmailAddress(ctx, instanceID, id)
+	return w.EmailAddressStore.DeleteEmailAddress(ctx, instanceID, id)
 }
 
-// ModifyEmailAddresses implements Store.
-func (c *cachingStore) ModifyEmailAddresses(ctx context.Context, instanceID string, idem *Idem, fn func(all []*EmailAddress) ([]*EmailAddress, error)) error {
+// ModifyEmailAddresses implements EmailAddressStore.
+func (w cachedAddresses) ModifyEmailAddresses(ctx context.Context, instanceID string, idem *Idem, fn func(all []*EmailAddress) ([]*EmailAddress, error)) error {
+	c := w.c
 	defer c.clear()
-	return c.Store.ModifyEmailAddresses(ctx, instanceID, idem, fn)
+	return w.EmailAddressStore.ModifyEmailAddresses(ctx, instanceID, idem, fn)
 }
 
-// ModifyTags implements Store.
-func (c *cachingStore) ModifyTags(ctx context.Context, ref ResourceRef, fn func(tags map[string]string) (map[string]string, error)) error {
+// ModifyTags implements TagStore.
+func (w cachedTags) ModifyTags(ctx context.Context, ref ResourceRef, fn func(tags map[string]string) (map[string]string, error)) error {
+	c := w.c
 	defer c.clear()
-	return c.Store.ModifyTags(ctx, ref, fn)
+	return w.TagStore.ModifyTags(ctx, ref, fn)
 }

@@ -54,8 +54,8 @@ func TestSendPathCache(t *testing.T) {
 	}
 	defer st.Close()
 	clk := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	nodeA := connect.NewService(connect.Config{AccountID: "123456789012", Store: st, Composer: plainComposer{}, Now: clk.now, CacheFor: time.Second})
-	nodeB := connect.NewService(connect.Config{AccountID: "123456789012", Store: st, Composer: plainComposer{}, Now: clk.now, CacheFor: time.Second})
+	nodeA := connect.NewService(connect.Config{AccountID: "123456789012", Stores: connect.StoresOf(st), Composer: plainComposer{}, Now: clk.now, CacheFor: time.Second})
+	nodeB := connect.NewService(connect.Config{AccountID: "123456789012", Stores: connect.StoresOf(st), Composer: plainComposer{}, Now: clk.now, CacheFor: time.Second})
 	ctx := context.Background()
 
 	inst, err := nodeA.CreateInstance(ctx, &connect.CreateInstanceInput{IdentityManagementType: "CONNECT_MANAGED"})
@@ -125,10 +125,10 @@ func TestSendPathCache(t *testing.T) {
 }
 
 // readCounter is a store that counts the contacts read from the database.
-// Embedding the interface hides the SQLite store's SingleProcess method, so
-// single decides whether the wrapper claims it.
+// Its SingleProcess hides the SQLite store's, so single decides whether the
+// wrapper claims it.
 type readCounter struct {
-	connect.Store
+	*sqlite.Store
 	single bool
 	reads  atomic.Int64
 }
@@ -151,7 +151,7 @@ func TestCreatedContactsAreKept(t *testing.T) {
 			}
 			defer st.Close()
 			rc := &readCounter{Store: st, single: single}
-			svc := connect.NewService(connect.Config{AccountID: "123456789012", Store: rc, Composer: plainComposer{}})
+			svc := connect.NewService(connect.Config{AccountID: "123456789012", Stores: connect.StoresOf(rc), Composer: plainComposer{}})
 			ctx := context.Background()
 			inst, err := svc.CreateInstance(ctx, &connect.CreateInstanceInput{IdentityManagementType: "CONNECT_MANAGED"})
 			if err != nil {

@@ -66,7 +66,7 @@ func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*C
 		c.References = in.References
 	}
 	if in.RelatedContactID != "" {
-		rel, err := s.cfg.Store.GetContact(ctx, inst.ID, in.RelatedContactID)
+		rel, err := s.cfg.Stores.Contacts.GetContact(ctx, inst.ID, in.RelatedContactID)
 		if fault.Is(err, fault.NotFound) {
 			return nil, fault.NotFoundf("Contact", "Related contact not found: %s", in.RelatedContactID)
 		}
@@ -90,7 +90,7 @@ func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*C
 	tok := in.ClientToken
 	in.ClientToken = ClientToken{}
 	ev := []Event{s.event(c, EventInitiated, nil)}
-	err = s.cfg.Store.CreateContact(ctx, c, ev, clientIdem("CreateContact", tok, in, out))
+	err = s.cfg.Stores.Contacts.CreateContact(ctx, c, ev, clientIdem("CreateContact", tok, in, out))
 	if ok, err := replay(err, out); ok || err != nil {
 		return &Created{ID: out.ContactID, ARN: out.ContactARN}, err
 	}
@@ -150,7 +150,7 @@ func (s *Service) contact(ctx context.Context, instanceID, id string) (*Instance
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := s.cfg.Store.GetContact(ctx, inst.ID, id)
+	c, err := s.cfg.Stores.Contacts.GetContact(ctx, inst.ID, id)
 	if fault.Is(err, fault.NotFound) {
 		return nil, nil, fault.NotFoundf("Contact", "Contact not found: %s", id)
 	}
@@ -186,7 +186,7 @@ func (s *Service) StopContact(ctx context.Context, in *StopContactInput) error {
 		c.DisconnectReason = in.DisconnectReason
 	}
 	ev := []Event{s.event(c, EventDisconnected, map[string]any{"reason": c.DisconnectReason})}
-	if err := s.cfg.Store.UpdateContact(ctx, c, prev, ev); err != nil {
+	if err := s.cfg.Stores.Contacts.UpdateContact(ctx, c, prev, ev); err != nil {
 		if fault.Is(err, fault.Conflict) {
 			return &fault.Error{Kind: fault.Gone, Message: "Contact " + c.ID + " is not active"}
 		}
@@ -224,7 +224,7 @@ func (s *Service) startOutbound(ctx context.Context, in *StartOutboundEmailConta
 	if c.State != StateCreated {
 		// A replay of the request that started it answers as before.
 		if idem != nil {
-			if err := s.cfg.Store.StartOutbound(ctx, &Outbound{Contact: c, Idem: idem}); err != nil {
+			if err := s.cfg.Stores.Contacts.StartOutbound(ctx, &Outbound{Contact: c, Idem: idem}); err != nil {
 				if ok, rerr := replay(err, out); ok || fault.Is(rerr, fault.Idempotency) {
 					return out, rerr
 				}
@@ -238,7 +238,7 @@ func (s *Service) startOutbound(ctx context.Context, in *StartOutboundEmailConta
 	}
 	o.Idem = idem
 	ev := o.Events
-	if err := s.commitQueued(o, func() error { return s.cfg.Store.StartOutbound(ctx, o) }); err != nil {
+	if err := s.commitQueued(o, func() error { return s.cfg.Stores.Contacts.StartOutbound(ctx, o) }); err != nil {
 		if fault.Is(err, fault.Conflict) {
 			return nil, fault.New(fault.Invalid, "Contact %s has already been started or stopped", c.ID)
 		}
@@ -388,7 +388,7 @@ func (s *Service) buildDraft(ctx context.Context, inst *Instance, c *Contact, in
 		return nil, fault.New(fault.Invalid, "Subject is longer than 998 characters")
 	}
 	if c.InitiationMethod == "AGENT_REPLY" && c.RelatedContactID != "" {
-		if rel, err := s.cfg.Store.GetContact(ctx, c.InstanceID, c.RelatedContactID); err == nil && rel.MessageID != "" {
+		if rel, err := s.cfg.Stores.Contacts.GetContact(ctx, c.InstanceID, c.RelatedContactID); err == nil && rel.MessageID != "" {
 			d.InReplyTo = rel.MessageID
 			d.References = rel.MessageID
 		}
@@ -404,7 +404,7 @@ func (s *Service) buildDraft(ctx context.Context, inst *Instance, c *Contact, in
 // first), else the instance's oldest non-alias email address.
 func (s *Service) sender(ctx context.Context, inst *Instance, from *EmailAddressInfo) (Endpoint, error) {
 	if from == nil {
-		all, err := s.cfg.Store.ListEmailAddresses(ctx, inst.ID)
+		all, err := s.cfg.Stores.EmailAddresses.ListEmailAddresses(ctx, inst.ID)
 		if err != nil {
 			return Endpoint{}, err
 		}
@@ -421,7 +421,7 @@ func (s *Service) sender(ctx context.Context, inst *Instance, from *EmailAddress
 		}
 		return Endpoint{}, fault.New(fault.Invalid, "FromEmailAddress is required: instance %s has no email address to send from", inst.ID)
 	}
-	e, err := s.cfg.Store.FindEmailAddress(ctx, inst.ID, from.EmailAddress)
+	e, err := s.cfg.Stores.EmailAddresses.FindEmailAddress(ctx, inst.ID, from.EmailAddress)
 	if fault.Is(err, fault.NotFound) {
 		return Endpoint{}, fault.New(fault.Invalid, "FromEmailAddress %s is not an email address of instance %s", from.EmailAddress, inst.ID)
 	}

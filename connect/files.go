@@ -129,7 +129,7 @@ func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttached
 	}
 	tok := in.ClientToken
 	in.ClientToken = ClientToken{}
-	err = s.cfg.Store.CreateFile(ctx, f, FileLimits{MaxCount: MaxFilesPerResource, MaxTotalBytes: MaxResourceFileBytes},
+	err = s.cfg.Stores.Files.CreateFile(ctx, f, FileLimits{MaxCount: MaxFilesPerResource, MaxTotalBytes: MaxResourceFileBytes},
 		clientIdem("StartAttachedFileUpload", tok, in, out))
 	err = fileQuotaError(err)
 	if ok, err := replay(err, out); ok || err != nil {
@@ -145,7 +145,7 @@ func (s *Service) associatedContact(ctx context.Context, inst *Instance, arn str
 	if err != nil || ref.Type != ResourceContact || ref.InstanceID != inst.ID {
 		return nil, fault.New(fault.Invalid, "AssociatedResourceArn %s is not the ARN of an email contact of instance %s", arn, inst.ID)
 	}
-	c, err := s.cfg.Store.GetContact(ctx, inst.ID, ref.ID)
+	c, err := s.cfg.Stores.Contacts.GetContact(ctx, inst.ID, ref.ID)
 	if fault.Is(err, fault.NotFound) || err == nil && c.Channel != "EMAIL" {
 		return nil, fault.New(fault.Invalid, "AssociatedResourceArn %s is not the ARN of an email contact of instance %s", arn, inst.ID)
 	}
@@ -172,10 +172,10 @@ func (s *Service) file(ctx context.Context, instanceID, fileID, associatedARN st
 // loadFile loads a file's metadata and, when data is set, its content.
 func (s *Service) loadFile(ctx context.Context, inst *Instance, fileID string, data bool) (*File, []byte, error) {
 	if cid, ok := strings.CutPrefix(fileID, messageFilePrefix); ok {
-		c, err := s.cfg.Store.GetContact(ctx, inst.ID, cid)
+		c, err := s.cfg.Stores.Contacts.GetContact(ctx, inst.ID, cid)
 		if err == nil {
 			var m *Message
-			if m, err = s.cfg.Store.GetMessage(ctx, c.ID); err == nil {
+			if m, err = s.cfg.Stores.Contacts.GetMessage(ctx, c.ID); err == nil {
 				return &File{
 					ID: fileID, ARN: inst.ARN + "/file/" + fileID, InstanceID: inst.ID, AssociatedResourceARN: c.ARN,
 					Name: c.ID + ".eml", Size: int64(len(m.Raw)), UseCase: "EMAIL_MESSAGE", ContentType: "message/rfc822",
@@ -188,14 +188,14 @@ func (s *Service) loadFile(ctx context.Context, inst *Instance, fileID string, d
 		}
 		return nil, nil, err
 	}
-	f, err := s.cfg.Store.GetFile(ctx, inst.ID, fileID)
+	f, err := s.cfg.Stores.Files.GetFile(ctx, inst.ID, fileID)
 	if fault.Is(err, fault.NotFound) {
 		return nil, nil, fault.NotFoundf("File", "File not found: %s", fileID)
 	}
 	if err != nil || !data {
 		return f, nil, err
 	}
-	b, err := s.cfg.Store.FileData(ctx, inst.ID, fileID)
+	b, err := s.cfg.Stores.Files.FileData(ctx, inst.ID, fileID)
 	if fault.Is(err, fault.NotFound) {
 		return nil, nil, fault.New(fault.Invalid, "File %s has not been uploaded", fileID)
 	}
@@ -217,7 +217,7 @@ func (s *Service) CompleteAttachedFileUpload(ctx context.Context, in *AttachedFi
 	case !f.Uploaded:
 		return fault.New(fault.Invalid, "File %s has not been uploaded: PUT its content to the upload URL first", f.ID)
 	}
-	err = s.cfg.Store.SetFileStatus(ctx, inst.ID, f.ID, FileProcessing, FileApproved)
+	err = s.cfg.Stores.Files.SetFileStatus(ctx, inst.ID, f.ID, FileProcessing, FileApproved)
 	if fault.Is(err, fault.Conflict) {
 		return nil // completed concurrently
 	}
@@ -266,7 +266,7 @@ func (s *Service) UploadFile(ctx context.Context, instanceID, fileID string, dat
 	if int64(len(data)) != f.Size {
 		return fileInvalid(ReasonInvalidFileSize, "The upload has %d bytes; StartAttachedFileUpload declared %d", len(data), f.Size)
 	}
-	return s.cfg.Store.PutFileData(ctx, inst.ID, f.ID, data)
+	return s.cfg.Stores.Files.PutFileData(ctx, inst.ID, f.ID, data)
 }
 
 // DownloadFile returns an APPROVED file and its content for its download
@@ -291,7 +291,7 @@ func (s *Service) DownloadFile(ctx context.Context, instanceID, fileID string) (
 // uploaded fails the send rather than being left out silently. bodyBytes is
 // the size of the message body, which counts towards MaxResourceFileBytes.
 func (s *Service) contactAttachments(ctx context.Context, c *Contact, bodyBytes int) ([]Attachment, error) {
-	files, err := s.cfg.Store.ListFiles(ctx, c.InstanceID, c.ARN)
+	files, err := s.cfg.Stores.Files.ListFiles(ctx, c.InstanceID, c.ARN)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +309,7 @@ func (s *Service) contactAttachments(ctx context.Context, c *Contact, bodyBytes 
 			return nil, &fault.Error{Kind: fault.Quota, Message: "The message with its attachments exceeds the size limit",
 				Reason: map[string]any{"AttachedFileServiceQuotaExceededExceptionReason": ReasonTotalFileSizeExceeded}}
 		}
-		data, err := s.cfg.Store.FileData(ctx, c.InstanceID, f.ID)
+		data, err := s.cfg.Stores.Files.FileData(ctx, c.InstanceID, f.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -6,13 +6,16 @@ import "time"
 // memory, so that a send is not claimed back from the store before it is
 // relayed. The job is committed already leased to this process (see
 // Outbound.LeaseUntil), so it survives a crash exactly like a claimed one.
+// It is declared here, where it is used; the worker (delivery.Worker)
+// implements it and owns the job types (delivery.Job, delivery.JobOf).
 type Handoff interface {
 	// Reserve claims room for one job and returns until when its lease
 	// must run; ok=false when the worker has no room, and the job is then
 	// queued in the store, due at once.
 	Reserve() (leaseUntil time.Time, ok bool)
-	// Hand passes the job of a reservation whose commit succeeded.
-	Hand(j *Job)
+	// Hand passes the job of a reservation whose commit succeeded: the
+	// delivery of o, committed as attempt 1 leased until o.LeaseUntil.
+	Hand(o *Outbound)
 	// Cancel gives back a reservation whose commit failed.
 	Cancel()
 	// Revoke drops the handed-over job of a contact that was stopped, if
@@ -39,7 +42,7 @@ func (s *Service) commitQueued(o *Outbound, commit func() error) error {
 			h.Cancel()
 		}
 	case reserved:
-		h.Hand(o.Job())
+		h.Hand(o)
 	default:
 		s.cfg.Wake()
 	}

@@ -84,7 +84,7 @@ func (s *Service) startEmailContact(ctx context.Context, in *StartEmailContactIn
 	if err != nil {
 		return nil, err
 	}
-	dest, err := s.cfg.Store.FindEmailAddress(ctx, inst.ID, in.DestinationEmailAddress)
+	dest, err := s.cfg.Stores.EmailAddresses.FindEmailAddress(ctx, inst.ID, in.DestinationEmailAddress)
 	if fault.Is(err, fault.NotFound) {
 		return nil, fault.NotFoundf("EmailAddress", "DestinationEmailAddress %s is not an email address of instance %s", in.DestinationEmailAddress, inst.ID)
 	}
@@ -93,7 +93,7 @@ func (s *Service) startEmailContact(ctx context.Context, in *StartEmailContactIn
 	}
 	written := Endpoint{Address: dest.Address, DisplayName: dest.DisplayName}
 	if dest.AliasOf != "" {
-		primary, err := s.cfg.Store.GetEmailAddress(ctx, inst.ID, dest.AliasOf)
+		primary, err := s.cfg.Stores.EmailAddresses.GetEmailAddress(ctx, inst.ID, dest.AliasOf)
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +111,7 @@ func (s *Service) startEmailContact(ctx context.Context, in *StartEmailContactIn
 		From: customer, To: system, ToList: to, Cc: cc, Subject: rm.Subject, Source: "INBOUND",
 	}
 	if in.RelatedContactID != "" {
-		rel, err := s.cfg.Store.GetContact(ctx, inst.ID, in.RelatedContactID)
+		rel, err := s.cfg.Stores.Contacts.GetContact(ctx, inst.ID, in.RelatedContactID)
 		if fault.Is(err, fault.NotFound) {
 			return nil, fault.NotFoundf("Contact", "Related contact not found: %s", in.RelatedContactID)
 		}
@@ -202,7 +202,7 @@ func (s *Service) startEmailContact(ctx context.Context, in *StartEmailContactIn
 		Events:  ev,
 		Idem:    clientIdem("StartEmailContact", tok, in, out),
 	}
-	err = s.cfg.Store.CreateContactMessage(ctx, o, false)
+	err = s.cfg.Stores.Contacts.CreateContactMessage(ctx, o, false)
 	if ok, err := replay(err, out); ok || err != nil {
 		return out, err
 	}
@@ -250,7 +250,7 @@ func (s *Service) SendOutboundEmail(ctx context.Context, in *SendOutboundEmailIn
 	tok := in.ClientToken
 	in.ClientToken = ClientToken{}
 	o.Idem = clientIdem("SendOutboundEmail", tok, in, struct{}{})
-	err = s.commitQueued(o, func() error { return s.cfg.Store.CreateContactMessage(ctx, o, true) })
+	err = s.commitQueued(o, func() error { return s.cfg.Stores.Contacts.CreateContactMessage(ctx, o, true) })
 	if ok, err := replay(err, &struct{}{}); ok || err != nil {
 		return err
 	}

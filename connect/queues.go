@@ -40,7 +40,7 @@ func (s *Service) AssociateQueueEmailAddresses(ctx context.Context, in *QueueEma
 		return err
 	}
 	now := s.now()
-	return s.cfg.Store.ModifyQueueEmailAddresses(ctx, inst.ID, in.QueueID, func(cur []QueueEmailAddress) ([]QueueEmailAddress, error) {
+	return s.cfg.Stores.QueueAddresses.ModifyQueueEmailAddresses(ctx, inst.ID, in.QueueID, func(cur []QueueEmailAddress) ([]QueueEmailAddress, error) {
 		for _, e := range addrs {
 			if !linked(cur, e.ID) {
 				cur = append(cur, QueueEmailAddress{InstanceID: inst.ID, QueueID: in.QueueID, EmailAddressID: e.ID, ModifiedAt: now})
@@ -64,7 +64,7 @@ func (s *Service) DisassociateQueueEmailAddresses(ctx context.Context, in *Queue
 	if err != nil {
 		return err
 	}
-	return s.cfg.Store.ModifyQueueEmailAddresses(ctx, inst.ID, in.QueueID, func(cur []QueueEmailAddress) ([]QueueEmailAddress, error) {
+	return s.cfg.Stores.QueueAddresses.ModifyQueueEmailAddresses(ctx, inst.ID, in.QueueID, func(cur []QueueEmailAddress) ([]QueueEmailAddress, error) {
 		next := cur[:0]
 		for _, l := range cur {
 			drop := false
@@ -94,7 +94,7 @@ func (s *Service) UpdateQueueOutboundEmailConfig(ctx context.Context, in *Update
 		}
 	}
 	now := s.now()
-	return s.cfg.Store.ModifyQueueEmailAddresses(ctx, inst.ID, in.QueueID, func(cur []QueueEmailAddress) ([]QueueEmailAddress, error) {
+	return s.cfg.Stores.QueueAddresses.ModifyQueueEmailAddresses(ctx, inst.ID, in.QueueID, func(cur []QueueEmailAddress) ([]QueueEmailAddress, error) {
 		if def != nil && !linked(cur, def.ID) {
 			if len(cur) >= MaxQueueEmailAddresses {
 				return nil, fault.New(fault.Invalid, "Queue %s already has %d email addresses", in.QueueID, len(cur))
@@ -132,11 +132,11 @@ func (s *Service) ListQueueEmailAddresses(ctx context.Context, in *ListQueueEmai
 	if limit <= 0 {
 		limit = 100
 	}
-	links, err := s.cfg.Store.ListQueueEmailAddresses(ctx, inst.ID, in.QueueID)
+	links, err := s.cfg.Stores.QueueAddresses.ListQueueEmailAddresses(ctx, inst.ID, in.QueueID)
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.cfg.Store.ListEmailAddresses(ctx, inst.ID)
+	all, err := s.cfg.Stores.EmailAddresses.ListEmailAddresses(ctx, inst.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,7 @@ func (s *Service) ListQueueEmailAddresses(ctx context.Context, in *ListQueueEmai
 // queueDefaultSender returns the default outbound address of the instance's
 // queues that was set first, or nil when no queue has one.
 func (s *Service) queueDefaultSender(ctx context.Context, instanceID string, all []*EmailAddress) (*EmailAddress, error) {
-	links, err := s.cfg.Store.ListQueueEmailAddresses(ctx, instanceID, "")
+	links, err := s.cfg.Stores.QueueAddresses.ListQueueEmailAddresses(ctx, instanceID, "")
 	if err != nil {
 		return nil, err
 	}

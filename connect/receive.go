@@ -18,7 +18,7 @@ import (
 // it. An unknown address costs one indexed read, however many instances
 // there are.
 func (s *Service) ResolveRecipient(ctx context.Context, addr string) (*EmailAddress, error) {
-	e, err := s.cfg.Store.LookupEmailAddress(ctx, addr)
+	e, err := s.cfg.Stores.EmailAddresses.LookupEmailAddress(ctx, addr)
 	if fault.Is(err, fault.NotFound) {
 		return nil, fault.NotFoundf("EmailAddress", "%s is not an email address of any instance", addr)
 	}
@@ -26,7 +26,7 @@ func (s *Service) ResolveRecipient(ctx context.Context, addr string) (*EmailAddr
 		return nil, err
 	}
 	if e.AliasOf != "" {
-		return s.cfg.Store.GetEmailAddress(ctx, e.InstanceID, e.AliasOf)
+		return s.cfg.Stores.EmailAddresses.GetEmailAddress(ctx, e.InstanceID, e.AliasOf)
 	}
 	return e, nil
 }
@@ -42,7 +42,7 @@ func (s *Service) ReceiveEmail(ctx context.Context, rcpt *EmailAddress, envelope
 	if err != nil {
 		return "", fault.New(fault.Invalid, "the message has no valid header section: %v", err)
 	}
-	inst, err := s.cfg.Store.GetInstance(ctx, rcpt.InstanceID)
+	inst, err := s.cfg.Stores.Instances.GetInstance(ctx, rcpt.InstanceID)
 	if err != nil {
 		return "", err
 	}
@@ -92,7 +92,7 @@ func (s *Service) ReceiveEmail(ctx context.Context, rcpt *EmailAddress, envelope
 		if _, err := uuid.Parse(local); err != nil {
 			continue
 		}
-		if rel, err := s.cfg.Store.GetContact(ctx, inst.ID, local); err == nil {
+		if rel, err := s.cfg.Stores.Contacts.GetContact(ctx, inst.ID, local); err == nil {
 			c.RelatedContactID = rel.ID
 			c.Attributes = mergeAttributes(rel.Attributes, nil)
 			break
@@ -107,7 +107,7 @@ func (s *Service) ReceiveEmail(ctx context.Context, rcpt *EmailAddress, envelope
 		Events:  ev,
 		Idem:    newIdem("ReceiveEmail", key, rcpt.ID, out),
 	}
-	err = s.cfg.Store.CreateContactMessage(ctx, o, false)
+	err = s.cfg.Stores.Contacts.CreateContactMessage(ctx, o, false)
 	if ok, err := replay(err, &out); ok || err != nil {
 		return out.ContactID, err
 	}

@@ -99,8 +99,9 @@ type TemplateRenderer interface {
 // Config configures a Service.
 type Config struct {
 	AccountID string
-	Store     Store
-	Composer  Composer
+	// Stores persist the aggregates.
+	Stores   Stores
+	Composer Composer
 	// Templates renders TEMPLATE messages; nil refuses them.
 	Templates TemplateRenderer
 	// Files presigns the upload and download URLs of attached files; nil
@@ -141,14 +142,11 @@ func NewService(cfg Config) *Service {
 	if cfg.CacheFor == 0 {
 		cfg.CacheFor = time.Second
 	}
-	if cfg.CacheFor > 0 && cfg.Store != nil {
-		cfg.Store = newCachingStore(cfg.Store, cfg.CacheFor, cfg.Now)
+	if cfg.CacheFor > 0 {
+		cfg.Stores = withCache(cfg.Stores, cfg.CacheFor, cfg.Now)
 	}
 	return &Service{cfg: cfg}
 }
-
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.cfg.Store }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
 
@@ -218,7 +216,7 @@ func (s *Service) CreateInstance(ctx context.Context, in *CreateInstanceInput) (
 	out := &Created{ID: inst.ID, ARN: inst.ARN}
 	tok := in.ClientToken
 	in.ClientToken = ClientToken{}
-	err := s.cfg.Store.CreateInstance(ctx, inst, clientIdem("CreateInstance", tok, in, out))
+	err := s.cfg.Stores.Instances.CreateInstance(ctx, inst, clientIdem("CreateInstance", tok, in, out))
 	if ok, err := replay(err, out); ok || err != nil {
 		return out, err
 	}
@@ -230,7 +228,7 @@ func (s *Service) instance(ctx context.Context, id string) (*Instance, error) {
 	if i := strings.LastIndex(id, "instance/"); strings.HasPrefix(id, "arn:") && i >= 0 {
 		id = id[i+len("instance/"):]
 	}
-	in, err := s.cfg.Store.GetInstance(ctx, id)
+	in, err := s.cfg.Stores.Instances.GetInstance(ctx, id)
 	if fault.Is(err, fault.NotFound) {
 		return nil, fault.NotFoundf("Instance", "Instance not found: %s", id)
 	}
@@ -251,7 +249,7 @@ func (s *Service) ListInstances(ctx context.Context, nextToken string, maxResult
 	if maxResults <= 0 {
 		maxResults = 10
 	}
-	list, err := s.cfg.Store.ListInstances(ctx, after, maxResults+1)
+	list, err := s.cfg.Stores.Instances.ListInstances(ctx, after, maxResults+1)
 	if err != nil {
 		return nil, "", err
 	}
@@ -269,7 +267,7 @@ func (s *Service) DeleteInstance(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Store.DeleteInstance(ctx, in.ID); err != nil {
+	if err := s.cfg.Stores.Instances.DeleteInstance(ctx, in.ID); err != nil {
 		return err
 	}
 	if s.cfg.Handoff != nil {
@@ -309,7 +307,7 @@ func (s *Service) CreateEmailAddress(ctx context.Context, in *CreateEmailAddress
 		Address: in.EmailAddress, DisplayName: in.DisplayName, Description: in.Description,
 		CreatedAt: now, ModifiedAt: now, Tags: in.Tags,
 	}
-	if err := s.cfg.Store.CreateEmailAddress(ctx, e); err != nil {
+	if err := s.cfg.Stores.EmailAddresses.CreateEmailAddress(ctx, e); err != nil {
 		if fault.Is(err, fault.Duplicate) {
 			return nil, fault.New(fault.Duplicate, "Email address %s already exists", in.EmailAddress)
 		}
@@ -326,7 +324,7 @@ func (s *Service) emailAddress(ctx context.Context, instanceID, id string) (*Ins
 	if i := strings.LastIndex(id, "email-address/"); strings.HasPrefix(id, "arn:") && i >= 0 {
 		id = id[i+len("email-address/"):]
 	}
-	e, err := s.cfg.Store.GetEmailAddress(ctx, inst.ID, id)
+	e, err := s.cfg.Stores.EmailAddresses.GetEmailAddress(ctx, inst.ID, id)
 	if fault.Is(err, fault.NotFound) {
 		return nil, nil, fault.NotFoundf("EmailAddress", "Email address not found: %s", id)
 	}
@@ -335,7 +333,7 @@ func (s *Service) emailAddress(ctx context.Context, instanceID, id string) (*Ins
 
 // aliases returns the ids of e's aliases (not nil).
 func (s *Service) aliases(ctx context.Context, e *EmailAddress) ([]string, error) {
-	all, err := s.cfg.Store.ListEmailAddresses(ctx, e.InstanceID)
+	all, err := s.cfg.Stores.EmailAddresses.ListEmailAddresses(ctx, e.InstanceID)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +375,7 @@ func (s *Service) UpdateEmailAddressMetadata(ctx context.Context, in *UpdateEmai
 		e.Description = *in.Description
 	}
 	e.ModifiedAt = s.now()
-	if err := s.cfg.Store.UpdateEmailAddress(ctx, e); err != nil {
+	if err := s.cfg.Stores.EmailAddresses.UpdateEmailAddress(ctx, e); err != nil {
 		return nil, err
 	}
 	return &Created{ID: e.ID, ARN: e.ARN}, nil
@@ -389,7 +387,7 @@ func (s *Service) DeleteEmailAddress(ctx context.Context, instanceID, id string)
 	if err != nil {
 		return err
 	}
-	return s.cfg.Store.DeleteEmailAddress(ctx, inst.ID, e.ID)
+	return s.cfg.Stores.EmailAddresses.DeleteEmailAddress(ctx, inst.ID, e.ID)
 }
 
 // SearchEmailAddresses searches an instance's email addresses.
@@ -402,7 +400,7 @@ func (s *Service) SearchEmailAddresses(ctx context.Context, in *SearchEmailAddre
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.cfg.Store.ListEmailAddresses(ctx, inst.ID)
+	all, err := s.cfg.Stores.EmailAddresses.ListEmailAddresses(ctx, inst.ID)
 	if err != nil {
 		return nil, err
 	}

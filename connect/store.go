@@ -15,14 +15,33 @@ import "context"
 // SuppressionList), the event log and cursors by events (Log, Cursors),
 // the inspection API's reads by inspect, templates by template.
 
-// Store is every store the Service uses.
-type Store interface {
-	InstanceStore
-	EmailAddressStore
-	ContactStore
-	FileStore
-	QueueAddressStore
-	TagStore
+// Stores are the stores the Service uses, one per aggregate (a store
+// engine's value usually implements them all).
+type Stores struct {
+	Instances      InstanceStore
+	EmailAddresses EmailAddressStore
+	Contacts       ContactStore
+	Files          FileStore
+	QueueAddresses QueueAddressStore
+	Tags           TagStore
+}
+
+// StoresOf returns v as each of the stores it implements (the others are
+// nil; see Complete). A store engine's value implements them all.
+func StoresOf(v any) Stores {
+	var st Stores
+	st.Instances, _ = v.(InstanceStore)
+	st.EmailAddresses, _ = v.(EmailAddressStore)
+	st.Contacts, _ = v.(ContactStore)
+	st.Files, _ = v.(FileStore)
+	st.QueueAddresses, _ = v.(QueueAddressStore)
+	st.Tags, _ = v.(TagStore)
+	return st
+}
+
+// Complete reports whether every store is set.
+func (st Stores) Complete() bool {
+	return st.Instances != nil && st.EmailAddresses != nil && st.Contacts != nil && st.Files != nil && st.QueueAddresses != nil && st.Tags != nil
 }
 
 // InstanceStore persists instances.

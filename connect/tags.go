@@ -46,22 +46,22 @@ func (s *Service) resourceTags(ctx context.Context, ref ResourceRef) (map[string
 	switch ref.Type {
 	case ResourceInstance:
 		var in *Instance
-		if in, err = s.cfg.Store.GetInstance(ctx, ref.ID); err == nil {
+		if in, err = s.cfg.Stores.Instances.GetInstance(ctx, ref.ID); err == nil {
 			tags = in.Tags
 		}
 	case ResourceEmailAddress:
 		var e *EmailAddress
-		if e, err = s.cfg.Store.GetEmailAddress(ctx, ref.InstanceID, ref.ID); err == nil {
+		if e, err = s.cfg.Stores.EmailAddresses.GetEmailAddress(ctx, ref.InstanceID, ref.ID); err == nil {
 			tags = e.Tags
 		}
 	case ResourceContact:
 		var c *Contact
-		if c, err = s.cfg.Store.GetContact(ctx, ref.InstanceID, ref.ID); err == nil {
+		if c, err = s.cfg.Stores.Contacts.GetContact(ctx, ref.InstanceID, ref.ID); err == nil {
 			tags = c.Tags
 		}
 	case ResourceFile:
 		var f *File
-		if f, err = s.cfg.Store.GetFile(ctx, ref.InstanceID, ref.ID); err == nil {
+		if f, err = s.cfg.Stores.Files.GetFile(ctx, ref.InstanceID, ref.ID); err == nil {
 			tags = f.Tags
 		}
 	}
@@ -79,14 +79,14 @@ func (s *Service) modifyTags(ctx context.Context, arn string, fn func(map[string
 		return err
 	}
 	if ref.Type != ResourceContact {
-		err = s.cfg.Store.ModifyTags(ctx, ref, fn)
+		err = s.cfg.Stores.Tags.ModifyTags(ctx, ref, fn)
 		if fault.Is(err, fault.NotFound) {
 			return fault.NotFoundf("Resource", "Resource not found: %s", arn)
 		}
 		return err
 	}
 	var ev []Event
-	err = s.cfg.Store.ModifyContact(ctx, ref.InstanceID, ref.ID, func(c *Contact) ([]Event, error) {
+	err = s.cfg.Stores.Contacts.ModifyContact(ctx, ref.InstanceID, ref.ID, func(c *Contact) ([]Event, error) {
 		tags, err := fn(maps.Clone(c.Tags))
 		if err != nil {
 			return nil, err

@@ -22,13 +22,13 @@ import (
 // database has one process; PostgreSQL nodes lease jobs to themselves).
 type Queue interface {
 	// ClaimJobs leases up to limit due jobs to the caller until now+lease.
-	ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*connect.Job, error)
+	ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*Job, error)
 	// NextJobAt reports when the earliest queued job becomes due (ok=false if none).
 	NextJobAt(ctx context.Context) (t time.Time, ok bool, err error)
 	// FinishAttempts records outcomes: attempt rows, job state, contact state,
 	// events, and the message bytes of outcomes that carry Raw. An outcome
 	// whose job was stopped or leased again since is dropped, its Events cleared.
-	FinishAttempts(ctx context.Context, outs []connect.Outcome) error
+	FinishAttempts(ctx context.Context, outs []Outcome) error
 	// ReleaseLeases makes the jobs leased by processes that are gone due now
 	// (for a single-process store: every leased job), returning how many.
 	ReleaseLeases(ctx context.Context, now time.Time) (int, error)
@@ -75,7 +75,7 @@ type Failure interface {
 }
 
 // Classed is implemented by send errors that can be configuration errors.
-// Class returns connect.ClassConfig for those (the relay's TLS certificate
+// Class returns ClassConfig for those (the relay's TLS certificate
 // is not trusted, its credentials are refused), "" otherwise. A
 // configuration error should be temporary: the message is retried — it goes
 // out once the operator fixes the configuration — until Config.MaxAge, and
@@ -133,7 +133,7 @@ type Worker struct {
 	limits *domainLimits
 	// ready holds handed-over jobs; reserved counts them plus the
 	// reservations whose commit is under way, so Hand never blocks.
-	ready    chan *connect.Job
+	ready    chan *Job
 	reserved atomic.Int64
 	running  atomic.Bool
 	// waiting has the jobs in ready by contact, and whether they were
@@ -181,7 +181,7 @@ func New(cfg Config) *Worker {
 		cfg.Handoff = 4 * cfg.Concurrency
 	}
 	return &Worker{cfg: cfg, wake: make(chan struct{}, 1), limits: newDomainLimits(cfg.DomainRates),
-		ready: make(chan *connect.Job, max(cfg.Handoff, 0)), waiting: map[string]*waitingJob{}}
+		ready: make(chan *Job, max(cfg.Handoff, 0)), waiting: map[string]*waitingJob{}}
 }
 
 // Wake tells the worker that a job may be due. It never blocks.
@@ -233,7 +233,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer w.running.Store(false)
 	// Outcomes are recorded in batches by one recorder; it stops last, after
 	// every in-flight send has handed over its outcome.
-	outcomes := make(chan connect.Outcome, 2*w.cfg.Concurrency)
+	outcomes := make(chan Outcome, 2*w.cfg.Concurrency)
 	recorded := make(chan struct{})
 	go w.record(outcomes, recorded)
 	defer func() { close(outcomes); <-recorded }()
@@ -252,7 +252,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			<-done
 		}
 	}()
-	launch := func(j *connect.Job) {
+	launch := func(j *Job) {
 		slots <- struct{}{}
 		wg.Add(1)
 		go func() {
@@ -362,7 +362,8 @@ func (w *Worker) Reserve() (time.Time, bool) {
 }
 
 // Hand implements connect.Handoff. It never blocks: Reserve kept room.
-func (w *Worker) Hand(j *connect.Job) {
+func (w *Worker) Hand(o *connect.Outbound) {
+	j := JobOf(o)
 	w.mu.Lock()
 	w.waiting[j.ContactID] = &waitingJob{instanceID: j.InstanceID}
 	w.mu.Unlock()
@@ -402,9 +403,9 @@ func (w *Worker) Cancel() { w.reserved.Add(-1) }
 
 // record writes outcomes to the store, as many at a time as are waiting,
 // then publishes their events.
-func (w *Worker) record(in <-chan connect.Outcome, done chan<- struct{}) {
+func (w *Worker) record(in <-chan Outcome, done chan<- struct{}) {
 	defer close(done)
-	batch := make([]connect.Outcome, 0, 256)
+	batch := make([]Outcome, 0, 256)
 	for first := range in {
 		batch = append(batch[:0], first)
 	more:
@@ -443,7 +444,7 @@ func (w *Worker) record(in <-chan connect.Outcome, done chan<- struct{}) {
 // logAttempt logs an attempt's outcome; a failure with its reason, and a
 // configuration error as an error: every message fails alike until the
 // operator acts.
-func (w *Worker) logAttempt(o connect.Outcome) {
+func (w *Worker) logAttempt(o Outcome) {
 	a := o.Attempt
 	attrs := []any{"contact", o.Job.ContactID, "attempt", o.Job.Attempts, "outcome", a.Outcome, "code", a.Code}
 	switch a.Outcome {
@@ -455,7 +456,7 @@ func (w *Worker) logAttempt(o connect.Outcome) {
 	if !o.Final {
 		attrs = append(attrs, "retry_at", o.RetryAt.UTC().Format(time.RFC3339))
 	}
-	if a.Class == connect.ClassConfig {
+	if a.Class == ClassConfig {
 		attrs = append(attrs, "class", a.Class)
 		w.cfg.Logger.Error("delivery attempt failed on a relay configuration error; messages are retried until it is fixed or they expire", attrs...)
 		return
@@ -464,9 +465,9 @@ func (w *Worker) logAttempt(o connect.Outcome) {
 }
 
 // deliver makes one attempt and returns its outcome (ok=false: nothing to record).
-func (w *Worker) deliver(ctx context.Context, j *connect.Job) (connect.Outcome, bool) {
+func (w *Worker) deliver(ctx context.Context, j *Job) (Outcome, bool) {
 	start := w.cfg.Now()
-	out := connect.Outcome{Job: j, Attempt: connect.Attempt{ContactID: j.ContactID, N: j.Attempts, StartedAt: start}}
+	out := Outcome{Job: j, Attempt: Attempt{ContactID: j.ContactID, N: j.Attempts, StartedAt: start}}
 	ev := func(typ string, detail map[string]any) {
 		b := mustJSON(detail)
 		out.Events = append(out.Events, connect.Event{ContactID: j.ContactID, InstanceID: j.InstanceID, Type: typ, Time: w.cfg.Now().UTC(), Detail: b})
@@ -492,7 +493,7 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) (connect.Outcome, 
 	rcpts, suppressed, err := w.filterSuppressed(ctx, j)
 	if err != nil {
 		w.cfg.Logger.Error("reading the suppression list failed; retrying after the lease", "contact", j.ContactID, "err", err)
-		return connect.Outcome{}, false
+		return Outcome{}, false
 	}
 	if len(suppressed) > 0 {
 		ev(connect.EventSuppressed, map[string]any{"attempt": j.Attempts, "recipients": suppressed})
@@ -567,7 +568,7 @@ func (w *Worker) deliver(ctx context.Context, j *connect.Job) (connect.Outcome, 
 
 // throttle waits for the destination domain's rate limit. A short wait happens
 // in place; a long one requeues the job for when a token is free (true).
-func (w *Worker) throttle(ctx context.Context, dest string, out *connect.Outcome) bool {
+func (w *Worker) throttle(ctx context.Context, dest string, out *Outcome) bool {
 	d := w.limits.reserve(dest, w.cfg.Now())
 	if d <= 0 {
 		return false
@@ -587,7 +588,7 @@ func (w *Worker) throttle(ctx context.Context, dest string, out *connect.Outcome
 }
 
 // filterSuppressed drops suppressed recipients, returning those left and those dropped.
-func (w *Worker) filterSuppressed(ctx context.Context, j *connect.Job) (keep, dropped []string, err error) {
+func (w *Worker) filterSuppressed(ctx context.Context, j *Job) (keep, dropped []string, err error) {
 	sup, err := w.cfg.Store.Suppressed(ctx, j.Message.Recipients, w.cfg.Now())
 	if err != nil {
 		return nil, nil, err
@@ -603,7 +604,7 @@ func (w *Worker) filterSuppressed(ctx context.Context, j *connect.Job) (keep, dr
 }
 
 // suppress adds hard-bounced addresses to the suppression list.
-func (w *Worker) suppress(ctx context.Context, j *connect.Job, addrs []string, reason string) {
+func (w *Worker) suppress(ctx context.Context, j *Job, addrs []string, reason string) {
 	if len(addrs) == 0 {
 		return
 	}

@@ -347,7 +347,7 @@ func TestConfigErrorIsRetriedNotBounced(t *testing.T) {
 		t.Fatalf("attempts %+v, %v", atts, err)
 	}
 	for _, a := range atts[:2] {
-		if a.Outcome != "deferred" || a.Class != connect.ClassConfig || !strings.Contains(a.Detail, "certificate signed by unknown authority") {
+		if a.Outcome != "deferred" || a.Class != delivery.ClassConfig || !strings.Contains(a.Detail, "certificate signed by unknown authority") {
 			t.Errorf("attempt %+v, want a deferral of class config naming the certificate problem", a)
 		}
 	}

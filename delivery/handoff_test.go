@@ -17,7 +17,7 @@ type claimCounter struct {
 	claims atomic.Int64
 }
 
-func (c *claimCounter) ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*connect.Job, error) {
+func (c *claimCounter) ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*delivery.Job, error) {
 	c.claims.Add(1)
 	return c.Store.ClaimJobs(ctx, now, limit, lease)
 }
@@ -40,7 +40,7 @@ func (e *env) hand(w *delivery.Worker, rcpt string, leaseUntil time.Time) (strin
 		w.Cancel()
 		e.t.Fatal(err)
 	}
-	w.Hand(o.Job())
+	w.Hand(o)
 	return o.Contact.ID, true
 }
 
@@ -207,7 +207,7 @@ func TestHandoffDeletedInstanceJobsAreNotSent(t *testing.T) {
 		if err := e.store.StartOutbound(ctx, o); err != nil {
 			t.Fatal(err)
 		}
-		w.Hand(o.Job())
+		w.Hand(o)
 	}
 	kept, _ := e.hand(w, "kept@example.org", time.Time{})
 	// What DeleteInstance does: the instance goes with everything in it, then its hand-offs are revoked.

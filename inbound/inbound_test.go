@@ -53,7 +53,7 @@ func reply(err error) string {
 // countingStore counts the reads a recipient's resolution could make: of
 // instances, email addresses and contacts.
 type countingStore struct {
-	connect.Store
+	*sqlite.Store
 	reads atomic.Int64
 }
 
@@ -114,7 +114,7 @@ func TestUnknownRecipientsCostOneReadEach(t *testing.T) {
 		}
 	}
 	cs := &countingStore{Store: st}
-	svc := connect.NewService(connect.Config{Store: cs, CacheFor: -1})
+	svc := connect.NewService(connect.Config{Stores: connect.StoresOf(cs), CacheFor: -1})
 	addr := listen(t, svc, inbound.Limits{MaxRefusedRecipients: 1000})
 
 	c, err := smtp.Dial(addr)

@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
 	"github.com/connectmail/connectmail/fault"
 )
 
@@ -47,7 +48,7 @@ type Store interface {
 	GetContact(ctx context.Context, instanceID, id string) (*connect.Contact, error)
 	GetMessage(ctx context.Context, contactID string) (*connect.Message, error)
 	ListEvents(ctx context.Context, contactID string) ([]connect.Event, error)
-	ListAttempts(ctx context.Context, contactID string) ([]connect.Attempt, error)
+	ListAttempts(ctx context.Context, contactID string) ([]delivery.Attempt, error)
 }
 
 // Summary is a contact as listed by the inspection API.

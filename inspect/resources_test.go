@@ -481,7 +481,7 @@ func TestRelated(t *testing.T) {
 func TestTemplates(t *testing.T) {
 	e := newEnv(t)
 	ctx := connect.WithCaller(context.Background(), connect.Caller{Region: "eu-west-1"})
-	svc := template.NewService(template.Config{AccountID: "000000000000", Store: e.store})
+	svc := template.NewService(template.Config{AccountID: "000000000000", Stores: e.store.TemplateStores()})
 	kb, err := svc.CreateKnowledgeBase(ctx, &template.CreateKnowledgeBaseInput{Name: "mail", KnowledgeBaseType: template.KnowledgeBaseTypeMessageTemplates})
 	if err != nil {
 		t.Fatal(err)

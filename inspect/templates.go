@@ -103,11 +103,10 @@ type Header struct {
 	Value string `json:"value"`
 }
 
-// TemplateStore is what the template endpoints read (a template.Store).
-type TemplateStore = template.Store
-
-func (h *Handler) templateStore(w http.ResponseWriter) (TemplateStore, bool) {
-	ts, ok := h.Store.(TemplateStore)
+// templateStore returns the template stores of h.Store, which the template
+// endpoints read (and render with).
+func (h *Handler) templateStore(w http.ResponseWriter) (template.Stores, bool) {
+	ts, ok := template.StoresOf(h.Store)
 	if !ok {
 		writeJSON(w, http.StatusNotImplemented, map[string]string{"error": "this store holds no message templates"})
 	}
@@ -168,9 +167,9 @@ func (h *Handler) regions(ctx context.Context, asked string) []string {
 }
 
 // findKB finds a knowledge base by id in the given region or, with none, in any.
-func (h *Handler) findKB(ctx context.Context, ts TemplateStore, id, region string) (*template.KnowledgeBase, error) {
+func (h *Handler) findKB(ctx context.Context, ts template.Stores, id, region string) (*template.KnowledgeBase, error) {
 	for _, rg := range h.regions(ctx, region) {
-		kb, err := ts.GetKnowledgeBase(ctx, rg, id)
+		kb, err := ts.KnowledgeBases.GetKnowledgeBase(ctx, rg, id)
 		if err == nil {
 			return kb, nil
 		}
@@ -189,10 +188,10 @@ func kbView(kb *template.KnowledgeBase) KnowledgeBaseView {
 }
 
 // knowledgeBases: GET /api/v1/knowledge-bases[?region=].
-func (h *Handler) knowledgeBases(w http.ResponseWriter, r *http.Request, ts TemplateStore) {
+func (h *Handler) knowledgeBases(w http.ResponseWriter, r *http.Request, ts template.Stores) {
 	out := []KnowledgeBaseView{}
 	for _, rg := range h.regions(r.Context(), r.URL.Query().Get("region")) {
-		list, err := ts.ListKnowledgeBases(r.Context(), rg)
+		list, err := ts.KnowledgeBases.ListKnowledgeBases(r.Context(), rg)
 		if err != nil {
 			writeErr(w, err)
 			return
@@ -216,7 +215,7 @@ func templateView(t *template.Template) TemplateView {
 }
 
 // templates: GET /api/v1/templates?knowledgeBaseId=.
-func (h *Handler) templates(w http.ResponseWriter, r *http.Request, ts TemplateStore) {
+func (h *Handler) templates(w http.ResponseWriter, r *http.Request, ts template.Stores) {
 	kbID := r.URL.Query().Get("knowledgeBaseId")
 	if kbID == "" {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "knowledgeBaseId is required"})
@@ -226,7 +225,7 @@ func (h *Handler) templates(w http.ResponseWriter, r *http.Request, ts TemplateS
 		writeErr(w, err)
 		return
 	}
-	list, err := ts.ListTemplates(r.Context(), kbID)
+	list, err := ts.Templates.ListTemplates(r.Context(), kbID)
 	if err != nil {
 		writeErr(w, err)
 		return
@@ -327,13 +326,13 @@ func sampleAttributes(ps []render.Placeholder, defaults *render.Attributes) *ren
 	return render.Merge(defaults, a)
 }
 
-func (h *Handler) loadTemplate(w http.ResponseWriter, r *http.Request, ts TemplateStore, kbID, id string) (*template.KnowledgeBase, *template.Template, bool) {
+func (h *Handler) loadTemplate(w http.ResponseWriter, r *http.Request, ts template.Stores, kbID, id string) (*template.KnowledgeBase, *template.Template, bool) {
 	kb, err := h.findKB(r.Context(), ts, kbID, r.URL.Query().Get("region"))
 	if err != nil {
 		writeErr(w, err)
 		return nil, nil, false
 	}
-	t, err := ts.GetTemplate(r.Context(), kbID, id)
+	t, err := ts.Templates.GetTemplate(r.Context(), kbID, id)
 	if err != nil {
 		writeErr(w, err)
 		return nil, nil, false
@@ -342,12 +341,12 @@ func (h *Handler) loadTemplate(w http.ResponseWriter, r *http.Request, ts Templa
 }
 
 // templateDetail: GET /api/v1/templates/{kbId}/{templateId}.
-func (h *Handler) templateDetail(w http.ResponseWriter, r *http.Request, ts TemplateStore, kbID, id string) {
+func (h *Handler) templateDetail(w http.ResponseWriter, r *http.Request, ts template.Stores, kbID, id string) {
 	kb, t, ok := h.loadTemplate(w, r, ts, kbID, id)
 	if !ok {
 		return
 	}
-	vs, err := ts.ListVersions(r.Context(), t.ID)
+	vs, err := ts.Templates.ListVersions(r.Context(), t.ID)
 	if err != nil {
 		writeErr(w, err)
 		return
@@ -363,7 +362,7 @@ func (h *Handler) templateDetail(w http.ResponseWriter, r *http.Request, ts Temp
 }
 
 // templateVersion: GET /api/v1/templates/{kbId}/{templateId}/versions/{n}.
-func (h *Handler) templateVersion(w http.ResponseWriter, r *http.Request, ts TemplateStore, kbID, id, n string) {
+func (h *Handler) templateVersion(w http.ResponseWriter, r *http.Request, ts template.Stores, kbID, id, n string) {
 	num, err := strconv.ParseInt(n, 10, 64)
 	if err != nil || num < 0 {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "a version is a number (0 is $LATEST)"})
@@ -373,7 +372,7 @@ func (h *Handler) templateVersion(w http.ResponseWriter, r *http.Request, ts Tem
 	if !ok {
 		return
 	}
-	v, err := ts.GetVersion(r.Context(), t.ID, num)
+	v, err := ts.Templates.GetVersion(r.Context(), t.ID, num)
 	if err != nil {
 		writeErr(w, err)
 		return
@@ -386,7 +385,7 @@ func (h *Handler) templateVersion(w http.ResponseWriter, r *http.Request, ts Tem
 // attributes is a JSON MessageTemplateAttributes object, version a number,
 // $LATEST (the default) or $ACTIVE_VERSION. With asHTML the rendered HTML
 // body is served as an inert document under HTMLPolicy.
-func (h *Handler) renderTemplate(w http.ResponseWriter, r *http.Request, ts TemplateStore, kbID, id string, asHTML bool) {
+func (h *Handler) renderTemplate(w http.ResponseWriter, r *http.Request, ts template.Stores, kbID, id string, asHTML bool) {
 	kb, t, ok := h.loadTemplate(w, r, ts, kbID, id)
 	if !ok {
 		return
@@ -408,7 +407,7 @@ func (h *Handler) renderTemplate(w http.ResponseWriter, r *http.Request, ts Temp
 		}
 	}
 	ctx := connect.WithCaller(r.Context(), connect.Caller{Region: kb.Region})
-	out, err := template.NewService(template.Config{Store: ts}).RenderMessageTemplate(ctx, in)
+	out, err := template.NewService(template.Config{Stores: ts}).RenderMessageTemplate(ctx, in)
 	if err != nil {
 		if fault.Is(err, fault.Invalid) {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
 	"github.com/connectmail/connectmail/postgres"
 	"github.com/connectmail/connectmail/postgres/pgtest"
 )
@@ -99,9 +100,9 @@ func TestWatch(t *testing.T) {
 		t.Fatalf("ClaimJobs = %d jobs, %v", len(jobsB), err)
 	}
 	drain(jobsCh)
-	out := connect.Outcome{Job: jobsB[0], RetryAt: time.Now().Add(time.Minute),
-		Attempt: connect.Attempt{ContactID: jobsB[0].ContactID, N: 1, StartedAt: time.Now(), FinishedAt: time.Now(), Outcome: "deferred"}}
-	if err := b.FinishAttempts(context.Background(), []connect.Outcome{out}); err != nil {
+	out := delivery.Outcome{Job: jobsB[0], RetryAt: time.Now().Add(time.Minute),
+		Attempt: delivery.Attempt{ContactID: jobsB[0].ContactID, N: 1, StartedAt: time.Now(), FinishedAt: time.Now(), Outcome: "deferred"}}
+	if err := b.FinishAttempts(context.Background(), []delivery.Outcome{out}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, jobsCh, time.Second, "jobs notification for a deferral")

@@ -25,19 +25,5 @@ func unmarshal(b []byte, v any) {
 	}
 }
 
-// collect scans every row with scan.
-func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // notFound reports pgx's no-rows error.
 func notFound(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

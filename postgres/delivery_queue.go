@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
+	"github.com/connectmail/connectmail/sqlstore"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -29,11 +31,11 @@ func (s *Store) queueJob(t *txn, b *pgx.Batch, o *connect.Outbound) {
 
 // ClaimJobs implements delivery.Queue. Due jobs that another node is claiming
 // at the same moment are skipped, not waited for.
-func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*connect.Job, error) {
+func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*delivery.Job, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	var jobs []*connect.Job
+	var jobs []*delivery.Job
 	err := s.tx(ctx, func(t *txn) error {
 		jobs = nil
 		b := &pgx.Batch{}
@@ -50,7 +52,7 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
  RETURNING j.contact_id, j.instance_id, j.attempts, j.created_at, m.envelope_from, m.recipients, m.raw`,
 			tm(now), limit, tm(now.Add(lease)), s.node).Query(func(rows pgx.Rows) error {
 			var err error
-			jobs, err = collect(rows, scanJob)
+			jobs, err = sqlstore.Collect[*delivery.Job](rows, nil, scanJob)
 			return err
 		})
 		return t.commit(b)
@@ -58,8 +60,8 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 	return jobs, err
 }
 
-func scanJob(row pgx.Row) (*connect.Job, error) {
-	j := &connect.Job{}
+func scanJob(row sqlstore.Row) (*delivery.Job, error) {
+	j := &delivery.Job{}
 	var rcpts []byte
 	if err := row.Scan(&j.ContactID, &j.InstanceID, &j.Attempts, &j.CreatedAt, &j.Message.EnvelopeFrom, &rcpts, &j.Message.Raw); err != nil {
 		return nil, err
@@ -73,7 +75,7 @@ func scanJob(row pgx.Row) (*connect.Job, error) {
 // FinishAttempts implements delivery.Queue. An outcome whose job was stopped,
 // or re-claimed after its lease was released (its attempt number is stale),
 // is dropped and its Events cleared.
-func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) error {
+func (s *Store) FinishAttempts(ctx context.Context, outs []delivery.Outcome) error {
 	if len(outs) == 0 {
 		return nil
 	}

@@ -14,14 +14,16 @@ import (
 // (the indexes are on lower(column)), ILIKE.
 func dialect() *sqlstore.Dialect {
 	return &sqlstore.Dialect{
-		Numbered:  true,
-		Times:     sqlstore.Timestamps,
-		LockRows:  " FOR UPDATE",
-		FoldedEq:  "lower(%s) = ?",
-		LowerArgs: true,
-		Like:      "ILIKE",
-		LikeDrop:  `%_\`,
-		Unique:    isUnique,
+		Numbered:      true,
+		Times:         sqlstore.Timestamps,
+		LockRows:      " FOR UPDATE",
+		FoldedEq:      "lower(%s) = ?",
+		LowerArgs:     true,
+		Like:          "ILIKE",
+		LikeDrop:      `%_\`,
+		LockRowsNoKey: " FOR NO KEY UPDATE",
+		Greatest:      "GREATEST",
+		Unique:        isUnique,
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 // readers stop below it (see the events table in migration 1).
 const horizon = `COALESCE((SELECT min(first_id) FROM event_reservations), 9223372036854775807)`
 
-// ListEventsSince implements connect.Store. It returns only events below the
+// ListEventsSince implements events.Log. It returns only events below the
 // lowest outstanding id reservation, so every event it returns is followed
 // only by events with higher ids, and a reader may advance its position to
 // the last id returned.
@@ -26,7 +26,7 @@ func (s *Store) ListEventsSince(ctx context.Context, after int64, limit int) ([]
 	return sqlstore.Collect(sqlstore.Rows(rows), nil, sqlstore.ScanEvent)
 }
 
-// LastEventID implements connect.Store: the highest id below the lowest
+// LastEventID implements events.Log: the highest id below the lowest
 // outstanding reservation, so that a reader starting there misses nothing.
 func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	var id *int64

@@ -1,6 +1,6 @@
 // Package postgres is connectmail's store for several processes (nodes)
 // sharing one PostgreSQL database, through jackc/pgx. It implements
-// connect.Store and template.Store with the same behaviour as the embedded
+// the Connect, delivery and template stores with the same behaviour as the embedded
 // SQLite store, and adds what a cluster of nodes needs:
 //
 //   - Delivery jobs are claimed with FOR UPDATE SKIP LOCKED, so each due job
@@ -45,11 +45,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io/fs"
 	"log/slog"
 	"os"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -95,7 +92,7 @@ type Options struct {
 
 // Store is the PostgreSQL store: the shared queries (sqlstore) over this
 // package's transactions, and the cluster's own delivery queue claims and
-// event log. It implements connect.Store, delivery.Queue and template.Store.
+// event log. It implements the Connect stores (connect.Stores), delivery.Queue and the template stores.
 type Store struct {
 	*sqlstore.Store
 	d        *sqlstore.Dialect
@@ -235,37 +232,24 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return err
 	}
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+	migrations, err := sqlstore.Migrations(migrationFS)
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		v, err := strconv.Atoi(strings.SplitN(n, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: bad name", n)
-		}
+	for _, m := range migrations {
 		var applied bool
-		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, v).Scan(&applied); err != nil {
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.Version).Scan(&applied); err != nil {
 			return err
 		}
 		if applied {
 			continue
 		}
-		body, err := migrationFS.ReadFile("migrations/" + n)
-		if err != nil {
-			return err
-		}
 		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			// The simple protocol runs a file of several statements at once.
-			if _, err := tx.Exec(ctx, string(body), pgx.QueryExecModeSimpleProtocol); err != nil {
-				return fmt.Errorf("migration %s: %w", n, err)
+			if _, err := tx.Exec(ctx, m.Body, pgx.QueryExecModeSimpleProtocol); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations(version) VALUES ($1)`, v)
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations(version) VALUES ($1)`, m.Version)
 			return err
 		})
 		if err != nil {
@@ -323,8 +307,7 @@ func retryable(err error) bool {
 	return false
 }
 
-func isUnique(err error) bool     { return sqlState(err) == "23505" }
-func isForeignKey(err error) bool { return sqlState(err) == "23503" }
+func isUnique(err error) bool { return sqlState(err) == "23505" }
 
 // lockKey maps a name to an advisory lock key.
 func lockKey(name string) int64 {

@@ -46,23 +46,23 @@ func openWith(t *testing.T, dsn string, opts postgres.Options) *postgres.Store {
 func TestConformance(t *testing.T) {
 	pgtest.URL(t)
 	var mu sync.Mutex
-	dsns := map[storetest.Store]string{}
+	dsns := map[*postgres.Store]string{}
 	open := func(t *testing.T, dsn string) storetest.Store {
 		s := openWith(t, dsn, conformanceOpts)
 		mu.Lock()
 		dsns[s] = dsn
 		mu.Unlock()
-		return s
+		return storetest.Of(t, s)
 	}
 	dsnOf := func(s storetest.Store) string {
 		mu.Lock()
 		defer mu.Unlock()
-		return dsns[s]
+		return dsns[s.Engine.(*postgres.Store)]
 	}
 	storetest.Run(t, storetest.Backend{
 		Open: func(t *testing.T) storetest.Store { return open(t, pgtest.NewDatabase(t)) },
 		Restart: func(t *testing.T, s storetest.Store) storetest.Store {
-			dead := s.(*postgres.Store)
+			dead := s.Engine.(*postgres.Store)
 			dead.Abandon()
 			// The abandoned node's heartbeat is as stale as if NodeTimeout had passed.
 			conn, err := pgx.Connect(context.Background(), dsnOf(s))

@@ -55,7 +55,7 @@ var (
 // or they would travel in clear text). Such errors are Temporary: every
 // message fails the same way until the operator fixes the configuration, and
 // then goes out on its next attempt. It is the string the delivery worker
-// records as connect.ClassConfig.
+// records as delivery.ClassConfig.
 const ClassConfig = "config"
 
 // Error describes a failed delivery step. Its methods answer what a caller

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"time"
 
@@ -24,7 +25,7 @@ type clusterStore interface {
 }
 
 // openPostgres opens the PostgreSQL store named by a postgres:// DSN.
-func openPostgres(dsn string, log *slog.Logger) (store, error) {
+func openPostgres(dsn string, log *slog.Logger) (io.Closer, error) {
 	s, err := postgres.Open(context.Background(), dsn, postgres.Options{Logger: log.With("component", "postgres")})
 	if err != nil {
 		return nil, err
@@ -36,7 +37,7 @@ func openPostgres(dsn string, log *slog.Logger) (store, error) {
 // other nodes' notifications wake this node's delivery worker (wake) and its
 // event readers — SSE streams and webhooks — (notify), and each webhook URL
 // is served by one node at a time. It does nothing for a single-process store.
-func joinCluster(store store, wake, notify func(), hooks *events.Webhooks) {
+func joinCluster(store any, wake, notify func(), hooks *events.Webhooks) {
 	cs, ok := store.(clusterStore)
 	if !ok {
 		return

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
 	"github.com/connectmail/connectmail/sqlite"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -59,7 +59,7 @@ func NewMetrics(src depthSource, hooks backlogSource) *Metrics {
 				"temporary (deferred or expired) and permanent (bounced).",
 		}, []string{"class"}),
 	}
-	for _, c := range []string{connect.ClassConfig, "temporary", "permanent"} {
+	for _, c := range []string{delivery.ClassConfig, "temporary", "permanent"} {
 		m.failures.WithLabelValues(c) // every class shows, at 0 until it happens
 	}
 	depth := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -104,8 +104,8 @@ func (m *Metrics) observeAttempt(outcome, class string, d time.Duration) {
 	m.attempts.WithLabelValues(outcome).Inc()
 	m.attemptT.WithLabelValues(outcome).Observe(d.Seconds())
 	switch {
-	case class == connect.ClassConfig:
-		m.failures.WithLabelValues(connect.ClassConfig).Inc()
+	case class == delivery.ClassConfig:
+		m.failures.WithLabelValues(delivery.ClassConfig).Inc()
 	case outcome == "deferred" || outcome == "expired":
 		m.failures.WithLabelValues("temporary").Inc()
 	case outcome == "bounced":

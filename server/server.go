@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -166,7 +167,7 @@ func (c *Config) Validate() error {
 // Server is a running connectmail.
 type Server struct {
 	cfg      Config
-	store    store
+	store    *stores
 	worker   *delivery.Worker
 	http     *http.Server
 	listener net.Listener
@@ -208,19 +209,24 @@ func New(cfg Config) (*Server, error) {
 		}
 		keys[strings.ToLower(d.Domain)] = k
 	}
-	store, err := openStore(cfg.DB, log)
+	engine, err := openStore(cfg.DB, log)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
 	}
+	store, err := storesOf(engine)
+	if err != nil {
+		engine.Close()
+		return nil, err
+	}
 	s := &Server{cfg: cfg, store: store}
-	dbID, urlKey, err := identity(store)
+	dbID, urlKey, err := identity(engine)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("opening %s: %w", redactDSN(cfg.DB), err)
 	}
 	notifier := events.NewNotifier()
 	renderer := &events.Renderer{Account: cfg.AccountID, Database: dbID, InstanceARN: func(ctx context.Context, id string) string {
-		if in, err := store.GetInstance(ctx, id); err == nil {
+		if in, err := store.connect.Instances.GetInstance(ctx, id); err == nil {
 			return in.ARN
 		}
 		return ""
@@ -231,7 +237,7 @@ func New(cfg Config) (*Server, error) {
 			log.Warn("webhook deliveries are unsigned: --webhook is set without --webhook-secret, so receivers cannot tell them from forged requests", "webhooks", len(cfg.Webhooks))
 		}
 		s.webhooks = &events.Webhooks{
-			URLs: cfg.Webhooks, Secret: []byte(cfg.WebhookSecret), Log: store, Cursors: store,
+			URLs: cfg.Webhooks, Secret: []byte(cfg.WebhookSecret), Log: store.log, Cursors: store.cursors,
 			Notifier: notifier, Renderer: renderer, Logger: log.With("component", "webhooks"),
 		}
 		if err := s.webhooks.Init(context.Background()); err != nil {
@@ -243,8 +249,8 @@ func New(cfg Config) (*Server, error) {
 	if s.webhooks != nil {
 		backlog = s.webhooks
 	}
-	s.Metrics = NewMetrics(store, backlog)
-	if ws, ok := store.(writerSource); ok {
+	s.Metrics = NewMetrics(store.queue, backlog)
+	if ws, ok := engine.(writerSource); ok {
 		s.Metrics.watchWriter(ws)
 	}
 	var snd delivery.Sender
@@ -262,15 +268,15 @@ func New(cfg Config) (*Server, error) {
 		sign = keys.sign
 	}
 	s.worker = delivery.New(delivery.Config{
-		Store: store, Sender: snd, Sign: sign, Concurrency: cfg.Concurrency,
+		Store: store.queue, Sender: snd, Sign: sign, Concurrency: cfg.Concurrency,
 		RetryBase: cfg.RetryBase, MaxAge: cfg.MaxAge, SuppressFor: cfg.SuppressFor, DomainRates: cfg.DomainRates, Logger: log.With("component", "delivery"),
 		Observe: s.Metrics.observeAttempt, Publish: publish,
 	})
-	joinCluster(store, s.worker.Wake, notifier.Notify, s.webhooks)
+	joinCluster(engine, s.worker.Wake, notifier.Notify, s.webhooks)
 	services := map[string]*awsapi.Service{}
 	var tsvc *template.Service
-	if tstore, ok := store.(template.Store); ok {
-		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Store: tstore, URLKey: urlKey})
+	if tstores, ok := template.StoresOf(engine); ok {
+		tsvc = template.NewService(template.Config{AccountID: cfg.AccountID, Stores: tstores, URLKey: urlKey})
 		services["wisdom"] = awsapi.QConnectService(tsvc, func() string {
 			if s.listener != nil {
 				return "http://" + s.listener.Addr().String()
@@ -278,7 +284,7 @@ func New(cfg Config) (*Server, error) {
 			return "http://" + cfg.Addr
 		})
 	}
-	cc := connect.Config{AccountID: cfg.AccountID, Store: store, Composer: composer{}, Wake: s.worker.Wake, Handoff: s.worker, Publish: publish,
+	cc := connect.Config{AccountID: cfg.AccountID, Stores: store.connect, Composer: composer{}, Wake: s.worker.Wake, Handoff: s.worker, Publish: publish,
 		Files: &awsapi.FilePresigner{Secrets: creds.Secret, GrantKey: grantKey}}
 	if tsvc != nil {
 		cc.Templates = tsvc
@@ -298,17 +304,17 @@ func New(cfg Config) (*Server, error) {
 	// Event streams never go idle; they end when shutdown starts.
 	streamsDone := make(chan struct{})
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, inspectAction, &events.Stream{Log: store, Notifier: notifier, Renderer: renderer, Done: streamsDone}))
+	mux.Handle("/api/v1/stream", basicAuth(creds, anonymous, inspectAction, &events.Stream{Log: store.log, Notifier: notifier, Renderer: renderer, Done: streamsDone}))
 	if tsvc != nil {
 		mux.Handle(awsapi.TemplateAttachmentPath, basicAuth(creds, anonymous, inspectAction, awsapi.TemplateAttachmentHandler(tsvc)))
 	}
-	mux.Handle("/api/v1/", basicAuth(creds, anonymous, inspectAction, &inspect.Handler{Store: store, Logger: log.With("component", "inspect")}))
+	mux.Handle("/api/v1/", basicAuth(creds, anonymous, inspectAction, &inspect.Handler{Store: store.inspect, Logger: log.With("component", "inspect")}))
 	mux.Handle("/metrics", basicAuth(creds, anonymous, inspectAction, s.Metrics.Handler()))
 	if cfg.Profiling {
 		mux.Handle(profilePrefix, basicAuth(creds, anonymous, func(*http.Request) string { return profileAction }, profileHandler{}))
 	}
 	mux.Handle(ui.Prefix, basicAuth(creds, anonymous, inspectAction, ui.Handler()))
-	mux.Handle("/healthz", newHealth(store, log))
+	mux.Handle("/healthz", newHealth(engine, log))
 	mux.Handle(awsapi.FilePathPrefix, &awsapi.FileHandler{Service: svc, Auth: creds, GrantKey: grantKey, Bodies: bodies,
 		Verifier: &sigv4.Verifier{Secrets: creds.Secret, AllowUnsignedPayload: true}})
 	if cfg.FaultInjection {
@@ -353,7 +359,7 @@ func (s *Server) SMTPAddr() string {
 	return s.smtpIn.Addr()
 }
 
-func openStore(dsn string, log *slog.Logger) (store, error) {
+func openStore(dsn string, log *slog.Logger) (io.Closer, error) {
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
 		return sqlite.Open(path, sqlite.Options{Logger: log.With("component", "sqlite")})
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
 	"github.com/connectmail/connectmail/sqlite"
 )
 
@@ -82,10 +83,10 @@ func BenchmarkSendLifecycle(b *testing.B) {
 				b.Error(err)
 				return
 			}
-			out := connect.Outcome{Job: o.Job(), Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
-				Attempt: connect.Attempt{ContactID: id, N: 1, StartedAt: now, FinishedAt: now, Outcome: "sent", Detail: "250 ok"},
+			out := delivery.Outcome{Job: delivery.JobOf(o), Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
+				Attempt: delivery.Attempt{ContactID: id, N: 1, StartedAt: now, FinishedAt: now, Outcome: "sent", Detail: "250 ok"},
 				Events:  []connect.Event{ev(connect.EventSent), ev(connect.EventDisconnected), ev(connect.EventCompleted)}}
-			if err := st.FinishAttempts(ctx, []connect.Outcome{out}); err != nil {
+			if err := st.FinishAttempts(ctx, []delivery.Outcome{out}); err != nil {
 				b.Error(err)
 				return
 			}

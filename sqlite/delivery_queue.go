@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
 )
 
 // The delivery queue's claims, outcomes and leases: a job leased to the one
@@ -45,8 +46,8 @@ func (s *Store) insertJob(tx *sql.Tx, o *connect.Outbound) error {
 }
 
 // ClaimJobs implements delivery.Queue.
-func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*connect.Job, error) {
-	var jobs []*connect.Job
+func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*delivery.Job, error) {
+	var jobs []*delivery.Job
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		jobs = jobs[:0]
 		rows, err := s.query(tx, `UPDATE jobs SET next_at = ?, attempts = attempts + 1, leased = 1
@@ -56,7 +57,7 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 			return err
 		}
 		for rows.Next() {
-			j := &connect.Job{}
+			j := &delivery.Job{}
 			var created int64
 			if err := rows.Scan(&j.ContactID, &j.InstanceID, &j.Attempts, &created); err != nil {
 				rows.Close()
@@ -73,7 +74,7 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 			return nil
 		}
 		// The messages of all claimed jobs in one query.
-		byID := make(map[string]*connect.Job, len(jobs))
+		byID := make(map[string]*delivery.Job, len(jobs))
 		args := make([]any, 0, len(jobs))
 		for _, j := range jobs {
 			byID[j.ContactID] = j
@@ -112,7 +113,7 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 }
 
 // FinishAttempts implements delivery.Queue.
-func (s *Store) FinishAttempts(ctx context.Context, outs []connect.Outcome) error {
+func (s *Store) FinishAttempts(ctx context.Context, outs []delivery.Outcome) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		for i := range outs {
 			o := &outs[i]

@@ -18,6 +18,7 @@ func dialect() *sqlstore.Dialect {
 		FoldedEq: "%s = ? COLLATE NOCASE",
 		Like:     "LIKE",
 		LikeDrop: "%_",
+		Greatest: "MAX",
 		Unique:   isUnique,
 	}
 }

@@ -16,8 +16,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,7 +48,7 @@ type Options struct {
 
 // Store is the SQLite store: the shared queries (sqlstore) over this
 // package's writer, and SQLite's own delivery queue claims. It implements
-// connect.Store, delivery.Queue and template.Store.
+// the Connect stores (connect.Stores), delivery.Queue and the template stores.
 type Store struct {
 	*sqlstore.Store
 	d      *sqlstore.Dialect
@@ -215,18 +213,6 @@ func (s *Store) read(ctx context.Context, q string, args ...any) (*sql.Rows, err
 
 type rowScanner = sqlstore.Row
 
-// readsVia adapts a query function to querier.
-type readsVia func(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-
-// QueryContext implements querier.
-func (f readsVia) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return f(ctx, q, args...)
-}
-
-// cachedReads is the reader pool as a querier whose statements are prepared
-// once (see read).
-func (s *Store) cachedReads() querier { return readsVia(s.read) }
-
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
@@ -366,41 +352,28 @@ func migrate(db *sql.DB) error {
 	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return err
 	}
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+	migrations, err := sqlstore.Migrations(migrationFS)
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		v, err := strconv.Atoi(strings.SplitN(n, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: bad name", n)
-		}
+	for _, m := range migrations {
 		var one int
-		err = db.QueryRow(`SELECT 1 FROM schema_migrations WHERE version = ?`, v).Scan(&one)
+		err = db.QueryRow(`SELECT 1 FROM schema_migrations WHERE version = ?`, m.Version).Scan(&one)
 		if err == nil {
 			continue
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		body, err := migrationFS.ReadFile("migrations/" + n)
-		if err != nil {
-			return err
-		}
 		tx, err := db.Begin()
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(string(body)); err != nil {
+		if _, err := tx.Exec(m.Body); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", n, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
-		if _, err := tx.Exec(`INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now'))`, v); err != nil {
+		if _, err := tx.Exec(`INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now'))`, m.Version); err != nil {
 			tx.Rollback()
 			return err
 		}

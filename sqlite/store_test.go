@@ -14,7 +14,7 @@ import (
 // do not apply; a restart is closing the database and opening it again.
 func TestConformance(t *testing.T) {
 	var mu sync.Mutex
-	paths := map[storetest.Store]string{}
+	paths := map[*sqlite.Store]string{}
 	open := func(t *testing.T, path string) storetest.Store {
 		s, err := sqlite.Open(path, sqlite.Options{})
 		if err != nil {
@@ -25,14 +25,14 @@ func TestConformance(t *testing.T) {
 		mu.Lock()
 		paths[s] = path
 		mu.Unlock()
-		return closeOnce{s, &once}
+		return storetest.Of(t, closeOnce{s, &once})
 	}
 	storetest.Run(t, storetest.Backend{
 		Open: func(t *testing.T) storetest.Store {
 			return open(t, filepath.Join(t.TempDir(), "cm.db"))
 		},
 		Restart: func(t *testing.T, s storetest.Store) storetest.Store {
-			c := s.(closeOnce)
+			c := s.Engine.(closeOnce)
 			mu.Lock()
 			path := paths[c.Store]
 			mu.Unlock()

@@ -4,14 +4,14 @@ import (
 	"context"
 	"time"
 
-	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
 )
 
 // ListAttempts implements connect.ContactStore.
-func (s *Store) ListAttempts(ctx context.Context, contactID string) ([]connect.Attempt, error) {
+func (s *Store) ListAttempts(ctx context.Context, contactID string) ([]delivery.Attempt, error) {
 	rows, err := s.read().Query(ctx, s.q(`SELECT contact_id, n, started_at, finished_at, outcome, code, detail, class FROM attempts WHERE contact_id = ? ORDER BY n`), contactID)
-	return Collect(rows, err, func(row Row) (connect.Attempt, error) {
-		var a connect.Attempt
+	return Collect(rows, err, func(row Row) (delivery.Attempt, error) {
+		var a delivery.Attempt
 		err := row.Scan(&a.ContactID, &a.N, TimeCol{&a.StartedAt}, TimeCol{&a.FinishedAt}, &a.Outcome, &a.Code, &a.Detail, &a.Class)
 		return a, err
 	})

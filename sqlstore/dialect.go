@@ -30,6 +30,12 @@ type Dialect struct {
 	// LockRows is appended to a SELECT that reads rows the transaction then
 	// changes (" FOR UPDATE"; empty for an engine whose writes are serial).
 	LockRows string
+	// LockRowsNoKey is LockRows for a row that other transactions may keep
+	// referring to meanwhile (" FOR NO KEY UPDATE": inserting a row whose
+	// foreign key names it does not wait).
+	LockRowsNoKey string
+	// Greatest is the function of the larger of two values (MAX, GREATEST).
+	Greatest string
 	// FoldedEq compares a text column with a parameter case-insensitively,
 	// given the column: "%s = ? COLLATE NOCASE" or "lower(%s) = ?"; the
 	// parameter goes through Fold first.

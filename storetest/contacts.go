@@ -41,7 +41,7 @@ func testContacts(t *testing.T, b Backend) {
 	_, err = f.s.GetMessage(f.ctx, c.ID)
 	wantKind(t, "GetMessage before a send", err, fault.NotFound)
 
-	stored, err := f.s.ListEvents(f.ctx, c.ID)
+	stored, err := f.s.Inspect.ListEvents(f.ctx, c.ID)
 	must(t, "ListEvents", err)
 	if len(stored) != 2 || stored[0].Type != connect.EventInitiated || stored[1].Type != connect.EventContactDataUpdated ||
 		stored[0].ID <= 0 || stored[1].ID <= stored[0].ID {
@@ -63,7 +63,7 @@ func testContacts(t *testing.T, b Backend) {
 	got, err = f.s.GetContact(f.ctx, "", c.ID)
 	must(t, "GetContact", err)
 	same(t, "updated contact", got, &upd)
-	stored, err = f.s.ListEvents(f.ctx, c.ID)
+	stored, err = f.s.Inspect.ListEvents(f.ctx, c.ID)
 	must(t, "ListEvents", err)
 	if len(stored) != 3 {
 		t.Fatalf("after a refused and an accepted update: %d events, want 3", len(stored))
@@ -114,7 +114,7 @@ func testStartOutbound(t *testing.T, b Backend) {
 	if err != nil || !ok || !next.Equal(ms(due)) {
 		t.Fatalf("NextJobAt = %v, %v, %v; want %v", next, ok, err, ms(due))
 	}
-	evs, err := f.s.ListEvents(f.ctx, c.ID)
+	evs, err := f.s.Inspect.ListEvents(f.ctx, c.ID)
 	must(t, "ListEvents", err)
 	if len(evs) != 2 || evs[1].Type != connect.EventQueued {
 		t.Fatalf("events after the send: %+v", evs)
@@ -127,7 +127,7 @@ func testStartOutbound(t *testing.T, b Backend) {
 	if n, err := f.s.QueueDepth(f.ctx); err != nil || n != 1 {
 		t.Fatalf("QueueDepth = %d, %v; want 1", n, err)
 	}
-	if evs2, _ := f.s.ListEvents(f.ctx, c.ID); len(evs2) != 2 {
+	if evs2, _ := f.s.Inspect.ListEvents(f.ctx, c.ID); len(evs2) != 2 {
 		t.Fatalf("refused sends added events: %+v", evs2)
 	}
 }
@@ -147,7 +147,7 @@ func testListContacts(t *testing.T, b Backend) {
 	var ids []string
 	before := ""
 	for range 10 {
-		page, err := f.s.ListContacts(f.ctx, connect.ContactFilter{InstanceID: a.ID, Before: before, Limit: 3})
+		page, err := f.s.Inspect.ListContacts(f.ctx, connect.ContactFilter{InstanceID: a.ID, Before: before, Limit: 3})
 		must(t, "ListContacts", err)
 		for _, c := range page.Contacts {
 			ids = append(ids, c.ID)
@@ -170,7 +170,7 @@ func testListContacts(t *testing.T, b Backend) {
 
 	count := func(flt connect.ContactFilter) []string {
 		t.Helper()
-		page, err := f.s.ListContacts(f.ctx, flt)
+		page, err := f.s.Inspect.ListContacts(f.ctx, flt)
 		must(t, "ListContacts", err)
 		var out []string
 		for _, c := range page.Contacts {
@@ -226,7 +226,7 @@ func testListContactsByCustomer(t *testing.T, b Backend) {
 	add("OUTBOUND", ana, dora, "") // ana is the sender here, not the customer
 	ids := func(flt connect.ContactFilter) string {
 		t.Helper()
-		page, err := f.s.ListContacts(f.ctx, flt)
+		page, err := f.s.Inspect.ListContacts(f.ctx, flt)
 		must(t, "ListContacts", err)
 		var got []string
 		for _, c := range page.Contacts {
@@ -273,7 +273,7 @@ func testConcurrentUpdates(t *testing.T, b Backend) {
 	if ok != 1 {
 		t.Fatalf("%d concurrent guarded updates succeeded, want 1", ok)
 	}
-	if evs, _ := f.s.ListEvents(f.ctx, c.ID); len(evs) != 2 {
+	if evs, _ := f.s.Inspect.ListEvents(f.ctx, c.ID); len(evs) != 2 {
 		t.Fatalf("events after the race: %d, want INITIATED + one DISCONNECTED", len(evs))
 	}
 
@@ -311,7 +311,7 @@ func testCreateContactMessage(t *testing.T, b Backend) {
 	m, err := f.s.GetMessage(f.ctx, c.ID)
 	must(t, "GetMessage", err)
 	same(t, "stored message", m, &o.Message)
-	evs, err := f.s.ListEvents(f.ctx, c.ID)
+	evs, err := f.s.Inspect.ListEvents(f.ctx, c.ID)
 	must(t, "ListEvents", err)
 	if len(evs) != 1 || evs[0].Type != connect.EventQueued || evs[0].ID == 0 {
 		t.Fatalf("events: %+v", evs)
@@ -365,7 +365,7 @@ func testModifyContact(t *testing.T, b Backend) {
 	if got.Attributes["a"] != "1" || len(got.Attributes) != 1 || got.Tags["t"] != "2" || !got.UpdatedAt.Equal(later) || got.Subject != c.Subject {
 		t.Fatalf("modified contact: %+v", got)
 	}
-	evs, _ := f.s.ListEvents(f.ctx, c.ID)
+	evs, _ := f.s.Inspect.ListEvents(f.ctx, c.ID)
 	if len(evs) != 2 || evs[1].Type != connect.EventContactDataUpdated {
 		t.Fatalf("events: %+v", evs)
 	}
@@ -448,7 +448,7 @@ func testInboundDedup(t *testing.T, b Backend) {
 			wantKind(t, fmt.Sprintf("contact of copy %d", i), gerr, fault.NotFound)
 		}
 	}
-	page, err := f.s.ListContacts(f.ctx, connect.ContactFilter{InstanceID: in.ID, Limit: 100})
+	page, err := f.s.Inspect.ListContacts(f.ctx, connect.ContactFilter{InstanceID: in.ID, Limit: 100})
 	must(t, "ListContacts", err)
 	if len(page.Contacts) != 1 {
 		t.Fatalf("%d contacts after %d copies of one message, want 1", len(page.Contacts), n)
@@ -477,7 +477,7 @@ func testModifyAcrossNodes(t *testing.T, b Backend) {
 	must(t, "ModifyContact without events", f.s.ModifyContact(f.ctx, in.ID, c.ID, func(x *connect.Contact) ([]connect.Event, error) {
 		return nil, nil
 	}))
-	evs, err := f.s.ListEvents(f.ctx, c.ID)
+	evs, err := f.s.Inspect.ListEvents(f.ctx, c.ID)
 	must(t, "ListEvents", err)
 	if len(evs) != 6 {
 		t.Fatalf("%d events after ModifyContact added 5, want 6", len(evs))
@@ -519,7 +519,7 @@ func testModifyAcrossNodes(t *testing.T, b Backend) {
 	if len(inst.Tags) != n+len(in.Tags) {
 		t.Fatalf("after %d concurrent tag additions: %v", n, inst.Tags)
 	}
-	if evs, _ := f.s.ListEvents(f.ctx, c.ID); len(evs) != 6+n {
+	if evs, _ := f.s.Inspect.ListEvents(f.ctx, c.ID); len(evs) != 6+n {
 		t.Fatalf("%d events, want %d", len(evs), 6+n)
 	}
 }

@@ -7,9 +7,10 @@ import (
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
+	"github.com/connectmail/connectmail/delivery"
 )
 
-func jobIDs(jobs []*connect.Job) []string {
+func jobIDs(jobs []*delivery.Job) []string {
 	out := make([]string, 0, len(jobs))
 	for _, j := range jobs {
 		out = append(out, j.ContactID)
@@ -70,11 +71,11 @@ func testJobs(t *testing.T, b Backend) {
 
 	// An expired lease makes the job due again, as a new attempt.
 	after := now.Add(time.Minute + time.Millisecond)
-	stale := &connect.Job{ContactID: o1.Contact.ID, InstanceID: in.ID, Attempts: 1}
+	stale := &delivery.Job{ContactID: o1.Contact.ID, InstanceID: in.ID, Attempts: 1}
 	jobs, err = f.s.ClaimJobs(f.ctx, after, 10, time.Minute)
 	must(t, "ClaimJobs after the leases expired", err)
 	sameSet(t, "claim after lease expiry", jobIDs(jobs), o1.Contact.ID, o2.Contact.ID, o3.Contact.ID)
-	cur := map[string]*connect.Job{}
+	cur := map[string]*delivery.Job{}
 	for _, j := range jobs {
 		if j.Attempts != 2 {
 			t.Fatalf("re-claimed job %s has attempt %d, want 2", j.ContactID, j.Attempts)
@@ -83,14 +84,14 @@ func testJobs(t *testing.T, b Backend) {
 	}
 
 	// The outcome of the stale lease is dropped.
-	staleOut := []connect.Outcome{{Job: stale, Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
-		Attempt: connect.Attempt{ContactID: stale.ContactID, N: 1, StartedAt: now, FinishedAt: now, Outcome: "sent"},
+	staleOut := []delivery.Outcome{{Job: stale, Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
+		Attempt: delivery.Attempt{ContactID: stale.ContactID, N: 1, StartedAt: now, FinishedAt: now, Outcome: "sent"},
 		Events:  []connect.Event{f.event(o1.Contact, connect.EventSent)}}}
 	must(t, "FinishAttempts of a stale lease", f.s.FinishAttempts(f.ctx, staleOut))
 	if staleOut[0].Events != nil {
 		t.Fatalf("the dropped outcome's events were kept: %+v", staleOut[0].Events)
 	}
-	if as, _ := f.s.ListAttempts(f.ctx, stale.ContactID); len(as) != 0 {
+	if as, _ := f.s.Inspect.ListAttempts(f.ctx, stale.ContactID); len(as) != 0 {
 		t.Fatalf("a stale outcome was recorded: %+v", as)
 	}
 	if c, _ := f.s.GetContact(f.ctx, "", stale.ContactID); c.State != connect.StateQueued {
@@ -99,19 +100,19 @@ func testJobs(t *testing.T, b Backend) {
 
 	// A final outcome: attempt recorded, contact finished, job gone, events added.
 	fin := ms(after.Add(time.Second))
-	sent := []connect.Outcome{{Job: cur[o1.Contact.ID], Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
-		Attempt: connect.Attempt{ContactID: o1.Contact.ID, N: 2, StartedAt: after, FinishedAt: fin, Outcome: "sent", Code: 250, Detail: "queued as X"},
+	sent := []delivery.Outcome{{Job: cur[o1.Contact.ID], Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
+		Attempt: delivery.Attempt{ContactID: o1.Contact.ID, N: 2, StartedAt: after, FinishedAt: fin, Outcome: "sent", Code: 250, Detail: "queued as X"},
 		Events:  []connect.Event{f.event(o1.Contact, connect.EventSent), f.event(o1.Contact, connect.EventDisconnected), f.event(o1.Contact, connect.EventCompleted)}}}
 	must(t, "FinishAttempts", f.s.FinishAttempts(f.ctx, sent))
-	as, err := f.s.ListAttempts(f.ctx, o1.Contact.ID)
+	as, err := f.s.Inspect.ListAttempts(f.ctx, o1.Contact.ID)
 	must(t, "ListAttempts", err)
-	same(t, "ListAttempts", as, []connect.Attempt{sent[0].Attempt})
+	same(t, "ListAttempts", as, []delivery.Attempt{sent[0].Attempt})
 	c, err := f.s.GetContact(f.ctx, "", o1.Contact.ID)
 	must(t, "GetContact", err)
 	if c.State != connect.StateSent || c.DisconnectReason != connect.ReasonDelivered || !c.DisconnectedAt.Equal(fin) || !c.UpdatedAt.Equal(fin) {
 		t.Fatalf("finished contact: state %s reason %s disconnected %v updated %v", c.State, c.DisconnectReason, c.DisconnectedAt, c.UpdatedAt)
 	}
-	evs, err := f.s.ListEvents(f.ctx, o1.Contact.ID)
+	evs, err := f.s.Inspect.ListEvents(f.ctx, o1.Contact.ID)
 	must(t, "ListEvents", err)
 	if len(evs) != 5 || evs[2].Type != connect.EventSent || evs[4].Type != connect.EventCompleted {
 		t.Fatalf("events of the sent contact: %+v", evs)
@@ -126,18 +127,18 @@ func testJobs(t *testing.T, b Backend) {
 	}
 	// Finishing it again (a duplicate report) changes nothing.
 	must(t, "FinishAttempts again", f.s.FinishAttempts(f.ctx, sent))
-	if as, _ := f.s.ListAttempts(f.ctx, o1.Contact.ID); len(as) != 1 {
+	if as, _ := f.s.Inspect.ListAttempts(f.ctx, o1.Contact.ID); len(as) != 1 {
 		t.Fatalf("a repeated outcome was recorded: %+v", as)
 	}
 
 	// A deferral: the job waits until RetryAt, then comes back as the next attempt.
 	retryAt := ms(after.Add(10 * time.Minute))
-	def := []connect.Outcome{{Job: cur[o2.Contact.ID], RetryAt: retryAt,
-		Attempt: connect.Attempt{ContactID: o2.Contact.ID, N: 2, StartedAt: after, FinishedAt: after, Outcome: "deferred", Detail: "certificate not trusted", Class: connect.ClassConfig},
+	def := []delivery.Outcome{{Job: cur[o2.Contact.ID], RetryAt: retryAt,
+		Attempt: delivery.Attempt{ContactID: o2.Contact.ID, N: 2, StartedAt: after, FinishedAt: after, Outcome: "deferred", Detail: "certificate not trusted", Class: delivery.ClassConfig},
 		Events:  []connect.Event{f.event(o2.Contact, connect.EventDeferred)}}}
 	// Several outcomes in one call: the deferral and a bounce.
-	bounce := connect.Outcome{Job: cur[o3.Contact.ID], Final: true, State: connect.StateFailed, Reason: connect.ReasonBounced,
-		Attempt: connect.Attempt{ContactID: o3.Contact.ID, N: 2, StartedAt: after, FinishedAt: after, Outcome: "bounced", Code: 550, Detail: "no such user"},
+	bounce := delivery.Outcome{Job: cur[o3.Contact.ID], Final: true, State: connect.StateFailed, Reason: connect.ReasonBounced,
+		Attempt: delivery.Attempt{ContactID: o3.Contact.ID, N: 2, StartedAt: after, FinishedAt: after, Outcome: "bounced", Code: 550, Detail: "no such user"},
 		Events:  []connect.Event{f.event(o3.Contact, connect.EventBounced)}}
 	def = append(def, bounce)
 	must(t, "FinishAttempts (deferred + bounced)", f.s.FinishAttempts(f.ctx, def))
@@ -145,9 +146,9 @@ func testJobs(t *testing.T, b Backend) {
 		t.Fatalf("event ids of a two-outcome report: %d, %d", def[0].Events[0].ID, def[1].Events[0].ID)
 	}
 	// The attempt keeps its class (a configuration error here).
-	as, err = f.s.ListAttempts(f.ctx, o2.Contact.ID)
+	as, err = f.s.Inspect.ListAttempts(f.ctx, o2.Contact.ID)
 	must(t, "ListAttempts of the deferral", err)
-	same(t, "ListAttempts of the deferral", as, []connect.Attempt{def[0].Attempt})
+	same(t, "ListAttempts of the deferral", as, []delivery.Attempt{def[0].Attempt})
 	if c, _ := f.s.GetContact(f.ctx, "", o2.Contact.ID); c.State != connect.StateQueued {
 		t.Fatalf("a deferred contact is %s, want QUEUED", c.State)
 	}
@@ -173,8 +174,8 @@ func testJobs(t *testing.T, b Backend) {
 	stop := *o2.Contact
 	stop.State, stop.DisconnectReason = connect.StateStopped, connect.ReasonStopped
 	must(t, "UpdateContact to STOPPED", f.s.UpdateContact(f.ctx, &stop, connect.StateQueued, nil))
-	late := []connect.Outcome{{Job: jobs[0], Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
-		Attempt: connect.Attempt{ContactID: o2.Contact.ID, N: 3, StartedAt: retryAt, FinishedAt: retryAt, Outcome: "sent"},
+	late := []delivery.Outcome{{Job: jobs[0], Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
+		Attempt: delivery.Attempt{ContactID: o2.Contact.ID, N: 3, StartedAt: retryAt, FinishedAt: retryAt, Outcome: "sent"},
 		Events:  []connect.Event{f.event(o2.Contact, connect.EventSent)}}}
 	must(t, "FinishAttempts after a stop", f.s.FinishAttempts(f.ctx, late))
 	if c, _ := f.s.GetContact(f.ctx, "", o2.Contact.ID); c.State != connect.StateStopped {
@@ -287,7 +288,7 @@ func testLeasedAtCommit(t *testing.T, b Backend) {
 	o := f.outbound(c, f.now, nil)
 	o.LeaseUntil = f.now.Add(time.Minute)
 	must(t, "StartOutbound with a lease", f.s.StartOutbound(f.ctx, o))
-	j := o.Job()
+	j := delivery.JobOf(o)
 	if j.Attempts != 1 || j.ContactID != c.ID || !j.LeaseUntil.Equal(o.LeaseUntil) || string(j.Message.Raw) != string(o.Message.Raw) {
 		t.Fatalf("handed-over job %+v", j)
 	}
@@ -304,9 +305,9 @@ func testLeasedAtCommit(t *testing.T, b Backend) {
 		}
 	}
 	// The holder finishes attempt 1: the job is done.
-	out := connect.Outcome{Job: j, Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
-		Attempt: connect.Attempt{ContactID: c.ID, N: 1, StartedAt: f.now, FinishedAt: f.now, Outcome: "sent"}}
-	must(t, "FinishAttempts", f.s.FinishAttempts(f.ctx, []connect.Outcome{out}))
+	out := delivery.Outcome{Job: j, Final: true, State: connect.StateSent, Reason: connect.ReasonDelivered,
+		Attempt: delivery.Attempt{ContactID: c.ID, N: 1, StartedAt: f.now, FinishedAt: f.now, Outcome: "sent"}}
+	must(t, "FinishAttempts", f.s.FinishAttempts(f.ctx, []delivery.Outcome{out}))
 	if n, err := f.s.QueueDepth(f.ctx); err != nil || n != 0 {
 		t.Fatalf("QueueDepth after the outcome = %d, %v; want 0", n, err)
 	}

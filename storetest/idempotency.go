@@ -47,7 +47,7 @@ func testIdempotency(t *testing.T, b Backend) {
 	wantReplay(t, "CreateContact replay", f.s.CreateContact(f.ctx, c2, []connect.Event{f.event(c2, connect.EventInitiated)}, cidem), cidem.Response)
 	_, err = f.s.GetContact(f.ctx, "", c2.ID)
 	wantKind(t, "the replayed CreateContact's contact", err, fault.NotFound)
-	if evs, _ := f.s.ListEvents(f.ctx, c2.ID); len(evs) != 0 {
+	if evs, _ := f.s.Inspect.ListEvents(f.ctx, c2.ID); len(evs) != 0 {
 		t.Fatalf("the replayed CreateContact stored events %v", evs)
 	}
 
@@ -160,7 +160,7 @@ func testIdempotencyConcurrent(t *testing.T, b Backend) {
 	if n, err := f.s.QueueDepth(f.ctx); err != nil || n != 1 {
 		t.Fatalf("QueueDepth = %d, %v; want 1", n, err)
 	}
-	evs, err := f.s.ListEvents(f.ctx, c.ID)
+	evs, err := f.s.Inspect.ListEvents(f.ctx, c.ID)
 	must(t, "ListEvents", err)
 	if len(evs) != 2 {
 		t.Fatalf("events of the raced contact: %v, want INITIATED and one QUEUED", evs)

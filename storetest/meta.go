@@ -18,9 +18,9 @@ type identified interface {
 // restart and for every node — and a Ping that passes on a healthy store.
 func testMeta(t *testing.T, b Backend) {
 	ctx := context.Background()
-	read := func(what string, s any) (string, string) {
+	read := func(what string, s Store) (string, string) {
 		t.Helper()
-		st, ok := s.(identified)
+		st, ok := s.Engine.(identified)
 		if !ok {
 			t.Fatalf("%s: the store has no DatabaseID/URLKey/Ping", what)
 		}

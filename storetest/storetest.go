@@ -4,7 +4,7 @@
 // Store — instances, email addresses, contacts, messages, events and
 // cursors, idempotency records, delivery jobs and leases, the suppression
 // list, pagination — under concurrency too, and every method of
-// template.Store when the store implements it.
+// the template stores when the store implements them.
 //
 // A store package's test calls Run with a Backend that opens fresh stores.
 package storetest
@@ -26,15 +26,46 @@ import (
 	"github.com/connectmail/connectmail/template"
 )
 
-// Store is a store under test: every stored aggregate, each through the
-// interface its consumer declares.
-type Store interface {
-	connect.Store
-	delivery.Store
+// Store is a store under test: the engine's value (Engine) as the
+// interface each consumer declares for each stored aggregate. Use Of to
+// make one.
+type Store struct {
+	// Engine is the store itself (a *sqlite.Store, a *postgres.Store).
+	Engine any
+	connect.InstanceStore
+	connect.EmailAddressStore
+	connect.ContactStore
+	connect.FileStore
+	connect.QueueAddressStore
+	connect.TagStore
+	delivery.Queue
+	delivery.SuppressionList
 	events.Log
 	events.Cursors
-	inspect.Store
-	inspect.SuppressionStore
+	// Inspect and Suppressions are the inspection API's reads and its
+	// suppression list (their methods share names with the above).
+	Inspect      inspect.Store
+	Suppressions inspect.SuppressionStore
+}
+
+// Of returns engine as a Store under test, failing t if it lacks one of
+// the stores.
+func Of(t testing.TB, engine any) Store {
+	t.Helper()
+	cs := connect.StoresOf(engine)
+	st := Store{Engine: engine, InstanceStore: cs.Instances, EmailAddressStore: cs.EmailAddresses, ContactStore: cs.Contacts,
+		FileStore: cs.Files, QueueAddressStore: cs.QueueAddresses, TagStore: cs.Tags}
+	var ok [6]bool
+	st.Queue, ok[0] = engine.(delivery.Queue)
+	st.SuppressionList, ok[1] = engine.(delivery.SuppressionList)
+	st.Log, ok[2] = engine.(events.Log)
+	st.Cursors, ok[3] = engine.(events.Cursors)
+	st.Inspect, ok[4] = engine.(inspect.Store)
+	st.Suppressions, ok[5] = engine.(inspect.SuppressionStore)
+	if !cs.Complete() || ok != [6]bool{true, true, true, true, true, true} {
+		t.Fatalf("storetest: %T does not implement every store", engine)
+	}
+	return st
 }
 
 // Backend opens the stores under test. Stores it returns are closed by the
@@ -64,14 +95,14 @@ func Run(t *testing.T, b Backend) {
 		}
 	}
 	probe := b.Open(t)
-	if _, ok := probe.(template.Store); !ok {
-		t.Log("the store does not implement template.Store: template cases not run")
+	if _, ok := template.StoresOf(probe.Engine); !ok {
+		t.Log("the store does not implement the template stores: template cases not run")
 		return
 	}
 	for _, c := range templateCases() {
 		t.Run("templates/"+c.name, func(t *testing.T) {
-			s := b.Open(t)
-			c.fn(t, &tfix{t: t, s: s.(template.Store), ctx: context.Background()})
+			ts, _ := template.StoresOf(b.Open(t).Engine)
+			c.fn(t, &tfix{t: t, s: templateStores{ts.KnowledgeBases, ts.Templates, ts.Attachments}, ctx: context.Background()})
 		})
 	}
 }

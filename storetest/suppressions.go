@@ -44,7 +44,7 @@ func testSuppression(t *testing.T, b Backend) {
 	var addrs []string
 	after := ""
 	for range 5 {
-		page, err := f.s.ListSuppressions(f.ctx, after, 3)
+		page, err := f.s.Suppressions.ListSuppressions(f.ctx, after, 3)
 		must(t, "ListSuppressions", err)
 		for _, e := range page {
 			addrs = append(addrs, e.Address)
@@ -57,15 +57,15 @@ func testSuppression(t *testing.T, b Backend) {
 	if strings.Join(addrs, " ") != "Another@example.org bounce@example.org old@example.org soon@example.org" {
 		t.Fatalf("ListSuppressions pages: %v", addrs)
 	}
-	page, err := f.s.ListSuppressions(f.ctx, "BOUNCE@example.org", 10)
+	page, err := f.s.Suppressions.ListSuppressions(f.ctx, "BOUNCE@example.org", 10)
 	must(t, "ListSuppressions", err)
 	if len(page) != 2 || page[0].Address != "old@example.org" {
 		t.Fatalf("ListSuppressions after an upper-case address: %v", page)
 	}
 
-	must(t, "Unsuppress", f.s.Unsuppress(f.ctx, "ANOTHER@example.org"))
-	wantKind(t, "Unsuppress again", f.s.Unsuppress(f.ctx, "another@example.org"), fault.NotFound)
-	if got, _ := f.s.ListSuppressions(f.ctx, "", 10); len(got) != 3 {
+	must(t, "Unsuppress", f.s.Suppressions.Unsuppress(f.ctx, "ANOTHER@example.org"))
+	wantKind(t, "Unsuppress again", f.s.Suppressions.Unsuppress(f.ctx, "another@example.org"), fault.NotFound)
+	if got, _ := f.s.Suppressions.ListSuppressions(f.ctx, "", 10); len(got) != 3 {
 		t.Fatalf("after Unsuppress: %v", got)
 	}
 
@@ -73,12 +73,12 @@ func testSuppression(t *testing.T, b Backend) {
 	// the last removal and the next addition must both show at once, and
 	// the list must be found again by a successor process.
 	for _, a := range []string{"bounce@example.org", "old@example.org"} {
-		must(t, "Unsuppress", f.s.Unsuppress(f.ctx, a))
+		must(t, "Unsuppress", f.s.Suppressions.Unsuppress(f.ctx, a))
 	}
 	if got, err := f.s.Suppressed(f.ctx, []string{"soon@example.org"}, now); err != nil || len(got) != 1 {
 		t.Fatalf("with one entry left: %v, %v", got, err)
 	}
-	must(t, "Unsuppress the last entry", f.s.Unsuppress(f.ctx, "soon@example.org"))
+	must(t, "Unsuppress the last entry", f.s.Suppressions.Unsuppress(f.ctx, "soon@example.org"))
 	if got, err := f.s.Suppressed(f.ctx, []string{"soon@example.org", "bounce@example.org"}, now); err != nil || len(got) != 0 {
 		t.Fatalf("with an empty list: %v, %v", got, err)
 	}
@@ -93,7 +93,7 @@ func testSuppression(t *testing.T, b Backend) {
 			if i == 0 {
 				_ = f.s.Suppress(f.ctx, []connect.Suppression{again})
 			} else {
-				_ = f.s.Unsuppress(f.ctx, "nobody@example.org")
+				_ = f.s.Suppressions.Unsuppress(f.ctx, "nobody@example.org")
 			}
 		}()
 	}

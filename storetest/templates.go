@@ -14,7 +14,7 @@ import (
 	"github.com/connectmail/connectmail/template"
 )
 
-// templateCases are the template.Store cases.
+// templateCases are the cases of the template stores.
 func templateCases() []struct {
 	name string
 	fn   func(t *testing.T, f *tfix)
@@ -34,9 +34,33 @@ func templateCases() []struct {
 // tfix builds knowledge bases and templates for one test.
 type tfix struct {
 	t   *testing.T
-	s   template.Store
+	s   templateStores
 	ctx context.Context
 	n   atomic.Int64
+}
+
+// templateStores are a store's template stores, each under its interface.
+type templateStores struct {
+	template.KnowledgeBaseStore
+	template.TemplateStore
+	template.AttachmentStore
+}
+
+// tag sets and removes tags of a knowledge base as the Service does, refusing
+// (with template.ErrLimit) to leave more than max.
+func (f *tfix) tag(region, id string, set map[string]string, remove []string, max int) error {
+	return f.s.ModifyKnowledgeBaseTags(f.ctx, region, id, func(tags map[string]string) (map[string]string, error) {
+		for k, v := range set {
+			tags[k] = v
+		}
+		for _, k := range remove {
+			delete(tags, k)
+		}
+		if len(tags) > max {
+			return nil, template.ErrLimit
+		}
+		return tags, nil
+	})
 }
 
 var tnow = ms(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
@@ -126,18 +150,18 @@ func testKnowledgeBases(t *testing.T, f *tfix) {
 		t.Fatalf("%d knowledge bases, want 3", len(list))
 	}
 
-	must(t, "TagKnowledgeBase", f.s.TagKnowledgeBase(f.ctx, "us-east-1", a.ID, map[string]string{"x": "1", "y": "2"}, []string{"env"}, 2))
+	must(t, "ModifyKnowledgeBaseTags", f.tag("us-east-1", a.ID, map[string]string{"x": "1", "y": "2"}, []string{"env"}, 2))
 	got, _ = f.s.GetKnowledgeBase(f.ctx, "us-east-1", a.ID)
 	same(t, "tags", got.Tags, map[string]string{"x": "1", "y": "2"})
-	wantKind(t, "too many tags", f.s.TagKnowledgeBase(f.ctx, "us-east-1", a.ID, map[string]string{"z": "3"}, nil, 2), fault.Quota)
+	wantKind(t, "too many tags", f.tag("us-east-1", a.ID, map[string]string{"z": "3"}, nil, 2), fault.Quota)
 	got, _ = f.s.GetKnowledgeBase(f.ctx, "us-east-1", a.ID)
 	same(t, "tags after a refused change", got.Tags, map[string]string{"x": "1", "y": "2"})
-	must(t, "TagKnowledgeBase removing all", f.s.TagKnowledgeBase(f.ctx, "us-east-1", a.ID, nil, []string{"x", "y"}, 2))
+	must(t, "ModifyKnowledgeBaseTags removing all", f.tag("us-east-1", a.ID, nil, []string{"x", "y"}, 2))
 	got, _ = f.s.GetKnowledgeBase(f.ctx, "us-east-1", a.ID)
 	if len(got.Tags) != 0 {
 		t.Fatalf("tags after removing all: %v", got.Tags)
 	}
-	wantKind(t, "TagKnowledgeBase in another region", f.s.TagKnowledgeBase(f.ctx, "eu-west-2", a.ID, nil, nil, 2), fault.NotFound)
+	wantKind(t, "ModifyKnowledgeBaseTags in another region", f.tag("eu-west-2", a.ID, nil, nil, 2), fault.NotFound)
 
 	// Deleting a knowledge base deletes its templates and their files.
 	tp := f.template(a.ID, "welcome")

@@ -155,28 +155,56 @@ func (r *Replayed) Error() string { return "idempotent replay" }
 // revision that is no longer current; the Service retries.
 var ErrStale error = &fault.Error{Kind: fault.Conflict, Message: "The message template was modified concurrently; retry the request."}
 
-// Store persists knowledge bases and templates. Every method is atomic.
+// ErrLimit is returned by a store when a write would exceed the limit the
+// Service passed (the most knowledge bases in a region, templates in a
+// knowledge base, versions or attachments of a template); the Service
+// words the error. Its kind is fault.Quota.
+var ErrLimit error = &fault.Error{Kind: fault.Quota, Message: "limit reached"}
+
+// The stores of the template aggregates. Every method is atomic.
 // Not-found conditions are fault.NotFound errors, name collisions
-// fault.Duplicate, exceeded limits fault.Quota.
-type Store interface {
+// fault.Duplicate, exceeded limits ErrLimit. With an idem, a record with
+// the same token and hash gives *Replayed, the same token with another
+// hash fault.Idempotency.
+
+// Stores are the stores a Service uses (one value usually implements them
+// all).
+type Stores struct {
+	KnowledgeBases KnowledgeBaseStore
+	Templates      TemplateStore
+	Attachments    AttachmentStore
+}
+
+// StoresOf returns the template stores v implements, and whether it
+// implements all of them (as both engines' stores do).
+func StoresOf(v any) (Stores, bool) {
+	kbs, ok1 := v.(KnowledgeBaseStore)
+	ts, ok2 := v.(TemplateStore)
+	as, ok3 := v.(AttachmentStore)
+	return Stores{KnowledgeBases: kbs, Templates: ts, Attachments: as}, ok1 && ok2 && ok3
+}
+
+// KnowledgeBaseStore persists knowledge bases.
+type KnowledgeBaseStore interface {
 	// CreateKnowledgeBase inserts kb unless its region already holds max
-	// knowledge bases or one with its name. With idem, a record with the same
-	// token and hash gives *Replayed, the same token with another hash
-	// fault.Idempotency.
+	// knowledge bases (ErrLimit) or one with its name.
 	CreateKnowledgeBase(ctx context.Context, kb *KnowledgeBase, max int, idem *Idem) error
 	// GetKnowledgeBase returns a knowledge base of region.
 	GetKnowledgeBase(ctx context.Context, region, id string) (*KnowledgeBase, error)
 	// ListKnowledgeBases returns the knowledge bases of region, oldest first.
 	ListKnowledgeBases(ctx context.Context, region string) ([]*KnowledgeBase, error)
-	// TagKnowledgeBase sets the tags in set and removes the keys in remove,
-	// atomically, unless the knowledge base would then carry more than max
-	// tags (fault.Quota).
-	TagKnowledgeBase(ctx context.Context, region, id string, set map[string]string, remove []string, max int) error
+	// ModifyKnowledgeBaseTags calls fn with the tags of a knowledge base
+	// inside a transaction and stores the tags it returns; an error from
+	// fn aborts.
+	ModifyKnowledgeBaseTags(ctx context.Context, region, id string, fn func(map[string]string) (map[string]string, error)) error
 	// DeleteKnowledgeBase deletes a knowledge base with its templates.
 	DeleteKnowledgeBase(ctx context.Context, region, id string) error
+}
 
+// TemplateStore persists message templates and their versions.
+type TemplateStore interface {
 	// CreateTemplate inserts t and t.Latest unless the knowledge base holds
-	// max templates or one with t's name; idem as for CreateKnowledgeBase.
+	// max templates (ErrLimit) or one with t's name.
 	CreateTemplate(ctx context.Context, t *Template, max int, idem *Idem) error
 	// GetTemplate returns a template of a knowledge base with its $LATEST version.
 	GetTemplate(ctx context.Context, kbID, id string) (*Template, error)
@@ -195,16 +223,21 @@ type Store interface {
 	SaveTemplate(ctx context.Context, t *Template, latest *Version) error
 	// CreateVersion inserts v, a snapshot of $LATEST including its
 	// attachments, as version v.Number, sets t.LastVersion to it, if
-	// t.Revision is current and fewer than max numbered versions exist.
+	// t.Revision is current and fewer than max numbered versions exist
+	// (ErrLimit otherwise).
 	CreateVersion(ctx context.Context, t *Template, v *Version, max int) error
 	// DeleteVersion deletes numbered version n if t.Revision is current.
 	DeleteVersion(ctx context.Context, t *Template, n int64) error
 	// DeleteTemplate deletes a template with all its versions.
 	DeleteTemplate(ctx context.Context, kbID, id string) error
+}
+
+// AttachmentStore persists the attachments of templates' $LATEST versions.
+type AttachmentStore interface {
 	// AddAttachment stores data as attachment a of $LATEST and writes
 	// latest's checksum and modification, if t.Revision is current, $LATEST
-	// has fewer than max attachments and none named a.Name; idem as for
-	// CreateKnowledgeBase.
+	// has fewer than max attachments (ErrLimit otherwise) and none named
+	// a.Name.
 	AddAttachment(ctx context.Context, t *Template, latest *Version, a *Attachment, data []byte, max int, idem *Idem) error
 	// RemoveAttachment removes an attachment from $LATEST and writes latest's
 	// checksum and modification, if t.Revision is current.

@@ -175,7 +175,7 @@ func (s *Service) SearchMessageTemplates(ctx context.Context, in *SearchMessageT
 			return nil, fault.New(fault.Invalid, "The nextToken is not valid.")
 		}
 	}
-	all, err := s.cfg.Store.ListTemplates(ctx, kb.ID)
+	all, err := s.cfg.Stores.Templates.ListTemplates(ctx, kb.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (s *Service) SearchMessageTemplates(ctx context.Context, in *SearchMessageT
 	for _, t := range all {
 		docs = append(docs, &searchDoc{t: t, v: t.Latest, qualifier: QualifierLatest})
 		if withActive && t.ActiveVersion > 0 {
-			v, err := s.cfg.Store.GetVersion(ctx, t.ID, t.ActiveVersion)
+			v, err := s.cfg.Stores.Templates.GetVersion(ctx, t.ID, t.ActiveVersion)
 			if err != nil && !fault.Is(err, fault.NotFound) {
 				return nil, err
 			}

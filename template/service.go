@@ -44,7 +44,8 @@ const (
 type Config struct {
 	// AccountID is the account of every ARN.
 	AccountID string
-	Store     Store
+	// Stores persist the knowledge bases, templates and attachments.
+	Stores Stores
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
 	// URLExpiry is how long an attachment URL is valid (1 hour when 0): the
@@ -259,7 +260,7 @@ func (s *Service) CreateKnowledgeBase(ctx context.Context, in *CreateKnowledgeBa
 	tok := in.ClientToken
 	req := *in
 	req.ClientToken = connect.ClientToken{}
-	err := s.cfg.Store.CreateKnowledgeBase(ctx, kb, s.cfg.MaxKnowledgeBases, newIdem("qconnect:CreateKnowledgeBase:"+region, tok, &req, out))
+	err := s.cfg.Stores.KnowledgeBases.CreateKnowledgeBase(ctx, kb, s.cfg.MaxKnowledgeBases, newIdem("qconnect:CreateKnowledgeBase:"+region, tok, &req, out))
 	if r, ok := replayed(err); ok {
 		return s.replayKnowledgeBase(ctx, r)
 	}
@@ -267,7 +268,7 @@ func (s *Service) CreateKnowledgeBase(ctx context.Context, in *CreateKnowledgeBa
 		switch {
 		case fault.Is(err, fault.Duplicate):
 			return nil, fault.New(fault.Duplicate, "A knowledge base named %s already exists.", in.Name)
-		case fault.Is(err, fault.Quota):
+		case errors.Is(err, ErrLimit):
 			return nil, fault.New(fault.Quota, "A region can have at most %d knowledge bases.", s.cfg.MaxKnowledgeBases)
 		}
 		return out, idemConflict(err, tok)
@@ -302,7 +303,7 @@ func (s *Service) knowledgeBase(ctx context.Context, ref string) (*KnowledgeBase
 	} else if !isUUID(ref) {
 		return nil, fault.New(fault.Invalid, "%s is not a knowledge base id or ARN.", ref)
 	}
-	kb, err := s.cfg.Store.GetKnowledgeBase(ctx, region, id)
+	kb, err := s.cfg.Stores.KnowledgeBases.GetKnowledgeBase(ctx, region, id)
 	if fault.Is(err, fault.NotFound) {
 		return nil, fault.NotFoundf(ResourceKnowledgeBase, "Knowledge base %s not found.", ref)
 	}
@@ -324,7 +325,7 @@ func kbKey(kb *KnowledgeBase) string {
 
 // ListKnowledgeBases pages the knowledge bases of the caller's region.
 func (s *Service) ListKnowledgeBases(ctx context.Context, nextToken string, maxResults int) (*ListKnowledgeBasesOutput, error) {
-	all, err := s.cfg.Store.ListKnowledgeBases(ctx, connect.CallerFrom(ctx).Region)
+	all, err := s.cfg.Stores.KnowledgeBases.ListKnowledgeBases(ctx, connect.CallerFrom(ctx).Region)
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +347,7 @@ func (s *Service) DeleteKnowledgeBase(ctx context.Context, ref string) error {
 	if err != nil {
 		return err
 	}
-	err = s.cfg.Store.DeleteKnowledgeBase(ctx, kb.Region, kb.ID)
+	err = s.cfg.Stores.KnowledgeBases.DeleteKnowledgeBase(ctx, kb.Region, kb.ID)
 	if fault.Is(err, fault.NotFound) {
 		return fault.NotFoundf(ResourceKnowledgeBase, "Knowledge base %s not found.", ref)
 	}
@@ -367,20 +368,20 @@ func (s *Service) taggable(ctx context.Context, arn string) (*KnowledgeBase, *Te
 	}
 	switch {
 	case a.Type == resKnowledgeBase && len(a.IDs) == 1:
-		kb, err := s.cfg.Store.GetKnowledgeBase(ctx, a.Region, a.IDs[0])
+		kb, err := s.cfg.Stores.KnowledgeBases.GetKnowledgeBase(ctx, a.Region, a.IDs[0])
 		if fault.Is(err, fault.NotFound) {
 			return nil, nil, notFound
 		}
 		return kb, nil, err
 	case a.Type == resMessageTemplate && len(a.IDs) == 2:
-		kb, err := s.cfg.Store.GetKnowledgeBase(ctx, a.Region, a.IDs[0])
+		kb, err := s.cfg.Stores.KnowledgeBases.GetKnowledgeBase(ctx, a.Region, a.IDs[0])
 		if err != nil {
 			if fault.Is(err, fault.NotFound) {
 				return nil, nil, notFound
 			}
 			return nil, nil, err
 		}
-		t, err := s.cfg.Store.GetTemplate(ctx, kb.ID, a.IDs[1])
+		t, err := s.cfg.Stores.Templates.GetTemplate(ctx, kb.ID, a.IDs[1])
 		if fault.Is(err, fault.NotFound) {
 			return nil, nil, notFound
 		}
@@ -427,11 +428,18 @@ func (s *Service) retag(ctx context.Context, arn string, set map[string]string, 
 			return err
 		}
 		if t == nil {
-			err := s.cfg.Store.TagKnowledgeBase(ctx, kb.Region, kb.ID, set, remove, MaxTags)
-			if fault.Is(err, fault.Quota) {
-				return tooManyTags(arn)
-			}
-			return err
+			return s.cfg.Stores.KnowledgeBases.ModifyKnowledgeBaseTags(ctx, kb.Region, kb.ID, func(tags map[string]string) (map[string]string, error) {
+				for k, v := range set {
+					tags[k] = v
+				}
+				for _, k := range remove {
+					delete(tags, k)
+				}
+				if len(tags) > MaxTags {
+					return nil, tooManyTags(arn)
+				}
+				return tags, nil
+			})
 		}
 		tags := make(map[string]string, len(t.Tags)+len(set))
 		for k, v := range t.Tags {
@@ -450,7 +458,7 @@ func (s *Service) retag(ctx context.Context, arn string, set map[string]string, 
 			return err
 		}
 		t.Tags = tags
-		err = s.cfg.Store.SaveTemplate(ctx, t, nil)
+		err = s.cfg.Stores.Templates.SaveTemplate(ctx, t, nil)
 		if errors.Is(err, ErrStale) && attempt < maxRetries {
 			continue
 		}

@@ -29,7 +29,7 @@ func newService(t *testing.T, mutate func(*template.Config)) *template.Service {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cfg := template.Config{AccountID: account, Store: st}
+	cfg := template.Config{AccountID: account, Stores: st.TemplateStores()}
 	if mutate != nil {
 		mutate(&cfg)
 	}

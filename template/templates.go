@@ -157,7 +157,7 @@ func (s *Service) load(ctx context.Context, kbRef, tmplRef, op string, allowQual
 			return nil, notFound
 		}
 	}
-	t, err := s.cfg.Store.GetTemplate(ctx, kb.ID, ref.ID)
+	t, err := s.cfg.Stores.Templates.GetTemplate(ctx, kb.ID, ref.ID)
 	if fault.Is(err, fault.NotFound) {
 		return nil, notFound
 	}
@@ -179,7 +179,7 @@ func (s *Service) version(ctx context.Context, t *Template, q qualifier) (*Versi
 		}
 		n = t.ActiveVersion
 	}
-	v, err := s.cfg.Store.GetVersion(ctx, t.ID, n)
+	v, err := s.cfg.Stores.Templates.GetVersion(ctx, t.ID, n)
 	if fault.Is(err, fault.NotFound) {
 		return nil, fault.NotFoundf(ResourceVersion, "Version %d of message template %s not found.", n, t.ID)
 	}
@@ -260,12 +260,12 @@ func (s *Service) CreateMessageTemplate(ctx context.Context, in *CreateMessageTe
 	tok := in.ClientToken
 	req := *in
 	req.ClientToken = connect.ClientToken{}
-	err = s.cfg.Store.CreateTemplate(ctx, t, s.cfg.MaxTemplates, newIdem("qconnect:CreateMessageTemplate:"+kb.ID, tok, &req, out))
+	err = s.cfg.Stores.Templates.CreateTemplate(ctx, t, s.cfg.MaxTemplates, newIdem("qconnect:CreateMessageTemplate:"+kb.ID, tok, &req, out))
 	if ok, err := replay(err, out); ok || err != nil {
 		switch {
 		case fault.Is(err, fault.Duplicate):
 			return nil, fault.New(fault.Duplicate, "A message template named %s already exists in knowledge base %s.", in.Name, kb.ID)
-		case fault.Is(err, fault.Quota):
+		case errors.Is(err, ErrLimit):
 			return nil, fault.New(fault.Quota, "Knowledge base %s already has %d message templates, the most it can have.", kb.ID, s.cfg.MaxTemplates)
 		case fault.Is(err, fault.NotFound):
 			return nil, fault.NotFoundf(ResourceKnowledgeBase, "Knowledge base %s not found.", in.KnowledgeBaseID)
@@ -329,7 +329,7 @@ func (s *Service) UpdateMessageTemplate(ctx context.Context, in *UpdateMessageTe
 		}
 		latest.SHA256 = checksum(latest)
 		latest.ModifiedAt, latest.ModifiedBy = s.now(), s.callerARN(ctx)
-		if err := s.cfg.Store.SaveTemplate(ctx, l.t, latest); err != nil {
+		if err := s.cfg.Stores.Templates.SaveTemplate(ctx, l.t, latest); err != nil {
 			return err
 		}
 		l.t.Latest = latest
@@ -356,7 +356,7 @@ func (s *Service) UpdateMessageTemplateMetadata(ctx context.Context, in *UpdateM
 		}
 		latest := copyVersion(t.Latest)
 		latest.ModifiedAt, latest.ModifiedBy = s.now(), s.callerARN(ctx)
-		if err := s.cfg.Store.SaveTemplate(ctx, t, latest); err != nil {
+		if err := s.cfg.Stores.Templates.SaveTemplate(ctx, t, latest); err != nil {
 			if fault.Is(err, fault.Duplicate) {
 				return fault.New(fault.Duplicate, "A message template named %s already exists in knowledge base %s.", t.Name, l.kb.ID)
 			}
@@ -379,7 +379,7 @@ func (s *Service) CreateMessageTemplateVersion(ctx context.Context, in *CreateMe
 			return fault.New(fault.Conflict, "messageTemplateContentSha256 %s does not match the $LATEST content of message template %s (%s): it changed since it was read.",
 				in.MessageTemplateContentSha256, t.ID, t.Latest.SHA256)
 		}
-		versions, err := s.cfg.Store.ListVersions(ctx, t.ID)
+		versions, err := s.cfg.Stores.Templates.ListVersions(ctx, t.ID)
 		if err != nil {
 			return err
 		}
@@ -390,8 +390,8 @@ func (s *Service) CreateMessageTemplateVersion(ctx context.Context, in *CreateMe
 		v := copyVersion(t.Latest)
 		v.Number = t.LastVersion + 1
 		v.ModifiedAt, v.ModifiedBy = s.now(), s.callerARN(ctx)
-		if err := s.cfg.Store.CreateVersion(ctx, t, v, s.cfg.MaxVersions); err != nil {
-			if fault.Is(err, fault.Quota) {
+		if err := s.cfg.Stores.Templates.CreateVersion(ctx, t, v, s.cfg.MaxVersions); err != nil {
+			if errors.Is(err, ErrLimit) {
 				return fault.New(fault.Quota, "Message template %s already has %d versions, the most it can have; delete one first.", t.ID, s.cfg.MaxVersions)
 			}
 			return err
@@ -427,7 +427,7 @@ func (s *Service) setActive(ctx context.Context, in *VersionInput, op string, ac
 		case !activate:
 			t.ActiveVersion = 0
 		}
-		if err := s.cfg.Store.SaveTemplate(ctx, t, nil); err != nil {
+		if err := s.cfg.Stores.Templates.SaveTemplate(ctx, t, nil); err != nil {
 			return err
 		}
 		out = &VersionOutput{MessageTemplateARN: s.templateARN(l.kb, t.ID, in.VersionNumber), MessageTemplateID: t.ID, VersionNumber: in.VersionNumber}
@@ -446,7 +446,7 @@ func (s *Service) ListMessageTemplates(ctx context.Context, kbRef, nextToken str
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.cfg.Store.ListTemplates(ctx, kb.ID)
+	all, err := s.cfg.Stores.Templates.ListTemplates(ctx, kb.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +474,7 @@ func (s *Service) ListMessageTemplateVersions(ctx context.Context, kbRef, tmplRe
 	if err != nil {
 		return nil, err
 	}
-	versions, err := s.cfg.Store.ListVersions(ctx, l.t.ID)
+	versions, err := s.cfg.Stores.Templates.ListVersions(ctx, l.t.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -506,7 +506,7 @@ func (s *Service) DeleteMessageTemplate(ctx context.Context, kbRef, tmplRef stri
 		}
 		q := l.ref.Q
 		if !q.Given {
-			err := s.cfg.Store.DeleteTemplate(ctx, l.kb.ID, l.t.ID)
+			err := s.cfg.Stores.Templates.DeleteTemplate(ctx, l.kb.ID, l.t.ID)
 			if fault.Is(err, fault.NotFound) {
 				return fault.NotFoundf(ResourceMessageTemplate, "Message template %s not found in knowledge base %s.", tmplRef, l.kb.ID)
 			}
@@ -521,7 +521,7 @@ func (s *Service) DeleteMessageTemplate(ctx context.Context, kbRef, tmplRef stri
 		if l.t.ActiveVersion == q.Number {
 			return fault.New(fault.Conflict, "Version %d of message template %s is active; deactivate it before deleting it.", q.Number, l.t.ID)
 		}
-		err = s.cfg.Store.DeleteVersion(ctx, l.t, q.Number)
+		err = s.cfg.Stores.Templates.DeleteVersion(ctx, l.t, q.Number)
 		if errors.Is(err, ErrStale) && attempt < maxRetries {
 			continue
 		}
@@ -580,12 +580,12 @@ func (s *Service) CreateMessageTemplateAttachment(ctx context.Context, in *Creat
 		req := *in
 		req.ClientToken = connect.ClientToken{}
 		idem := newIdem("qconnect:CreateMessageTemplateAttachment:"+t.ID, in.ClientToken, &req, res)
-		err := s.cfg.Store.AddAttachment(ctx, t, latest, &a, data, s.cfg.MaxAttachments, idem)
+		err := s.cfg.Stores.Attachments.AddAttachment(ctx, t, latest, &a, data, s.cfg.MaxAttachments, idem)
 		if ok, err := replay(err, res); ok || err != nil {
 			switch {
 			case fault.Is(err, fault.Duplicate):
 				return fault.New(fault.Duplicate, "Message template %s already has an attachment named %s.", t.ID, in.Name)
-			case fault.Is(err, fault.Quota):
+			case errors.Is(err, ErrLimit):
 				return fault.New(fault.Quota, "Message template %s already has %d attachments, the most it can have.", t.ID, s.cfg.MaxAttachments)
 			}
 			if err != nil {
@@ -610,7 +610,7 @@ func (s *Service) DeleteMessageTemplateAttachment(ctx context.Context, kbRef, tm
 		latest.Attachments = slices.Delete(latest.Attachments, i, i+1)
 		latest.SHA256 = checksum(latest)
 		latest.ModifiedAt, latest.ModifiedBy = s.now(), s.callerARN(ctx)
-		return s.cfg.Store.RemoveAttachment(ctx, l.t, latest, attachmentID)
+		return s.cfg.Stores.Attachments.RemoveAttachment(ctx, l.t, latest, attachmentID)
 	})
 }
 
@@ -625,7 +625,7 @@ func (s *Service) AttachmentFile(ctx context.Context, attachmentID string, query
 	if err := s.checkAttachmentURL(attachmentID, query); err != nil {
 		return "", "", nil, err
 	}
-	a, data, err := s.cfg.Store.AttachmentData(ctx, attachmentID)
+	a, data, err := s.cfg.Stores.Attachments.AttachmentData(ctx, attachmentID)
 	if fault.Is(err, fault.NotFound) {
 		return "", "", nil, fault.NotFoundf(ResourceAttachment, "Attachment %s not found.", attachmentID)
 	}
@@ -754,7 +754,7 @@ func (s *Service) RenderForSend(ctx context.Context, r *connect.TemplateRequest)
 		}
 	}
 	for _, a := range v.Attachments {
-		_, data, err := s.cfg.Store.AttachmentData(ctx, a.ID)
+		_, data, err := s.cfg.Stores.Attachments.AttachmentData(ctx, a.ID)
 		if err != nil {
 			return nil, fault.Wrap(err, "reading a template attachment failed")
 		}

@@ -581,7 +581,7 @@ func seed(t *testing.T, fill func(ctx context.Context, st *sqlite.Store)) string
 func seedTemplate(ctx context.Context, t *testing.T, st *sqlite.Store) (kbID, tID string) {
 	t.Helper()
 	ctx = cmconnect.WithCaller(ctx, cmconnect.Caller{Region: "eu-west-1"})
-	svc := template.NewService(template.Config{AccountID: "000000000000", Store: st})
+	svc := template.NewService(template.Config{AccountID: "000000000000", Stores: st.TemplateStores()})
 	kb, err := svc.CreateKnowledgeBase(ctx, &template.CreateKnowledgeBaseInput{Name: "Acme mail", KnowledgeBaseType: template.KnowledgeBaseTypeMessageTemplates})
 	if err != nil {
 		t.Fatal(err)
