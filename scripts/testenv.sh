@@ -82,8 +82,8 @@ fi
 # ---- podman: the container image and compose recipe (packaging/) ------------
 # Debian's podman, runc and podman-compose (plus the CNI plugin that lets
 # compose services find each other by name), installed when missing; the
-# packaging tests skip (and say so) without them, and fail if this section
-# exported CONNECTMAIL_TEST_PODMAN but containers do not run. This machine
+# packaging tests skip (and say so) without them or when containers do not run
+# (CONNECTMAIL_TEST_REQUIRE_CONTAINERS=1 makes that a failure). This machine
 # needs runc (crun fails here), cgroupfs (no systemd), and rlimits no higher
 # than the current ones (no CAP_SYS_RESOURCE; podman's defaults are higher):
 # a containers.conf of our own says so to every podman, podman-compose's too.
