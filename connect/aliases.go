@@ -93,6 +93,6 @@ func (s *Service) changeAlias(ctx context.Context, op string, in *EmailAddressAl
 		}
 		return rule(primary, alias, all)
 	})
-	_, err = replay(err, &struct{}{})
+	_, err = replay(emailErr(err, primaryID), tok.Token, &struct{}{})
 	return err
 }

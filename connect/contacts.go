@@ -91,7 +91,7 @@ func (s *Service) CreateContact(ctx context.Context, in *CreateContactInput) (*C
 	in.ClientToken = ClientToken{}
 	ev := []Event{s.event(c, EventInitiated, nil)}
 	err = s.cfg.Stores.Contacts.CreateContact(ctx, c, ev, clientIdem("CreateContact", tok, in, out))
-	if ok, err := replay(err, out); ok || err != nil {
+	if ok, err := replay(contactErr(err, c.ID), tok.Token, out); ok || err != nil {
 		return &Created{ID: out.ContactID, ARN: out.ContactARN}, err
 	}
 	s.cfg.Publish(ev)
@@ -190,7 +190,7 @@ func (s *Service) StopContact(ctx context.Context, in *StopContactInput) error {
 		if fault.Is(err, fault.Conflict) {
 			return &fault.Error{Kind: fault.Gone, Message: "Contact " + c.ID + " is not active"}
 		}
-		return err
+		return contactErr(err, c.ID)
 	}
 	if prev == StateQueued && s.cfg.Handoff != nil {
 		s.cfg.Handoff.Revoke(c.ID)
@@ -225,7 +225,7 @@ func (s *Service) startOutbound(ctx context.Context, in *StartOutboundEmailConta
 		// A replay of the request that started it answers as before.
 		if idem != nil {
 			if err := s.cfg.Stores.Contacts.StartOutbound(ctx, &Outbound{Contact: c, Idem: idem}); err != nil {
-				if ok, rerr := replay(err, out); ok || fault.Is(rerr, fault.Idempotency) {
+				if ok, rerr := replay(contactErr(err, c.ID), tok.Token, out); ok || fault.Is(rerr, fault.Idempotency) {
 					return out, rerr
 				}
 			}
@@ -242,7 +242,7 @@ func (s *Service) startOutbound(ctx context.Context, in *StartOutboundEmailConta
 		if fault.Is(err, fault.Conflict) {
 			return nil, fault.New(fault.Invalid, "Contact %s has already been started or stopped", c.ID)
 		}
-		if ok, err := replay(err, out); ok || err != nil {
+		if ok, err := replay(contactErr(err, c.ID), tok.Token, out); ok || err != nil {
 			return out, err
 		}
 	}

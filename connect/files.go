@@ -2,6 +2,7 @@ package connect
 
 import (
 	"context"
+	"errors"
 	"path"
 	"strings"
 	"time"
@@ -132,7 +133,7 @@ func (s *Service) StartAttachedFileUpload(ctx context.Context, in *StartAttached
 	err = s.cfg.Stores.Files.CreateFile(ctx, f, FileLimits{MaxCount: MaxFilesPerResource, MaxTotalBytes: MaxResourceFileBytes},
 		clientIdem("StartAttachedFileUpload", tok, in, out))
 	err = fileQuotaError(err)
-	if ok, err := replay(err, out); ok || err != nil {
+	if ok, err := replay(err, tok.Token, out); ok || err != nil {
 		return out, err
 	}
 	return out, nil
@@ -221,7 +222,7 @@ func (s *Service) CompleteAttachedFileUpload(ctx context.Context, in *AttachedFi
 	if fault.Is(err, fault.Conflict) {
 		return nil // completed concurrently
 	}
-	return err
+	return fileErr(err, f.ID)
 }
 
 // GetAttachedFile returns a file; an APPROVED file comes with a URL to
@@ -266,7 +267,15 @@ func (s *Service) UploadFile(ctx context.Context, instanceID, fileID string, dat
 	if int64(len(data)) != f.Size {
 		return fileInvalid(ReasonInvalidFileSize, "The upload has %d bytes; StartAttachedFileUpload declared %d", len(data), f.Size)
 	}
-	return s.cfg.Stores.Files.PutFileData(ctx, inst.ID, f.ID, data)
+	err = s.cfg.Stores.Files.PutFileData(ctx, inst.ID, f.ID, data)
+	if errors.Is(err, ErrFileStatus) { // completed concurrently
+		status := f.Status
+		if now, gerr := s.cfg.Stores.Files.GetFile(ctx, inst.ID, f.ID); gerr == nil {
+			status = now.Status
+		}
+		return fault.New(fault.Conflict, "file %s is %s; its upload is complete", f.ID, status)
+	}
+	return fileErr(err, f.ID)
 }
 
 // DownloadFile returns an APPROVED file and its content for its download
@@ -311,7 +320,7 @@ func (s *Service) contactAttachments(ctx context.Context, c *Contact, bodyBytes 
 		}
 		data, err := s.cfg.Stores.Files.FileData(ctx, c.InstanceID, f.ID)
 		if err != nil {
-			return nil, err
+			return nil, fileErr(err, f.ID)
 		}
 		out = append(out, Attachment{Filename: f.Name, ContentType: f.ContentType, Data: data})
 	}

@@ -95,7 +95,7 @@ func (s *Service) startEmailContact(ctx context.Context, in *StartEmailContactIn
 	if dest.AliasOf != "" {
 		primary, err := s.cfg.Stores.EmailAddresses.GetEmailAddress(ctx, inst.ID, dest.AliasOf)
 		if err != nil {
-			return nil, err
+			return nil, emailErr(err, dest.AliasOf)
 		}
 		dest = primary
 	}
@@ -203,7 +203,7 @@ func (s *Service) startEmailContact(ctx context.Context, in *StartEmailContactIn
 		Idem:    clientIdem("StartEmailContact", tok, in, out),
 	}
 	err = s.cfg.Stores.Contacts.CreateContactMessage(ctx, o, false)
-	if ok, err := replay(err, out); ok || err != nil {
+	if ok, err := replay(contactErr(err, c.ID), tok.Token, out); ok || err != nil {
 		return out, err
 	}
 	s.cfg.Publish(ev)
@@ -251,7 +251,7 @@ func (s *Service) SendOutboundEmail(ctx context.Context, in *SendOutboundEmailIn
 	in.ClientToken = ClientToken{}
 	o.Idem = clientIdem("SendOutboundEmail", tok, in, struct{}{})
 	err = s.commitQueued(o, func() error { return s.cfg.Stores.Contacts.CreateContactMessage(ctx, o, true) })
-	if ok, err := replay(err, &struct{}{}); ok || err != nil {
+	if ok, err := replay(contactErr(err, c.ID), tok.Token, &struct{}{}); ok || err != nil {
 		return err
 	}
 	s.cfg.Publish(o.Events)

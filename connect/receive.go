@@ -26,7 +26,8 @@ func (s *Service) ResolveRecipient(ctx context.Context, addr string) (*EmailAddr
 		return nil, err
 	}
 	if e.AliasOf != "" {
-		return s.cfg.Stores.EmailAddresses.GetEmailAddress(ctx, e.InstanceID, e.AliasOf)
+		primary, err := s.cfg.Stores.EmailAddresses.GetEmailAddress(ctx, e.InstanceID, e.AliasOf)
+		return primary, emailErr(err, e.AliasOf)
 	}
 	return e, nil
 }
@@ -44,7 +45,7 @@ func (s *Service) ReceiveEmail(ctx context.Context, rcpt *EmailAddress, envelope
 	}
 	inst, err := s.cfg.Stores.Instances.GetInstance(ctx, rcpt.InstanceID)
 	if err != nil {
-		return "", err
+		return "", instanceErr(err, rcpt.InstanceID)
 	}
 	h := msg.Header
 	customer := Endpoint{Address: envelopeFrom}
@@ -108,7 +109,7 @@ func (s *Service) ReceiveEmail(ctx context.Context, rcpt *EmailAddress, envelope
 		Idem:    newIdem("ReceiveEmail", key, rcpt.ID, out),
 	}
 	err = s.cfg.Stores.Contacts.CreateContactMessage(ctx, o, false)
-	if ok, err := replay(err, &out); ok || err != nil {
+	if ok, err := replay(contactErr(err, id), key, &out); ok || err != nil {
 		return out.ContactID, err
 	}
 	s.cfg.Publish(ev)

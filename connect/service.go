@@ -162,10 +162,10 @@ func requestHash(op string, v any) string {
 }
 
 // replay decodes a stored response into out when err is *Replayed.
-func replay(err error, out any) (bool, error) {
+func replay(err error, token string, out any) (bool, error) {
 	var r *Replayed
 	if !errors.As(err, &r) {
-		return false, err
+		return false, tokenErr(err, token)
 	}
 	if uerr := json.Unmarshal(r.Response, out); uerr != nil {
 		return true, fault.Wrap(uerr, "stored idempotent response is unreadable")
@@ -217,7 +217,8 @@ func (s *Service) CreateInstance(ctx context.Context, in *CreateInstanceInput) (
 	tok := in.ClientToken
 	in.ClientToken = ClientToken{}
 	err := s.cfg.Stores.Instances.CreateInstance(ctx, inst, clientIdem("CreateInstance", tok, in, out))
-	if ok, err := replay(err, out); ok || err != nil {
+	err = fault.Word(err, ErrAliasInUse, "Instance alias %s is already in use", inst.Alias)
+	if ok, err := replay(err, tok.Token, out); ok || err != nil {
 		return out, err
 	}
 	return out, nil
@@ -268,7 +269,7 @@ func (s *Service) DeleteInstance(ctx context.Context, id string) error {
 		return err
 	}
 	if err := s.cfg.Stores.Instances.DeleteInstance(ctx, in.ID); err != nil {
-		return err
+		return instanceErr(err, in.ID)
 	}
 	if s.cfg.Handoff != nil {
 		s.cfg.Handoff.RevokeInstance(in.ID)
@@ -376,7 +377,7 @@ func (s *Service) UpdateEmailAddressMetadata(ctx context.Context, in *UpdateEmai
 	}
 	e.ModifiedAt = s.now()
 	if err := s.cfg.Stores.EmailAddresses.UpdateEmailAddress(ctx, e); err != nil {
-		return nil, err
+		return nil, emailErr(err, e.ID)
 	}
 	return &Created{ID: e.ID, ARN: e.ARN}, nil
 }
@@ -387,7 +388,7 @@ func (s *Service) DeleteEmailAddress(ctx context.Context, instanceID, id string)
 	if err != nil {
 		return err
 	}
-	return s.cfg.Stores.EmailAddresses.DeleteEmailAddress(ctx, inst.ID, e.ID)
+	return emailErr(s.cfg.Stores.EmailAddresses.DeleteEmailAddress(ctx, inst.ID, e.ID), e.ID)
 }
 
 // SearchEmailAddresses searches an instance's email addresses.

@@ -1,12 +1,16 @@
 package connect
 
-import "context"
+import (
+	"context"
+
+	"github.com/connectmail/connectmail/fault"
+)
 
 // The stores of the aggregates the Service persists. Every method is
-// atomic. Methods return *fault.Error values of kind NotFound, Duplicate or
-// Conflict for those conditions, and *Replayed when an Idem with the same
-// token and hash was already committed (a different hash gives
-// fault.Idempotency). Both engines implement every one (the sqlstore
+// atomic. Methods return the bare errors below (ErrInstanceNotFound...)
+// for those conditions, which the Service words for the caller
+// (fault.Word), and *Replayed when an Idem with the same token and hash
+// was already committed (a different hash gives ErrTokenReused). Both engines implement every one (the sqlstore
 // package holds their shared SQL); the storetest suite has one section
 // per store.
 //
@@ -14,6 +18,32 @@ import "context"
 // the delivery queue and suppressions by delivery (Queue,
 // SuppressionList), the event log and cursors by events (Log, Cursors),
 // the inspection API's reads by inspect, templates by template.
+
+// The bare errors the stores return, one per condition, with the kind (and
+// the resource type a NotFound names) the wire needs and no message: the
+// Service words each where it calls the store.
+var (
+	ErrInstanceNotFound     error = &fault.Error{Kind: fault.NotFound, Resource: "Instance"}
+	ErrAliasInUse           error = &fault.Error{Kind: fault.Duplicate}
+	ErrEmailAddressNotFound error = &fault.Error{Kind: fault.NotFound, Resource: "EmailAddress"}
+	ErrEmailAddressExists   error = &fault.Error{Kind: fault.Duplicate}
+	ErrContactNotFound      error = &fault.Error{Kind: fault.NotFound, Resource: "Contact"}
+	ErrContactExists        error = &fault.Error{Kind: fault.Duplicate}
+	// ErrContactState: the stored contact is not in the expected state.
+	ErrContactState error = &fault.Error{Kind: fault.Conflict}
+	// ErrContactStarted: StartOutbound found the contact already started.
+	ErrContactStarted  error = &fault.Error{Kind: fault.Conflict}
+	ErrMessageNotFound error = &fault.Error{Kind: fault.NotFound, Resource: "Message"}
+	ErrFileNotFound    error = &fault.Error{Kind: fault.NotFound, Resource: "File"}
+	// ErrFileNoData: the file exists but nothing was uploaded.
+	ErrFileNoData error = &fault.Error{Kind: fault.NotFound, Resource: "File"}
+	// ErrFileStatus: the file's status is not the one the write expects.
+	ErrFileStatus error = &fault.Error{Kind: fault.Conflict}
+	// ErrTokenReused: an Idem's token was committed with another hash.
+	ErrTokenReused error = &fault.Error{Kind: fault.Idempotency}
+	// ErrNotTaggable: a ResourceRef's type is not tagged through ModifyTags.
+	ErrNotTaggable error = &fault.Error{Kind: fault.Invalid}
+)
 
 // Stores are the stores the Service uses, one per aggregate (a store
 // engine's value usually implements them all).
@@ -152,7 +182,9 @@ type FileStore interface {
 type QueueAddressStore interface {
 	// ModifyQueueEmailAddresses loads the email addresses linked to a queue
 	// (in link order) inside a transaction, calls fn, and replaces them with
-	// what fn returns. An error from fn aborts the transaction.
+	// what fn returns, which must list each address once (the Service's
+	// rules never list one twice; the stored key refuses it). An error from
+	// fn aborts the transaction.
 	ModifyQueueEmailAddresses(ctx context.Context, instanceID, queueID string, fn func(cur []QueueEmailAddress) ([]QueueEmailAddress, error)) error
 
 	// ListQueueEmailAddresses returns the addresses linked to a queue, in
@@ -169,4 +201,37 @@ type TagStore interface {
 	// empty: no tags). NotFound when the resource does not exist. Contacts
 	// are tagged through ModifyContact.
 	ModifyTags(ctx context.Context, ref ResourceRef, fn func(tags map[string]string) (map[string]string, error)) error
+}
+
+// The wording of the stores' bare errors, for the calls that pass them on.
+
+// instanceErr words a store's bare errors about instance id.
+func instanceErr(err error, id string) error {
+	return fault.Word(err, ErrInstanceNotFound, "instance %s not found", id)
+}
+
+// emailErr words a store's bare errors about the email address what (an
+// id or an address).
+func emailErr(err error, what string) error {
+	err = fault.Word(err, ErrEmailAddressNotFound, "email address %s not found", what)
+	return fault.Word(err, ErrEmailAddressExists, "email address %s exists", what)
+}
+
+// contactErr words a store's bare errors about contact id.
+func contactErr(err error, id string) error {
+	err = fault.Word(err, ErrContactNotFound, "contact %s not found", id)
+	err = fault.Word(err, ErrContactExists, "contact %s exists", id)
+	err = fault.Word(err, ErrContactStarted, "contact %s was already started", id)
+	return fault.Word(err, ErrMessageNotFound, "no message for contact %s", id)
+}
+
+// fileErr words a store's bare errors about file id.
+func fileErr(err error, id string) error {
+	err = fault.Word(err, ErrFileNotFound, "file %s not found", id)
+	return fault.Word(err, ErrFileNoData, "no data for file %s", id)
+}
+
+// tokenErr words ErrTokenReused for the client token token.
+func tokenErr(err error, token string) error {
+	return fault.Word(err, ErrTokenReused, "The ClientToken %s was already used with different request parameters", token)
 }

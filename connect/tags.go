@@ -80,6 +80,7 @@ func (s *Service) modifyTags(ctx context.Context, arn string, fn func(map[string
 	}
 	if ref.Type != ResourceContact {
 		err = s.cfg.Stores.Tags.ModifyTags(ctx, ref, fn)
+		err = fault.Word(err, ErrNotTaggable, "resources of type %s cannot be tagged through ModifyTags", ref.Type)
 		if fault.Is(err, fault.NotFound) {
 			return fault.NotFoundf("Resource", "Resource not found: %s", arn)
 		}

@@ -78,6 +78,19 @@ func New(k Kind, format string, args ...any) *Error {
 	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
 }
 
+// Word returns err worded for the caller when it is, or wraps, bare: an
+// error of bare's Kind and Resource whose message format gives. Any other
+// err (nil too) is returned as is. Stores return bare errors (a sentinel
+// *Error with no message, one per condition, declared where consumed) and
+// the services that call them word them with Word.
+func Word(err, bare error, format string, args ...any) error {
+	var fe *Error
+	if err == nil || !errors.Is(err, bare) || !errors.As(bare, &fe) {
+		return err
+	}
+	return &Error{Kind: fe.Kind, Resource: fe.Resource, Message: fmt.Sprintf(format, args...)}
+}
+
 // NotFoundf returns a NotFound error about a resource type.
 func NotFoundf(resource, format string, args ...any) *Error {
 	return &Error{Kind: NotFound, Resource: resource, Message: fmt.Sprintf(format, args...)}

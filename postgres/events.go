@@ -3,8 +3,8 @@ package postgres
 import (
 	"context"
 
+	"errors"
 	"github.com/connectmail/connectmail/connect"
-	"github.com/connectmail/connectmail/fault"
 	"github.com/connectmail/connectmail/sqlstore"
 	"github.com/jackc/pgx/v5"
 )
@@ -17,6 +17,10 @@ const horizon = `COALESCE((SELECT min(first_id) FROM event_reservations), 922337
 // lowest outstanding id reservation, so every event it returns is followed
 // only by events with higher ids, and a reader may advance its position to
 // the last id returned.
+// errReservationExpired is the error of an event insert whose id
+// reservation expired before its transaction ended (an internal error).
+var errReservationExpired = errors.New("postgres: the event id reservation expired before the transaction ended")
+
 func (s *Store) ListEventsSince(ctx context.Context, after int64, limit int) ([]connect.Event, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, contact_id, instance_id, type, time, detail FROM events
  WHERE id > $1 AND id < `+horizon+` ORDER BY id LIMIT $2`, after, limit)
@@ -54,7 +58,7 @@ func (s *Store) queueEvents(t *txn, b *pgx.Batch, token string, off int, evs []c
 			off+i, e.ContactID, e.InstanceID, e.Type, tm(e.Time), sqlstore.JSON(e.Detail), token).QueryRow(func(r pgx.Row) error {
 			err := r.Scan(&e.ID)
 			if notFound(err) {
-				return fault.New(fault.Internal, "the event id reservation expired before the transaction ended")
+				return errReservationExpired
 			}
 			return err
 		})

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
-	"github.com/connectmail/connectmail/fault"
 	"github.com/connectmail/connectmail/sqlstore"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -389,11 +388,15 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return s.submit(ctx, &writeReq{fn: fn, err: make(chan error, 1)})
 }
 
+// errStoreClosed is the error of a write submitted after Close (an
+// internal error on the wire).
+var errStoreClosed = errors.New("sqlite: store is closed")
+
 // submit queues a write for the writer and waits for its outcome.
 func (s *Store) submit(ctx context.Context, req *writeReq) (err error) {
 	defer func() {
 		if recover() != nil { // the store is closed
-			err = fault.New(fault.Internal, "store is closed")
+			err = errStoreClosed
 		}
 	}()
 	select {

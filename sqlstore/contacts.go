@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/connectmail/connectmail/connect"
-	"github.com/connectmail/connectmail/fault"
 	"github.com/connectmail/connectmail/storedoc"
 )
 
@@ -36,8 +35,6 @@ func scanContact(row Row) (*connect.Contact, error) {
 	return &c, nil
 }
 
-func contactNotFound(id string) error { return fault.NotFoundf("Contact", "contact %s not found", id) }
-
 // insertContact queues the insert of a new contact.
 func (s *Store) insertContact(ctx context.Context, tx Tx, c *connect.Contact) error {
 	return tx.Queue(ctx, s.q(insertContactSQL),
@@ -60,7 +57,7 @@ func (s *Store) CreateContact(ctx context.Context, c *connect.Contact, events []
 func (s *Store) GetContact(ctx context.Context, instanceID, id string) (*connect.Contact, error) {
 	c, err := scanContact(s.read().QueryRow(ctx, s.q(`SELECT `+contactCols+` FROM contacts WHERE id = ? AND (? = '' OR instance_id = ?)`), id, instanceID, instanceID))
 	if noRows(err) {
-		return nil, contactNotFound(id)
+		return nil, connect.ErrContactNotFound
 	}
 	return c, err
 }
@@ -84,7 +81,7 @@ func (s *Store) UpdateContact(ctx context.Context, c *connect.Contact, expect co
 			return err
 		}
 		if !ok {
-			return fault.New(fault.Conflict, "contact %s is no longer %s", c.ID, expect)
+			return connect.ErrContactState
 		}
 		if c.State.Terminal() {
 			if err := tx.Queue(ctx, s.q(`DELETE FROM jobs WHERE contact_id = ?`), c.ID); err != nil {
@@ -127,7 +124,7 @@ func (s *Store) StartOutbound(ctx context.Context, o *connect.Outbound) error {
 }
 
 func errStarted(o *connect.Outbound) error {
-	return fault.New(fault.Conflict, "contact %s was already started", o.Contact.ID)
+	return connect.ErrContactStarted
 }
 
 // CreateContactMessage implements connect.ContactStore.
@@ -148,7 +145,7 @@ func (s *Store) CreateContactMessage(ctx context.Context, o *connect.Outbound, q
 		return tx.AddEvents(ctx, o.Events)
 	})
 	if s.d.IsUnique(err) {
-		return fault.New(fault.Duplicate, "contact %s exists", c.ID)
+		return connect.ErrContactExists
 	}
 	return err
 }
@@ -163,7 +160,7 @@ func (s *Store) ModifyContact(ctx context.Context, instanceID, id string, fn fun
 	return s.write(ctx, Write{Events: ModifyContactEvents}, func(tx Tx) error {
 		c, err := scanContact(tx.QueryRow(ctx, s.q(`SELECT `+contactCols+` FROM contacts WHERE id = ? AND instance_id = ?`+s.d.LockRows), id, instanceID))
 		if noRows(err) {
-			return contactNotFound(id)
+			return connect.ErrContactNotFound
 		}
 		if err != nil {
 			return err
@@ -244,7 +241,7 @@ func (s *Store) GetMessage(ctx context.Context, contactID string) (*connect.Mess
 	err := s.read().QueryRow(ctx, s.q(`SELECT m.envelope_from, m.recipients, m.raw, c.instance_id FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE m.contact_id = ?`), contactID).
 		Scan(&m.EnvelopeFrom, JSONCol{&m.Recipients}, &m.Raw, &m.InstanceID)
 	if noRows(err) {
-		return nil, fault.NotFoundf("Message", "no message for contact %s", contactID)
+		return nil, connect.ErrMessageNotFound
 	}
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/connectmail/connectmail/connect"
-	"github.com/connectmail/connectmail/fault"
 )
 
 const emailCols = `id, instance_id, arn, address, display_name, description, alias_of, created_at, modified_at, tags`
@@ -19,10 +18,6 @@ func scanEmail(row Row) (*connect.EmailAddress, error) {
 	return &e, nil
 }
 
-func emailNotFound(what string) error {
-	return fault.NotFoundf("EmailAddress", "email address %s not found", what)
-}
-
 // CreateEmailAddress implements connect.EmailAddressStore.
 func (s *Store) CreateEmailAddress(ctx context.Context, e *connect.EmailAddress) error {
 	err := s.write(ctx, Write{}, func(tx Tx) error {
@@ -30,7 +25,7 @@ func (s *Store) CreateEmailAddress(ctx context.Context, e *connect.EmailAddress)
 			e.ID, e.InstanceID, e.ARN, e.Address, e.DisplayName, e.Description, e.AliasOf, s.d.Time(e.CreatedAt), s.d.Time(e.ModifiedAt), JSON(e.Tags), strings.ToLower(e.Address))
 	})
 	if s.d.IsUnique(err) {
-		return fault.New(fault.Duplicate, "email address %s exists", e.Address)
+		return connect.ErrEmailAddressExists
 	}
 	return err
 }
@@ -38,7 +33,7 @@ func (s *Store) CreateEmailAddress(ctx context.Context, e *connect.EmailAddress)
 func (s *Store) oneEmail(ctx context.Context, what, where string, args ...any) (*connect.EmailAddress, error) {
 	e, err := scanEmail(s.read().QueryRow(ctx, s.q(`SELECT `+emailCols+` FROM email_addresses WHERE `+where), args...))
 	if noRows(err) {
-		return nil, emailNotFound(what)
+		return nil, connect.ErrEmailAddressNotFound
 	}
 	return e, err
 }
@@ -61,7 +56,7 @@ const LookupEmailSQL = `SELECT ` + emailCols + ` FROM email_addresses WHERE addr
 func (s *Store) LookupEmailAddress(ctx context.Context, address string) (*connect.EmailAddress, error) {
 	e, err := scanEmail(s.read().QueryRow(ctx, s.q(LookupEmailSQL), strings.ToLower(address)))
 	if noRows(err) {
-		return nil, emailNotFound(address)
+		return nil, connect.ErrEmailAddressNotFound
 	}
 	return e, err
 }
@@ -80,7 +75,7 @@ func (s *Store) UpdateEmailAddress(ctx context.Context, e *connect.EmailAddress)
 		n, err := tx.Exec(ctx, s.q(`UPDATE email_addresses SET display_name = ?, description = ?, alias_of = ?, modified_at = ?, tags = ? WHERE instance_id = ? AND id = ?`),
 			e.DisplayName, e.Description, e.AliasOf, s.d.Time(e.ModifiedAt), JSON(e.Tags), e.InstanceID, e.ID)
 		if err == nil && n == 0 {
-			err = emailNotFound(e.ID)
+			err = connect.ErrEmailAddressNotFound
 		}
 		return err
 	})
@@ -95,7 +90,7 @@ func (s *Store) DeleteEmailAddress(ctx context.Context, instanceID, id string) e
 			return err
 		}
 		if n == 0 {
-			return emailNotFound(id)
+			return connect.ErrEmailAddressNotFound
 		}
 		return tx.Queue(ctx, s.q(`UPDATE email_addresses SET alias_of = '' WHERE instance_id = ? AND alias_of = ?`), instanceID, id)
 	})
@@ -121,7 +116,7 @@ func (s *Store) ModifyEmailAddresses(ctx context.Context, instanceID string, ide
 				return err
 			}
 			if n == 0 {
-				return emailNotFound(e.ID)
+				return connect.ErrEmailAddressNotFound
 			}
 		}
 		return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/connectmail/connectmail/connect"
-	"github.com/connectmail/connectmail/fault"
 )
 
 const fileCols = `id, instance_id, arn, resource_arn, name, size, use_case, content_type, status, created_at, created_by_user, created_by_identity, tags`
@@ -19,8 +18,6 @@ func scanFile(row Row) (*connect.File, error) {
 }
 
 const selectFile = `SELECT ` + fileCols + `, data IS NOT NULL FROM attached_files`
-
-func fileNotFound(id string) error { return fault.NotFoundf("File", "file %s not found", id) }
 
 // CreateFile implements connect.FileStore. Creations for one resource are
 // serialized (Tx.Lock), so that the limits hold across processes.
@@ -52,7 +49,7 @@ func (s *Store) CreateFile(ctx context.Context, f *connect.File, limits connect.
 func (s *Store) GetFile(ctx context.Context, instanceID, id string) (*connect.File, error) {
 	f, err := scanFile(s.read().QueryRow(ctx, s.q(selectFile+` WHERE instance_id = ? AND id = ?`), instanceID, id))
 	if noRows(err) {
-		return nil, fileNotFound(id)
+		return nil, connect.ErrFileNotFound
 	}
 	return f, err
 }
@@ -71,7 +68,7 @@ func (s *Store) fileStatus(ctx context.Context, tx Tx, instanceID, id string) (s
 	var status string
 	err := tx.QueryRow(ctx, s.q(`SELECT status FROM attached_files WHERE instance_id = ? AND id = ?`+s.d.LockRows), instanceID, id).Scan(&status)
 	if noRows(err) {
-		return "", fileNotFound(id)
+		return "", connect.ErrFileNotFound
 	}
 	return status, err
 }
@@ -87,7 +84,7 @@ func (s *Store) PutFileData(ctx context.Context, instanceID, id string, data []b
 			return err
 		}
 		if status != connect.FileProcessing {
-			return fault.New(fault.Conflict, "file %s is %s; its upload is complete", id, status)
+			return connect.ErrFileStatus
 		}
 		return tx.Queue(ctx, s.q(`UPDATE attached_files SET data = ? WHERE instance_id = ? AND id = ?`), data, instanceID, id)
 	})
@@ -98,7 +95,7 @@ func (s *Store) FileData(ctx context.Context, instanceID, id string) ([]byte, er
 	var data []byte
 	err := s.read().QueryRow(ctx, s.q(`SELECT data FROM attached_files WHERE instance_id = ? AND id = ? AND data IS NOT NULL`), instanceID, id).Scan(&data)
 	if noRows(err) {
-		return nil, fault.NotFoundf("File", "no data for file %s", id)
+		return nil, connect.ErrFileNoData
 	}
 	if data == nil && err == nil {
 		data = []byte{}
@@ -114,7 +111,7 @@ func (s *Store) SetFileStatus(ctx context.Context, instanceID, id, from, to stri
 			return err
 		}
 		if status != from {
-			return fault.New(fault.Conflict, "file %s is %s, not %s", id, status, from)
+			return connect.ErrFileStatus
 		}
 		return tx.Queue(ctx, s.q(`UPDATE attached_files SET status = ? WHERE instance_id = ? AND id = ?`), to, instanceID, id)
 	})

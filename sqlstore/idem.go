@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/connectmail/connectmail/connect"
-	"github.com/connectmail/connectmail/fault"
 )
 
 // CheckIdem looks up the idempotency record of idem inside a write, for
@@ -30,7 +29,7 @@ func (d *Dialect) CheckIdem(ctx context.Context, q Querier, idem *connect.Idem) 
 // record with hash and response.
 func IdemOutcome(idem *connect.Idem, hash string, resp []byte) error {
 	if hash != idem.Hash {
-		return fault.New(fault.Idempotency, "The ClientToken %s was already used with different request parameters", idem.Token)
+		return connect.ErrTokenReused
 	}
 	return &connect.Replayed{Response: resp}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/connectmail/connectmail/connect"
-	"github.com/connectmail/connectmail/fault"
 )
 
 const instanceCols = `id, arn, alias, identity_type, directory_id, inbound, outbound, status, created_at, tags`
@@ -25,7 +24,7 @@ func (s *Store) CreateInstance(ctx context.Context, in *connect.Instance, idem *
 			in.ID, in.ARN, in.Alias, in.IdentityManagementType, in.DirectoryID, in.InboundCallsEnabled, in.OutboundCallsEnabled, in.Status, s.d.Time(in.CreatedAt), JSON(in.Tags))
 	})
 	if s.d.IsUnique(err) {
-		return fault.New(fault.Duplicate, "Instance alias %s is already in use", in.Alias)
+		return connect.ErrAliasInUse
 	}
 	return err
 }
@@ -34,7 +33,7 @@ func (s *Store) CreateInstance(ctx context.Context, in *connect.Instance, idem *
 func (s *Store) GetInstance(ctx context.Context, id string) (*connect.Instance, error) {
 	in, err := scanInstance(s.read().QueryRow(ctx, s.q(`SELECT `+instanceCols+` FROM instances WHERE id = ?`), id))
 	if noRows(err) {
-		return nil, fault.NotFoundf("Instance", "instance %s not found", id)
+		return nil, connect.ErrInstanceNotFound
 	}
 	return in, err
 }
@@ -53,7 +52,7 @@ func (s *Store) DeleteInstance(ctx context.Context, id string) error {
 		var one int
 		err := tx.QueryRow(ctx, s.q(`SELECT 1 FROM instances WHERE id = ?`+s.d.LockRows), id).Scan(&one)
 		if noRows(err) {
-			return fault.NotFoundf("Instance", "instance %s not found", id)
+			return connect.ErrInstanceNotFound
 		}
 		if err != nil {
 			return err

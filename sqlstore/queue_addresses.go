@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/connectmail/connectmail/connect"
-	"github.com/connectmail/connectmail/fault"
 )
 
 // queueLinksSQL selects links; the join hides links to deleted email addresses.
@@ -41,13 +40,6 @@ func (s *Store) ModifyQueueEmailAddresses(ctx context.Context, instanceID, queue
 		next, err := fn(cur)
 		if err != nil {
 			return err
-		}
-		seen := map[string]bool{}
-		for _, l := range next {
-			if seen[l.EmailAddressID] {
-				return fault.New(fault.Invalid, "email address %s is listed twice", l.EmailAddressID)
-			}
-			seen[l.EmailAddressID] = true
 		}
 		if err := tx.Queue(ctx, s.q(`DELETE FROM queue_email_addresses WHERE instance_id = ? AND queue_id = ?`), instanceID, queueID); err != nil {
 			return err

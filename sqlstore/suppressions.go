@@ -69,7 +69,7 @@ func (s *Store) Unsuppress(ctx context.Context, address string) error {
 			return err
 		}
 		if n == 0 {
-			return fault.NotFoundf("Suppression", "%s is not suppressed", address)
+			return fault.NotFoundf("Suppression", "")
 		}
 		return tx.Changed(ctx, Suppressions, false)
 	})

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/connectmail/connectmail/connect"
-	"github.com/connectmail/connectmail/fault"
 	"github.com/connectmail/connectmail/render"
 	"github.com/connectmail/connectmail/storedoc"
 	"github.com/connectmail/connectmail/template"
@@ -45,10 +44,6 @@ func scanKB(row Row) (*template.KnowledgeBase, error) {
 	return &kb, nil
 }
 
-func kbNotFound(id string) error {
-	return fault.NotFoundf(template.ResourceKnowledgeBase, "knowledge base %s not found", id)
-}
-
 // CreateKnowledgeBase implements template.KnowledgeBaseStore. Creations in
 // one region are serialized (Tx.Lock) so that the limit holds across nodes.
 func (s *Store) CreateKnowledgeBase(ctx context.Context, kb *template.KnowledgeBase, max int, idem *template.Idem) error {
@@ -67,7 +62,7 @@ func (s *Store) CreateKnowledgeBase(ctx context.Context, kb *template.KnowledgeB
 			kb.ID, kb.Region, kb.ARN, kb.Name, kb.Description, kb.Type, kb.Status, kb.KMSKeyID,
 			s.d.Time(kb.CreatedAt), s.d.Time(kb.ContentModifiedAt), JSON(kb.Tags))
 		if s.d.IsUnique(err) {
-			return fault.New(fault.Duplicate, "knowledge base name %s is taken", kb.Name)
+			return template.ErrKnowledgeBaseNameTaken
 		}
 		return err
 	})
@@ -77,7 +72,7 @@ func (s *Store) CreateKnowledgeBase(ctx context.Context, kb *template.KnowledgeB
 func (s *Store) GetKnowledgeBase(ctx context.Context, region, id string) (*template.KnowledgeBase, error) {
 	kb, err := scanKB(s.read().QueryRow(ctx, s.q(`SELECT `+kbCols+` FROM q_knowledge_bases WHERE id = ? AND region = ?`), id, region))
 	if noRows(err) {
-		return nil, kbNotFound(id)
+		return nil, template.ErrKnowledgeBaseNotFound
 	}
 	return kb, err
 }
@@ -94,7 +89,7 @@ func (s *Store) ModifyKnowledgeBaseTags(ctx context.Context, region, id string, 
 		tags := map[string]string{}
 		err := tx.QueryRow(ctx, s.q(`SELECT tags FROM q_knowledge_bases WHERE id = ? AND region = ?`+s.d.LockRowsNoKey), id, region).Scan(JSONCol{&tags})
 		if noRows(err) {
-			return kbNotFound(id)
+			return template.ErrKnowledgeBaseNotFound
 		}
 		if err != nil {
 			return err
@@ -121,7 +116,7 @@ func (s *Store) DeleteKnowledgeBase(ctx context.Context, region, id string) erro
 			return err
 		}
 		if n == 0 {
-			return kbNotFound(id)
+			return template.ErrKnowledgeBaseNotFound
 		}
 		return s.collectFiles(ctx, tx)
 	})
@@ -132,10 +127,6 @@ func (s *Store) DeleteKnowledgeBase(ctx context.Context, region, id string) erro
 const templateCols = `t.id, t.kb_id, t.name, t.description, t.channel_subtype, t.grouping, t.tags, t.created_at, t.active_version, t.last_version, t.revision`
 
 const versionCols = `v.template_id, v.version, v.content, v.language, v.default_attributes, v.sha256, v.modified_at, v.modified_by`
-
-func templateNotFound(id string) error {
-	return fault.NotFoundf(template.ResourceMessageTemplate, "message template %s not found", id)
-}
 
 // versionDest is the scan destinations of versionCols and the JSON they
 // hold until decode.
@@ -235,7 +226,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 		var one, n int
 		err := tx.QueryRow(ctx, s.q(`SELECT 1 FROM q_knowledge_bases WHERE id = ?`+s.d.LockRowsNoKey), t.KnowledgeBaseID).Scan(&one)
 		if noRows(err) {
-			return kbNotFound(t.KnowledgeBaseID)
+			return template.ErrKnowledgeBaseNotFound
 		}
 		if err != nil {
 			return err
@@ -250,7 +241,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *template.Template, max in
 			VALUES (?,?,?,?,?,?,?,?,0,0,1)`),
 			t.ID, t.KnowledgeBaseID, t.Name, t.Description, t.ChannelSubtype, JSON(storedoc.Grouping(t.Grouping)), JSON(t.Tags), s.d.Time(t.CreatedAt))
 		if s.d.IsUnique(err) {
-			return fault.New(fault.Duplicate, "template name %s is taken", t.Name)
+			return template.ErrTemplateNameTaken
 		}
 		if err != nil {
 			return err
@@ -287,7 +278,7 @@ func (s *Store) GetTemplate(ctx context.Context, kbID, id string) (*template.Tem
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, templateNotFound(id)
+		return nil, template.ErrTemplateNotFound
 	}
 	atts, err := s.attachmentsOf(ctx, `ta.template_id = ? AND ta.version = 0`, id)
 	if err != nil {
@@ -317,7 +308,7 @@ func (s *Store) ListTemplates(ctx context.Context, kbID string) ([]*template.Tem
 func (s *Store) GetVersion(ctx context.Context, templateID string, n int64) (*template.Version, error) {
 	v, err := scanVersion(s.read().QueryRow(ctx, s.q(`SELECT `+versionCols+` FROM q_template_versions v WHERE v.template_id = ? AND v.version = ?`), templateID, n))
 	if noRows(err) {
-		return nil, fault.NotFoundf(template.ResourceVersion, "version %d of %s not found", n, templateID)
+		return nil, template.ErrVersionNotFound
 	}
 	if err != nil {
 		return nil, err
@@ -358,7 +349,7 @@ func (s *Store) bumpRevision(ctx context.Context, tx Tx, t *template.Template, s
 	q += ` WHERE id = ? AND revision = ?`
 	n, err := tx.Exec(ctx, s.q(q), append(args, t.ID, t.Revision)...)
 	if s.d.IsUnique(err) {
-		return fault.New(fault.Duplicate, "template name %s is taken", t.Name)
+		return template.ErrTemplateNameTaken
 	}
 	if err != nil {
 		return err
@@ -368,7 +359,7 @@ func (s *Store) bumpRevision(ctx context.Context, tx Tx, t *template.Template, s
 	}
 	var one int
 	if err := tx.QueryRow(ctx, s.q(`SELECT 1 FROM q_templates WHERE id = ?`), t.ID).Scan(&one); noRows(err) {
-		return templateNotFound(t.ID)
+		return template.ErrTemplateNotFound
 	}
 	return template.ErrStale
 }
@@ -442,7 +433,7 @@ func (s *Store) DeleteVersion(ctx context.Context, t *template.Template, n int64
 			return err
 		}
 		if k == 0 {
-			return fault.NotFoundf(template.ResourceVersion, "version %d of %s not found", n, t.ID)
+			return template.ErrVersionNotFound
 		}
 		return s.collectFiles(ctx, tx)
 	})
@@ -456,7 +447,7 @@ func (s *Store) DeleteTemplate(ctx context.Context, kbID, id string) error {
 			return err
 		}
 		if n == 0 {
-			return templateNotFound(id)
+			return template.ErrTemplateNotFound
 		}
 		if err := s.collectFiles(ctx, tx); err != nil {
 			return err
@@ -466,10 +457,6 @@ func (s *Store) DeleteTemplate(ctx context.Context, kbID, id string) error {
 }
 
 // ---- attachments ----
-
-func attachmentNotFound(id string) error {
-	return fault.NotFoundf(template.ResourceAttachment, "attachment %s not found", id)
-}
 
 // AddAttachment implements template.AttachmentStore.
 func (s *Store) AddAttachment(ctx context.Context, t *template.Template, latest *template.Version, a *template.Attachment, data []byte, max int, idem *template.Idem) error {
@@ -490,7 +477,7 @@ func (s *Store) AddAttachment(ctx context.Context, t *template.Template, latest 
 		}
 		_, err := tx.Exec(ctx, s.q(`INSERT INTO q_template_attachments(template_id, version, attachment_id, pos, name) VALUES (?,0,?,?,?)`), t.ID, a.ID, pos+1, a.Name)
 		if s.d.IsUnique(err) {
-			return fault.New(fault.Duplicate, "template %s has an attachment named %s", t.ID, a.Name)
+			return template.ErrAttachmentNameTaken
 		}
 		if err != nil {
 			return err
@@ -513,7 +500,7 @@ func (s *Store) RemoveAttachment(ctx context.Context, t *template.Template, late
 			return err
 		}
 		if n == 0 {
-			return attachmentNotFound(attachmentID)
+			return template.ErrAttachmentNotFound
 		}
 		if err := s.updateLatest(ctx, tx, t.ID, latest); err != nil {
 			return err
@@ -532,7 +519,7 @@ func (s *Store) AttachmentData(ctx context.Context, attachmentID string) (*templ
 	err := s.read().QueryRow(ctx, s.q(`SELECT id, name, content_type, size, sha256, uploaded_at, data FROM q_attachment_files WHERE id = ?`), attachmentID).
 		Scan(&a.ID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, TimeCol{&a.UploadedAt}, &data)
 	if noRows(err) {
-		return nil, nil, attachmentNotFound(attachmentID)
+		return nil, nil, template.ErrAttachmentNotFound
 	}
 	if err != nil {
 		return nil, nil, err

@@ -161,9 +161,23 @@ var ErrStale error = &fault.Error{Kind: fault.Conflict, Message: "The message te
 // words the error. Its kind is fault.Quota.
 var ErrLimit error = &fault.Error{Kind: fault.Quota, Message: "limit reached"}
 
+// The bare errors the stores return, one per condition, with the kind (and
+// the resource type a NotFound names) the wire needs and no message: the
+// Service words each where it calls the store (fault.Word).
+var (
+	ErrKnowledgeBaseNotFound  error = &fault.Error{Kind: fault.NotFound, Resource: ResourceKnowledgeBase}
+	ErrKnowledgeBaseNameTaken error = &fault.Error{Kind: fault.Duplicate}
+	ErrTemplateNotFound       error = &fault.Error{Kind: fault.NotFound, Resource: ResourceMessageTemplate}
+	ErrTemplateNameTaken      error = &fault.Error{Kind: fault.Duplicate}
+	ErrVersionNotFound        error = &fault.Error{Kind: fault.NotFound, Resource: ResourceVersion}
+	ErrAttachmentNotFound     error = &fault.Error{Kind: fault.NotFound, Resource: ResourceAttachment}
+	// ErrAttachmentNameTaken: $LATEST has an attachment with the name.
+	ErrAttachmentNameTaken error = &fault.Error{Kind: fault.Duplicate}
+)
+
 // The stores of the template aggregates. Every method is atomic.
-// Not-found conditions are fault.NotFound errors, name collisions
-// fault.Duplicate, exceeded limits ErrLimit. With an idem, a record with
+// Not-found conditions are the ErrXNotFound errors above, name collisions
+// the ErrXNameTaken ones, exceeded limits ErrLimit. With an idem, a record with
 // the same token and hash gives *Replayed, the same token with another
 // hash fault.Idempotency.
 
@@ -244,4 +258,11 @@ type AttachmentStore interface {
 	RemoveAttachment(ctx context.Context, t *Template, latest *Version, attachmentID string) error
 	// AttachmentData returns an attachment (as first uploaded) and its bytes.
 	AttachmentData(ctx context.Context, attachmentID string) (*Attachment, []byte, error)
+}
+
+// templateErr words a TemplateStore's bare errors about t, for the calls
+// that pass them on.
+func templateErr(err error, t *Template) error {
+	err = fault.Word(err, ErrTemplateNotFound, "message template %s not found", t.ID)
+	return fault.Word(err, ErrTemplateNameTaken, "template name %s is taken", t.Name)
 }

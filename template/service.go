@@ -428,7 +428,7 @@ func (s *Service) retag(ctx context.Context, arn string, set map[string]string, 
 			return err
 		}
 		if t == nil {
-			return s.cfg.Stores.KnowledgeBases.ModifyKnowledgeBaseTags(ctx, kb.Region, kb.ID, func(tags map[string]string) (map[string]string, error) {
+			err := s.cfg.Stores.KnowledgeBases.ModifyKnowledgeBaseTags(ctx, kb.Region, kb.ID, func(tags map[string]string) (map[string]string, error) {
 				for k, v := range set {
 					tags[k] = v
 				}
@@ -440,6 +440,7 @@ func (s *Service) retag(ctx context.Context, arn string, set map[string]string, 
 				}
 				return tags, nil
 			})
+			return fault.Word(err, ErrKnowledgeBaseNotFound, "knowledge base %s not found", kb.ID)
 		}
 		tags := make(map[string]string, len(t.Tags)+len(set))
 		for k, v := range t.Tags {
@@ -462,7 +463,7 @@ func (s *Service) retag(ctx context.Context, arn string, set map[string]string, 
 		if errors.Is(err, ErrStale) && attempt < maxRetries {
 			continue
 		}
-		return err
+		return templateErr(err, t)
 	}
 }
 

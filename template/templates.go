@@ -330,7 +330,7 @@ func (s *Service) UpdateMessageTemplate(ctx context.Context, in *UpdateMessageTe
 		latest.SHA256 = checksum(latest)
 		latest.ModifiedAt, latest.ModifiedBy = s.now(), s.callerARN(ctx)
 		if err := s.cfg.Stores.Templates.SaveTemplate(ctx, l.t, latest); err != nil {
-			return err
+			return templateErr(err, l.t)
 		}
 		l.t.Latest = latest
 		out = &MessageTemplateOutput{MessageTemplate: s.view(l.kb, l.t, latest, false)}
@@ -360,7 +360,7 @@ func (s *Service) UpdateMessageTemplateMetadata(ctx context.Context, in *UpdateM
 			if fault.Is(err, fault.Duplicate) {
 				return fault.New(fault.Duplicate, "A message template named %s already exists in knowledge base %s.", t.Name, l.kb.ID)
 			}
-			return err
+			return templateErr(err, t)
 		}
 		t.Latest = latest
 		out = &MessageTemplateOutput{MessageTemplate: s.view(l.kb, t, latest, false)}
@@ -394,7 +394,7 @@ func (s *Service) CreateMessageTemplateVersion(ctx context.Context, in *CreateMe
 			if errors.Is(err, ErrLimit) {
 				return fault.New(fault.Quota, "Message template %s already has %d versions, the most it can have; delete one first.", t.ID, s.cfg.MaxVersions)
 			}
-			return err
+			return templateErr(err, t)
 		}
 		out = &MessageTemplateOutput{MessageTemplate: s.view(l.kb, t, v, true)}
 		return nil
@@ -428,7 +428,7 @@ func (s *Service) setActive(ctx context.Context, in *VersionInput, op string, ac
 			t.ActiveVersion = 0
 		}
 		if err := s.cfg.Stores.Templates.SaveTemplate(ctx, t, nil); err != nil {
-			return err
+			return templateErr(err, t)
 		}
 		out = &VersionOutput{MessageTemplateARN: s.templateARN(l.kb, t.ID, in.VersionNumber), MessageTemplateID: t.ID, VersionNumber: in.VersionNumber}
 		return nil
@@ -525,7 +525,7 @@ func (s *Service) DeleteMessageTemplate(ctx context.Context, kbRef, tmplRef stri
 		if errors.Is(err, ErrStale) && attempt < maxRetries {
 			continue
 		}
-		return err
+		return fault.Word(templateErr(err, l.t), ErrVersionNotFound, "version %d of %s not found", q.Number, l.t.ID)
 	}
 }
 
@@ -610,7 +610,8 @@ func (s *Service) DeleteMessageTemplateAttachment(ctx context.Context, kbRef, tm
 		latest.Attachments = slices.Delete(latest.Attachments, i, i+1)
 		latest.SHA256 = checksum(latest)
 		latest.ModifiedAt, latest.ModifiedBy = s.now(), s.callerARN(ctx)
-		return s.cfg.Stores.Attachments.RemoveAttachment(ctx, l.t, latest, attachmentID)
+		err := s.cfg.Stores.Attachments.RemoveAttachment(ctx, l.t, latest, attachmentID)
+		return fault.Word(templateErr(err, l.t), ErrAttachmentNotFound, "attachment %s not found", attachmentID)
 	})
 }
 
