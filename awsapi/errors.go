@@ -112,6 +112,10 @@ func exception(model *apimodel.Service, lower bool, op *apimodel.Operation, err 
 			kind = fe.Kind
 			if kind != fault.Internal {
 				e.msg = fe.Message
+				if e.msg == "" {
+					// A store's bare kind that no service worded: never an empty message.
+					e.msg = unworded(fe)
+				}
 			}
 		}
 		list := candidates[lower][kind]
@@ -144,6 +148,29 @@ func exception(model *apimodel.Service, lower bool, op *apimodel.Operation, err 
 		}
 	}
 	return e
+}
+
+// unworded is the message of a fault error that reached the wire without
+// one (the services word every store error; this is the safety net).
+func unworded(fe *fault.Error) string {
+	what := "The resource"
+	if fe.Resource != "" {
+		what = "The " + fe.Resource
+	}
+	switch fe.Kind {
+	case fault.NotFound, fault.Gone:
+		return what + " was not found."
+	case fault.Duplicate, fault.ResourceConflict:
+		return what + " already exists or is in use."
+	case fault.Conflict:
+		return what + " is not in a state that allows this request."
+	case fault.Idempotency:
+		return "The ClientToken was already used with different request parameters."
+	case fault.Quota:
+		return "A service quota would be exceeded."
+	default:
+		return "The request is not valid."
+	}
 }
 
 func modeled(op *apimodel.Operation, shape string) bool {

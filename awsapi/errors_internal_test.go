@@ -43,6 +43,7 @@ func TestExceptionIsTheOneSeam(t *testing.T) {
 		{"host, no operation", exception(nil, false, nil, fault.New(fault.AccessDenied, "m")), "AccessDeniedException", "m", 403},
 		{"host, no operation, Q in Connect", exception(nil, true, nil, fault.New(fault.AccessDenied, "m")), "AccessDeniedException", "m", 403},
 		{"not found, modeled", exception(connectModel, false, send, fault.NotFoundf("Contact", "m")), "ResourceNotFoundException", "m", 404},
+		{"a bare store kind no service worded", exception(connectModel, false, send, &fault.Error{Kind: fault.NotFound, Resource: "Contact"}), "ResourceNotFoundException", "The Contact was not found.", 404},
 		{"unknown error", exception(connectModel, false, send, errors.New("secret detail")), "InternalServiceException", "An internal error occurred.", 500},
 		{"unknown error, Q in Connect", exception(qModel, true, nil, errors.New("secret detail")), "InternalServerException", "An internal error occurred.", 500},
 	}
