@@ -162,15 +162,3 @@ func prefetch(ctx context.Context, path string, until time.Time) int64 {
 	}
 	return size
 }
-
-// noteStorage records the outcome of a commit or a sync of the write-ahead
-// log for Ping: a failure stays reported until one succeeds.
-func (s *Store) noteStorage(err error) {
-	if err == nil {
-		if s.storageErr.Load() != nil {
-			s.storageErr.Store(nil)
-		}
-		return
-	}
-	s.storageErr.Store(&err)
-}

@@ -36,10 +36,10 @@ func (s *Store) insertJob(tx *sql.Tx, o *connect.Outbound) error {
 	now := ms(o.Contact.UpdatedAt)
 	var err error
 	if o.LeaseUntil.IsZero() {
-		_, err = s.exec(tx, `INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES (?,?,0,?,?)`,
+		_, err = s.w.exec(tx, `INSERT INTO jobs(contact_id, instance_id, attempts, next_at, created_at) VALUES (?,?,0,?,?)`,
 			o.Contact.ID, o.Contact.InstanceID, now, now)
 	} else {
-		_, err = s.exec(tx, `INSERT INTO jobs(contact_id, instance_id, attempts, next_at, leased, created_at) VALUES (?,?,1,?,1,?)`,
+		_, err = s.w.exec(tx, `INSERT INTO jobs(contact_id, instance_id, attempts, next_at, leased, created_at) VALUES (?,?,1,?,1,?)`,
 			o.Contact.ID, o.Contact.InstanceID, ms(o.LeaseUntil), now)
 	}
 	return err
@@ -48,9 +48,9 @@ func (s *Store) insertJob(tx *sql.Tx, o *connect.Outbound) error {
 // ClaimJobs implements delivery.Queue.
 func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*delivery.Job, error) {
 	var jobs []*delivery.Job
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.w.write(ctx, func(tx *sql.Tx) error {
 		jobs = jobs[:0]
-		rows, err := s.query(tx, `UPDATE jobs SET next_at = ?, attempts = attempts + 1, leased = 1
+		rows, err := s.w.query(tx, `UPDATE jobs SET next_at = ?, attempts = attempts + 1, leased = 1
  WHERE contact_id IN (SELECT contact_id FROM jobs WHERE next_at <= ? ORDER BY next_at LIMIT ?)
  RETURNING contact_id, instance_id, attempts, created_at`, ms(now.Add(lease)), ms(now), limit)
 		if err != nil {
@@ -80,7 +80,7 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 			byID[j.ContactID] = j
 			args = append(args, j.ContactID)
 		}
-		rows, err = s.query(tx, `SELECT contact_id, envelope_from, recipients, raw FROM messages WHERE contact_id IN (?`+strings.Repeat(",?", len(jobs)-1)+`)`, args...)
+		rows, err = s.w.query(tx, `SELECT contact_id, envelope_from, recipients, raw FROM messages WHERE contact_id IN (?`+strings.Repeat(",?", len(jobs)-1)+`)`, args...)
 		if err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, limit int, lease t
 
 // FinishAttempts implements delivery.Queue.
 func (s *Store) FinishAttempts(ctx context.Context, outs []delivery.Outcome) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.w.write(ctx, func(tx *sql.Tx) error {
 		for i := range outs {
 			o := &outs[i]
 			// The job must still be ours: not stopped, and not re-leased by
@@ -123,9 +123,9 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []delivery.Outcome) err
 			var res sql.Result
 			var err error
 			if o.Final {
-				res, err = s.exec(tx, `DELETE FROM jobs WHERE contact_id = ? AND attempts = ?`, o.Job.ContactID, o.Job.Attempts)
+				res, err = s.w.exec(tx, `DELETE FROM jobs WHERE contact_id = ? AND attempts = ?`, o.Job.ContactID, o.Job.Attempts)
 			} else {
-				res, err = s.exec(tx, `UPDATE jobs SET next_at = ?, leased = 0 WHERE contact_id = ? AND attempts = ?`, ms(o.RetryAt), o.Job.ContactID, o.Job.Attempts)
+				res, err = s.w.exec(tx, `UPDATE jobs SET next_at = ?, leased = 0 WHERE contact_id = ? AND attempts = ?`, ms(o.RetryAt), o.Job.ContactID, o.Job.Attempts)
 			}
 			if err != nil {
 				return err
@@ -134,18 +134,18 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []delivery.Outcome) err
 				o.Events = nil
 				continue
 			}
-			if _, err := s.exec(tx, `INSERT OR REPLACE INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail, class) VALUES (?,?,?,?,?,?,?,?)`,
+			if _, err := s.w.exec(tx, `INSERT OR REPLACE INTO attempts(contact_id, n, started_at, finished_at, outcome, code, detail, class) VALUES (?,?,?,?,?,?,?,?)`,
 				a.ContactID, a.N, ms(a.StartedAt), ms(a.FinishedAt), a.Outcome, a.Code, a.Detail, a.Class); err != nil {
 				return err
 			}
 			if len(o.Raw) > 0 {
-				if _, err := s.exec(tx, `UPDATE messages SET raw = ? WHERE contact_id = ?`, o.Raw, o.Job.ContactID); err != nil {
+				if _, err := s.w.exec(tx, `UPDATE messages SET raw = ? WHERE contact_id = ?`, o.Raw, o.Job.ContactID); err != nil {
 					return err
 				}
 			}
 			if o.Final {
 				fin := ms(a.FinishedAt)
-				if _, err := s.exec(tx, `UPDATE contacts SET state = ?, disconnect_reason = ?, disconnected_at = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED'`,
+				if _, err := s.w.exec(tx, `UPDATE contacts SET state = ?, disconnect_reason = ?, disconnected_at = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED'`,
 					string(o.State), o.Reason, fin, fin, o.Job.ContactID); err != nil {
 					return err
 				}
@@ -162,8 +162,8 @@ func (s *Store) FinishAttempts(ctx context.Context, outs []delivery.Outcome) err
 // per database, so at start-up every lease belongs to a process that is gone.
 func (s *Store) ReleaseLeases(ctx context.Context, now time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := s.exec(tx, `UPDATE jobs SET next_at = ?, leased = 0 WHERE leased = 1`, ms(now))
+	err := s.w.write(ctx, func(tx *sql.Tx) error {
+		res, err := s.w.exec(tx, `UPDATE jobs SET next_at = ?, leased = 0 WHERE leased = 1`, ms(now))
 		if err != nil {
 			return err
 		}

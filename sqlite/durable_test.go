@@ -20,7 +20,7 @@ type syncGate struct {
 
 func gate(s *Store) *syncGate {
 	g := &syncGate{started: make(chan struct{}, 16), release: make(chan error)}
-	s.fsync = func(f *os.File) error {
+	s.syncer.fsync = func(f *os.File) error {
 		g.started <- struct{}{}
 		if err := <-g.release; err != nil {
 			return err
@@ -56,8 +56,8 @@ func openGated(t *testing.T) (*Store, *syncGate) {
 func insert(s *Store, name string) <-chan error {
 	out := make(chan error, 1)
 	go func() {
-		out <- s.write(context.Background(), func(tx *sql.Tx) error {
-			_, err := s.exec(tx, `INSERT INTO cursors(name, position) VALUES (?, 1)`, name)
+		out <- s.w.write(context.Background(), func(tx *sql.Tx) error {
+			_, err := s.w.exec(tx, `INSERT INTO cursors(name, position) VALUES (?, 1)`, name)
 			return err
 		})
 	}()

@@ -37,7 +37,7 @@ func (s *Store) Occupied(t sqlstore.Table) bool { return s.occ.has(table(t)) }
 // Write implements sqlstore.Engine: fn runs in the writer's current batch
 // (see group), between the check and the record of w.Idem.
 func (s *Store) Write(ctx context.Context, w sqlstore.Write, fn func(sqlstore.Tx) error) error {
-	return s.submit(ctx, &writeReq{shared: fn, idem: w.Idem, err: make(chan error, 1)})
+	return s.w.submit(ctx, &writeReq{shared: fn, idem: w.Idem, err: make(chan error, 1)})
 }
 
 // apply runs the write r in the writer's transaction tx.
@@ -45,7 +45,7 @@ func (s *Store) apply(r *writeReq, tx *sql.Tx) error {
 	if r.fn != nil {
 		return r.fn(tx)
 	}
-	b := &s.batch // only the writer goroutine runs writes
+	b := &s.w.batch // only the writer goroutine runs writes
 	b.s, b.tx = s, tx
 	if err := s.d.CheckIdem(context.Background(), b, r.idem); err != nil {
 		return err
@@ -60,7 +60,7 @@ func (s *Store) putIdem(tx *sql.Tx, idem *connect.Idem) error {
 	if idem == nil {
 		return nil
 	}
-	_, err := s.exec(tx, `INSERT INTO idempotency(op, token, hash, response, created_at) VALUES (?,?,?,?,?)`,
+	_, err := s.w.exec(tx, `INSERT INTO idempotency(op, token, hash, response, created_at) VALUES (?,?,?,?,?)`,
 		idem.Op, idem.Token, idem.Hash, idem.Response, time.Now().UnixMilli())
 	return err
 }
@@ -74,7 +74,7 @@ type batchTx struct {
 
 // Exec implements sqlstore.Querier.
 func (b *batchTx) Exec(_ context.Context, q string, args ...any) (int64, error) {
-	res, err := b.s.exec(b.tx, q, args...)
+	res, err := b.s.w.exec(b.tx, q, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -83,13 +83,13 @@ func (b *batchTx) Exec(_ context.Context, q string, args ...any) (int64, error) 
 
 // Queue implements sqlstore.Querier: the statement runs at once.
 func (b *batchTx) Queue(_ context.Context, q string, args ...any) error {
-	_, err := b.s.exec(b.tx, q, args...)
+	_, err := b.s.w.exec(b.tx, q, args...)
 	return err
 }
 
 // Query implements sqlstore.Querier.
 func (b *batchTx) Query(_ context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	rows, err := b.s.query(b.tx, q, args...)
+	rows, err := b.s.w.query(b.tx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (b *batchTx) Query(_ context.Context, q string, args ...any) (sqlstore.Rows
 
 // QueryRow implements sqlstore.Querier.
 func (b *batchTx) QueryRow(_ context.Context, q string, args ...any) sqlstore.Row {
-	return b.s.queryRow(b.tx, q, args...)
+	return b.s.w.queryRow(b.tx, q, args...)
 }
 
 // AddEvents implements sqlstore.Tx.
@@ -120,7 +120,7 @@ func (b *batchTx) Changed(_ context.Context, t sqlstore.Table, added bool) error
 		return nil
 	}
 	var left bool
-	if err := b.s.queryRow(b.tx, occupied[table(t)]).Scan(&left); err != nil {
+	if err := b.s.w.queryRow(b.tx, occupied[table(t)]).Scan(&left); err != nil {
 		return err
 	}
 	b.s.occ.mark(table(t), left)

@@ -21,7 +21,7 @@ func (s *Store) insertEvents(tx *sql.Tx, evs []connect.Event) error {
 		e := &evs[i]
 		args = append(args, e.ContactID, e.InstanceID, e.Type, ms(e.Time), sqlstore.JSON(e.Detail))
 	}
-	res, err := s.exec(tx, q, args...)
+	res, err := s.w.exec(tx, q, args...)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("database file %s: %w", s.path, err)
 	}
 	f.Close()
-	if p := s.storageErr.Load(); p != nil {
+	if p := s.syncer.storageErr.Load(); p != nil {
 		return fmt.Errorf("database %s: the last write failed: %w", s.path, *p)
 	}
 	id, err := s.DatabaseID(ctx)
